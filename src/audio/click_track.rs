@@ -1,0 +1,640 @@
+//! `ClickTrack`: the `rodio::Source` that places every click at its exact frame.
+//!
+//! The beat positions come from `cadence::BeatCursor`; this file only turns beats into sound.
+//! Settings from other threads are read from atomics at each beat, so a change takes effect on
+//! the next beat and never cuts a click in half. Rendering works a block at a time: silence is a
+//! fill, a click is a copy, so an hour renders in well under a second of CPU.
+//!
+//! The audio thread's rules hold here: after `new`, nothing allocates, locks, sleeps, logs or
+//! touches a file.
+
+use std::num::NonZero;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::*;
+use std::time::Duration;
+
+use rodio::Source;
+
+use super::control::{BeatSnapshot, Shared};
+use super::sounds::SoundBank;
+use crate::cadence::{Beat, BeatCursor, Click, ClickSettings, ClickSound, Spm, Workout};
+
+/// What a track plays.
+#[derive(Debug, Clone)]
+pub enum Program {
+    /// One tempo until stopped (or for `duration_ms`); the tempo and fade can change live.
+    Open {
+        spm: Spm,
+        duration_ms: Option<u64>,
+    },
+    /// A workout: its segments own tempo and click on/off.
+    Workout(Workout),
+}
+
+impl Program {
+    pub fn first_spm(&self) -> Spm {
+        match self {
+            Program::Open { spm, .. } => *spm,
+            Program::Workout(w) => w.segments()[0].tempo.start(),
+        }
+    }
+
+    /// Length in milliseconds, if it ends by itself.
+    pub fn duration_ms(&self) -> Option<u64> {
+        match self {
+            Program::Open { duration_ms, .. } => *duration_ms,
+            Program::Workout(w) => Some(w.duration_ms()),
+        }
+    }
+
+    fn cursor(&self, rate: u32) -> BeatCursor {
+        match self {
+            Program::Open { spm, duration_ms } => BeatCursor::open(*spm, *duration_ms, rate),
+            Program::Workout(w) => BeatCursor::workout(w, rate),
+        }
+    }
+}
+
+/// Frames rendered per block when serving rodio one sample at a time (5 ms at 48 kHz).
+const BLOCK_FRAMES: usize = 256;
+
+#[derive(Debug, Clone, Copy)]
+struct Voice {
+    sound: ClickSound,
+    accent: bool,
+    offset: usize,
+    gain_left: f32,
+    gain_right: f32,
+}
+
+/// The sample generator behind the `Source`.
+struct Generator {
+    shared: Arc<Shared>,
+    epoch: u64,
+    sounds: Arc<SoundBank>,
+    cursor: BeatCursor,
+    open: bool,
+    end: Option<u64>,
+    pos: u64,
+    pending: Option<Beat>,
+    voice: Option<Voice>,
+    latched_half: u32,
+    latched_fade: u64,
+    settings: ClickSettings,
+    stopping: bool,
+    done: bool,
+}
+
+/// A click track: a stereo `rodio::Source` at the sound bank's rate.
+pub struct ClickTrack {
+    generator: Generator,
+    block: [f32; BLOCK_FRAMES * 2],
+    block_len: usize,
+    block_pos: usize,
+}
+
+/// Controls a playing track from any thread, and reads its clock. Cheap to clone.
+#[derive(Clone)]
+pub struct TrackHandle {
+    shared: Arc<Shared>,
+    program: Arc<Program>,
+}
+
+impl ClickTrack {
+    /// A track for `program` at the bank's rate, and the handle that steers it.
+    pub fn new(
+        program: Program,
+        settings: ClickSettings,
+        sounds: Arc<SoundBank>,
+    ) -> (ClickTrack, TrackHandle) {
+        let rate = sounds.rate();
+        let shared = Shared::new(program.first_spm(), settings, rate);
+        let cursor = program.cursor(rate);
+        let track = ClickTrack::with_cursor(shared.clone(), 0, sounds, cursor, &program, 0);
+        let handle = TrackHandle {
+            shared,
+            program: Arc::new(program),
+        };
+        (track, handle)
+    }
+
+    /// A track that continues `handle`'s session from frame `from` on the same beat grid, for
+    /// when the device changed. Bumps the epoch so any older track for the handle falls silent.
+    pub fn resume(handle: &TrackHandle, from: u64, sounds: Arc<SoundBank>) -> ClickTrack {
+        let status = &handle.shared.status;
+        let epoch = status.epoch.fetch_add(1, AcqRel) + 1;
+        let old_rate = handle.shared.rate.load(Relaxed);
+        let rate = sounds.rate();
+        let scale = |frame: u64| -> u64 {
+            ((u128::from(frame) * u128::from(rate) + u128::from(old_rate) / 2)
+                / u128::from(old_rate)) as u64
+        };
+        let from = scale(from);
+        let program = handle.program.as_ref();
+        let mut cursor = match program {
+            Program::Workout(w) => BeatCursor::workout(w, rate),
+            Program::Open { spm, duration_ms } => {
+                let (anchor, index, half) = status.grid();
+                let spm = Spm::from_half_steps(half).unwrap_or(*spm);
+                BeatCursor::open_resumed(spm, *duration_ms, rate, scale(anchor), index)
+            }
+        };
+        let first = cursor.next_from(from);
+        handle.shared.rate.store(rate, Relaxed);
+        let mut track = ClickTrack::with_cursor(handle.shared.clone(), epoch, sounds, cursor, program, from);
+        track.generator.pending = first;
+        track
+    }
+
+    fn with_cursor(
+        shared: Arc<Shared>,
+        epoch: u64,
+        sounds: Arc<SoundBank>,
+        mut cursor: BeatCursor,
+        program: &Program,
+        pos: u64,
+    ) -> ClickTrack {
+        let open = matches!(program, Program::Open { .. });
+        let settings = shared.controls.settings();
+        let end = cursor.end_frame();
+        let pending = if pos == 0 { cursor.next() } else { None };
+        let latched_half = cursor.steady_half_steps().unwrap_or(0);
+        ClickTrack {
+            generator: Generator {
+                shared,
+                epoch,
+                sounds,
+                cursor,
+                open,
+                end,
+                pos,
+                pending,
+                voice: None,
+                latched_half,
+                latched_fade: 0,
+                settings,
+                stopping: false,
+                done: false,
+            },
+            block: [0.0; BLOCK_FRAMES * 2],
+            block_len: 0,
+            block_pos: 0,
+        }
+    }
+
+    /// Fills `out` (interleaved stereo) and returns how many samples were written: all of them
+    /// until the track ends, fewer on the last call, then 0.
+    pub fn render(&mut self, out: &mut [f32]) -> usize {
+        self.generator.render(out)
+    }
+
+    /// The frame the next sample belongs to.
+    pub fn position(&self) -> u64 {
+        self.generator.pos
+    }
+}
+
+impl Generator {
+    fn render(&mut self, out: &mut [f32]) -> usize {
+        if self.done {
+            return 0;
+        }
+        if self.shared.status.epoch.load(Relaxed) != self.epoch {
+            // A newer track took over this session (the device changed); end quietly.
+            self.done = true;
+            return 0;
+        }
+        if !self.stopping && self.shared.controls.stop_requested() {
+            self.stopping = true;
+            self.pending = None;
+        }
+        let frames = out.len() / 2;
+        let mut written = 0;
+        while written < frames {
+            if let Some(beat) = self.pending
+                && beat.frame <= self.pos
+            {
+                self.start_beat(beat);
+                continue;
+            }
+            let until_beat = self.pending.map_or(u64::MAX, |b| b.frame - self.pos);
+            let until_end = match (self.pending, self.end) {
+                (None, Some(end)) if !self.stopping => end.saturating_sub(self.pos),
+                (None, _) => 0,
+                _ => u64::MAX,
+            };
+            let room = (frames - written) as u64;
+            let mut run = room.min(until_beat) as usize;
+            let voice_left = self
+                .voice
+                .map_or(0, |v| self.sounds.samples(v.sound, v.accent).len() - v.offset);
+            if voice_left == 0 && until_end == 0 {
+                self.done = true;
+                break;
+            }
+            if self.pending.is_none() {
+                run = run.min(until_end.max(voice_left as u64) as usize);
+            }
+            let chunk = &mut out[written * 2..(written + run) * 2];
+            let sounded = self.play_voice(chunk);
+            chunk[sounded * 2..].fill(0.0);
+            written += run;
+            self.pos += run as u64;
+        }
+        let status = &self.shared.status;
+        status.frames.store(self.pos, Release);
+        if self.done {
+            status.finished.store(true, Release);
+        }
+        written * 2
+    }
+
+    /// Writes the sounding click into `chunk`; returns the frames it covered.
+    fn play_voice(&mut self, chunk: &mut [f32]) -> usize {
+        let Some(mut voice) = self.voice else {
+            return 0;
+        };
+        let samples = &self.sounds.samples(voice.sound, voice.accent)[voice.offset..];
+        let n = samples.len().min(chunk.len() / 2);
+        for (frame, &s) in chunk.chunks_exact_mut(2).zip(&samples[..n]) {
+            frame[0] = s * voice.gain_left;
+            frame[1] = s * voice.gain_right;
+        }
+        voice.offset += n;
+        self.voice = (n < samples.len()).then_some(voice);
+        n
+    }
+
+    /// A beat begins at this frame: latch the settings, start its click, find the next beat.
+    fn start_beat(&mut self, beat: Beat) {
+        let controls = &self.shared.controls;
+        self.settings = controls.settings();
+        let mut audible = beat.audible;
+        if self.open {
+            let half = controls.spm().half_steps();
+            if half != self.latched_half
+                && let Ok(spm) = Spm::from_half_steps(half)
+            {
+                self.cursor.retempo(spm);
+                self.latched_half = half;
+                let (anchor, index, half) = self.cursor.open_grid();
+                self.shared.status.publish_grid(anchor, index, half);
+            }
+            let fade = self
+                .settings
+                .fade
+                .map_or(0, |f| u64::from(f.on_secs) << 32 | u64::from(f.off_secs));
+            if fade != self.latched_fade {
+                self.latched_fade = fade;
+                let click = self.settings.fade.map_or(Click::On, |f| Click::Faded {
+                    on_secs: f.on_secs,
+                    off_secs: f.off_secs,
+                });
+                self.cursor.set_click(click, beat.frame);
+                // A new block pattern begins with an "on" block, on this very beat.
+                audible = true;
+            }
+        }
+        let sounded = audible && self.settings.sounds_on(beat.index);
+        if sounded {
+            let gain = perceived_gain(self.settings.volume);
+            let (left, right) = match (self.settings.pan, beat.index % 2) {
+                (false, _) => (gain, gain),
+                (true, 0) => (gain, 0.0),
+                (true, _) => (0.0, gain),
+            };
+            self.voice = Some(Voice {
+                sound: self.settings.sound,
+                accent: self.settings.accent.hits(beat.index),
+                offset: 0,
+                gain_left: left,
+                gain_right: right,
+            });
+        }
+        self.shared.status.publish_beat(BeatSnapshot {
+            index: beat.index,
+            frame: beat.frame,
+            segment: beat.segment,
+            milli_spm: beat.milli_spm,
+            sounded,
+        });
+        self.pending = self.cursor.next();
+    }
+}
+
+/// Volume 0–1 to amplitude, on a curve that sounds even (about −12 dB at half volume).
+pub fn perceived_gain(volume: f32) -> f32 {
+    let v = volume.clamp(0.0, 1.0);
+    v * v
+}
+
+impl Iterator for ClickTrack {
+    type Item = f32;
+
+    #[inline]
+    fn next(&mut self) -> Option<f32> {
+        if self.block_pos == self.block_len {
+            self.block_len = self.generator.render(&mut self.block);
+            self.block_pos = 0;
+            if self.block_len == 0 {
+                return None;
+            }
+        }
+        let sample = self.block[self.block_pos];
+        self.block_pos += 1;
+        Some(sample)
+    }
+}
+
+impl Source for ClickTrack {
+    fn current_span_len(&self) -> Option<usize> {
+        None
+    }
+
+    fn channels(&self) -> rodio::ChannelCount {
+        NonZero::new(2).expect("two is not zero")
+    }
+
+    fn sample_rate(&self) -> rodio::SampleRate {
+        NonZero::new(self.generator.sounds.rate()).expect("sound banks have a positive rate")
+    }
+
+    fn total_duration(&self) -> Option<Duration> {
+        None
+    }
+}
+
+impl TrackHandle {
+    /// Changes the tempo of an open track from the next beat on. Workouts ignore it.
+    pub fn set_spm(&self, spm: Spm) {
+        self.shared.controls.set_spm(spm);
+    }
+
+    /// The tempo asked for (an open track plays it from the next beat).
+    pub fn spm(&self) -> Spm {
+        self.shared.controls.spm()
+    }
+
+    /// Changes sound, volume, accents, quiet pattern, panning and fading from the next beat on.
+    pub fn set_settings(&self, settings: ClickSettings) {
+        self.shared.controls.set_settings(settings);
+    }
+
+    pub fn settings(&self) -> ClickSettings {
+        self.shared.controls.settings()
+    }
+
+    /// Stops after the click that is sounding now has finished.
+    pub fn stop(&self) {
+        self.shared.controls.request_stop();
+    }
+
+    /// True once the track has ended (stopped, or the workout is over) and its last click is done.
+    pub fn finished(&self) -> bool {
+        self.shared.status.finished.load(Acquire)
+    }
+
+    /// Frames played since the start: the session clock.
+    pub fn frames(&self) -> u64 {
+        self.shared.status.frames.load(Acquire)
+    }
+
+    /// The rate the clock counts in.
+    pub fn rate(&self) -> u32 {
+        self.shared.rate.load(Relaxed)
+    }
+
+    /// Time played since the start, from the frame clock.
+    pub fn elapsed(&self) -> Duration {
+        let rate = u64::from(self.rate().max(1));
+        let frames = self.frames();
+        Duration::from_secs(frames / rate)
+            + Duration::from_nanos((frames % rate) * 1_000_000_000 / rate)
+    }
+
+    /// The latest beat that started, if any.
+    pub fn beat(&self) -> Option<BeatSnapshot> {
+        self.shared.status.beat()
+    }
+
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cadence::{Every, FadeBlocks, Segment};
+
+    const RATE: u32 = 48_000;
+
+    fn spm(v: f64) -> Spm {
+        Spm::new(v).unwrap()
+    }
+
+    fn open(v: f64, settings: ClickSettings) -> (ClickTrack, TrackHandle) {
+        let program = Program::Open {
+            spm: spm(v),
+            duration_ms: None,
+        };
+        ClickTrack::new(program, settings, Arc::new(SoundBank::new(RATE)))
+    }
+
+    /// Pulls `frames` stereo frames the way rodio does, one sample at a time.
+    fn pull(track: &mut ClickTrack, frames: usize) -> Vec<[f32; 2]> {
+        let samples: Vec<f32> = track.take(frames * 2).collect();
+        samples.chunks_exact(2).map(|f| [f[0], f[1]]).collect()
+    }
+
+    /// Frames where sound starts after at least 100 frames of exact silence.
+    fn onsets(frames: &[[f32; 2]], offset: u64) -> Vec<u64> {
+        let mut quiet = 100;
+        let mut found = Vec::new();
+        for (i, f) in frames.iter().enumerate() {
+            if f[0] != 0.0 || f[1] != 0.0 {
+                if quiet >= 100 {
+                    found.push(offset + i as u64);
+                }
+                quiet = 0;
+            } else {
+                quiet += 1;
+            }
+        }
+        found
+    }
+
+    fn peak(frames: &[[f32; 2]], at: u64, ch: usize) -> f32 {
+        frames[at as usize..at as usize + 400]
+            .iter()
+            .fold(0.0, |m, f| m.max(f[ch].abs()))
+    }
+
+    #[test]
+    fn clicks_start_exactly_on_their_frames() {
+        let (mut track, _h) = open(173.0, ClickSettings::default());
+        let frames = pull(&mut track, RATE as usize * 60);
+        let found = onsets(&frames, 0);
+        assert_eq!(found.len(), 173);
+        for (n, &at) in found.iter().enumerate() {
+            let ideal = (n as f64 * 60.0 * 48_000.0 / 173.0).round() as u64;
+            assert_eq!(at, ideal, "click {n}");
+            assert!(frames[at as usize][0].abs() > 0.1, "click {n} starts soft");
+        }
+    }
+
+    #[test]
+    fn a_tempo_sent_from_another_thread_applies_from_the_next_beat_without_a_double_click() {
+        let (mut track, handle) = open(180.0, ClickSettings::default());
+        // Up to mid-way between beat 3 (48 000) and beat 4 (64 000).
+        let first = pull(&mut track, 56_000);
+        std::thread::scope(|s| {
+            s.spawn(|| handle.set_spm(spm(150.0)));
+        });
+        let rest = pull(&mut track, 200_000);
+        let mut all = first;
+        all.extend(rest);
+        let found = onsets(&all, 0);
+        // Beat 4 keeps its place (it was already due); from beat 4 on the interval is 150 spm.
+        assert_eq!(&found[..6], &[0, 16_000, 32_000, 48_000, 64_000, 83_200]);
+        for w in found[4..].windows(2) {
+            assert_eq!(w[1] - w[0], 19_200);
+        }
+    }
+
+    #[test]
+    fn volume_sound_and_pattern_changes_wait_for_the_next_beat() {
+        let (mut track, handle) = open(180.0, ClickSettings::default());
+        let mut frames = pull(&mut track, 100);
+        // Mid-click: change everything. The sounding click must finish unchanged.
+        handle.set_settings(ClickSettings {
+            volume: 0.2,
+            sound: crate::cadence::ClickSound::Beep,
+            ..ClickSettings::default()
+        });
+        frames.extend(pull(&mut track, 40_000));
+        let reference = {
+            let (mut t, _h) = open(180.0, ClickSettings::default());
+            pull(&mut t, 16_000)
+        };
+        assert_eq!(&frames[..16_000], &reference[..]);
+        assert!(peak(&frames, 16_000, 0) < 0.6 * 0.2 * 0.2 + 1e-3);
+        // The new sound is a beep: 50 ms long.
+        let len = frames[16_000..32_000].iter().take_while(|f| f[0] != 0.0).count();
+        assert_eq!(len, 2_400);
+    }
+
+    #[test]
+    fn accents_quiet_patterns_and_panning_follow_the_step_count() {
+        let settings = ClickSettings {
+            accent: Every::Fourth,
+            quiet: Every::Second,
+            pan: true,
+            ..ClickSettings::default()
+        };
+        let (mut track, _h) = open(180.0, settings);
+        let frames = pull(&mut track, 16_000 * 12);
+        let found = onsets(&frames, 0);
+        // Quiet every 2nd: only steps 0, 2, 4, ... sound; all are even, so all pan left.
+        assert_eq!(found, (0..6).map(|k| k * 32_000).collect::<Vec<u64>>());
+        for (k, &at) in found.iter().enumerate() {
+            assert_eq!(peak(&frames, at, 1), 0.0, "step {} leaked right", 2 * k);
+            let loud = peak(&frames, at, 0);
+            if k % 2 == 0 {
+                assert!(loud > 0.9 * 0.64, "step {} should be accented: {loud}", 2 * k);
+            } else {
+                assert!(loud < 0.62 * 0.64, "step {} should be plain: {loud}", 2 * k);
+            }
+        }
+        // Without the quiet pattern, odd steps pan right.
+        let (mut track, _h) = open(
+            180.0,
+            ClickSettings {
+                pan: true,
+                ..ClickSettings::default()
+            },
+        );
+        let frames = pull(&mut track, 32_000);
+        assert_eq!(peak(&frames, 16_000, 0), 0.0);
+        assert!(peak(&frames, 16_000, 1) > 0.3);
+    }
+
+    #[test]
+    fn faded_blocks_silence_the_click_and_keep_the_grid() {
+        let settings = ClickSettings {
+            fade: Some(FadeBlocks {
+                on_secs: 2,
+                off_secs: 1,
+            }),
+            ..ClickSettings::default()
+        };
+        let (mut track, handle) = open(180.0, settings);
+        let frames = pull(&mut track, RATE as usize * 6);
+        let found: Vec<u64> = onsets(&frames, 0);
+        // 3 steps a second: on for 0–2 s (6 steps), off 2–3 s, on 3–5 s, off 5–6 s.
+        let expect: Vec<u64> = (0..18u64)
+            .filter(|n| (n * 16_000) % 144_000 < 96_000)
+            .map(|n| n * 16_000)
+            .collect();
+        assert_eq!(found, expect);
+        assert_eq!(handle.beat().unwrap().index, 17);
+        assert!(!handle.beat().unwrap().sounded);
+    }
+
+    #[test]
+    fn stop_lets_the_last_click_ring_out_then_ends() {
+        let (mut track, handle) = open(180.0, ClickSettings::default());
+        let mut frames = pull(&mut track, 16_010);
+        handle.stop();
+        frames.extend(pull(&mut track, 100_000));
+        // Blocks of 256 frames: stop is seen at the next block; the click at 16 000 rings out.
+        let n = frames.len();
+        assert!(n < 16_000 + 256 + 700, "{n} frames");
+        assert_eq!(onsets(&frames, 0), vec![0, 16_000]);
+        assert!(handle.finished());
+        assert!(track.next().is_none());
+    }
+
+    #[test]
+    fn a_workout_ends_at_its_nominal_end() {
+        let w = Workout::new(
+            "w",
+            vec![
+                Segment::steady("a", 2.0, spm(180.0)),
+                Segment::ramp("b", 2.0, spm(180.0), spm(200.0)),
+            ],
+        )
+        .unwrap();
+        let (track, handle) = ClickTrack::new(
+            Program::Workout(w),
+            ClickSettings::default(),
+            Arc::new(SoundBank::new(RATE)),
+        );
+        let samples: Vec<f32> = track.collect();
+        assert_eq!(samples.len(), 4 * RATE as usize * 2);
+        assert!(handle.finished());
+        assert_eq!(handle.elapsed(), Duration::from_secs(4));
+    }
+
+    #[test]
+    fn a_resumed_track_continues_the_grid_and_silences_the_old_one() {
+        let (mut old, handle) = open(180.0, ClickSettings::default());
+        pull(&mut old, 20_000);
+        handle.set_spm(spm(160.0));
+        pull(&mut old, 30_000); // beat 2 at 32 000 latches 160 spm
+        let reference = {
+            let (mut t, h) = open(180.0, ClickSettings::default());
+            pull(&mut t, 20_000);
+            h.set_spm(spm(160.0));
+            let mut all = pull(&mut t, 30_000);
+            all.extend(pull(&mut t, 150_000));
+            onsets(&all, 20_000)
+        };
+        let mut resumed = ClickTrack::resume(&handle, 90_000, Arc::new(SoundBank::new(RATE)));
+        let frames = pull(&mut resumed, 110_000);
+        let expect: Vec<u64> = reference.into_iter().filter(|&f| f >= 90_000).collect();
+        assert_eq!(onsets(&frames, 90_000), expect);
+        // The old track may finish the block it already rendered (≤ 5 ms), then ends.
+        assert!(old.count() <= BLOCK_FRAMES * 2, "the replaced track must fall silent");
+    }
+}

@@ -1,0 +1,195 @@
+//! The wait-free link between the click track (audio thread) and everyone else.
+//!
+//! Other threads write settings into atomics; the track reads them once per beat. The track writes
+//! its clock and its latest beat back into atomics. Nothing here locks, allocates or blocks, so
+//! the audio callback can touch it freely.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::*};
+
+use crate::cadence::{ClickSettings, ClickSound, Every, FadeBlocks, Spm};
+
+/// Settings other threads send to a playing track; read by the track at each beat.
+#[derive(Debug)]
+pub(crate) struct Controls {
+    half_spm: AtomicU32,
+    volume_bits: AtomicU32,
+    /// sound (8 bits) | accent << 8 | quiet << 16 | pan << 24, so one beat sees one consistent set.
+    style: AtomicU32,
+    /// on_secs << 32 | off_secs; 0 means no fading.
+    fade: AtomicU64,
+    stop: AtomicBool,
+}
+
+/// What a track publishes about itself.
+#[derive(Debug, Default)]
+pub(crate) struct Status {
+    /// Frames generated since the track began: the one clock everything derives from.
+    pub frames: AtomicU64,
+    /// Seqlock over the beat fields below: odd while the track is writing them.
+    beat_seq: AtomicU64,
+    beat_index: AtomicU64,
+    beat_frame: AtomicU64,
+    beat_segment: AtomicU32,
+    beat_milli_spm: AtomicU32,
+    beat_flags: AtomicU32,
+    /// Seqlock-protected grid of an open tempo: where its current tempo began.
+    grid_anchor: AtomicU64,
+    grid_index: AtomicU64,
+    grid_half: AtomicU32,
+    pub finished: AtomicBool,
+    /// Only the track with this epoch may play; a replaced track goes silent and ends.
+    pub epoch: AtomicU64,
+}
+
+/// The latest beat a track started, as seen from outside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BeatSnapshot {
+    pub index: u64,
+    pub frame: u64,
+    pub segment: usize,
+    pub milli_spm: u32,
+    /// The click sounded (not in an off block, not silenced by a quiet pattern).
+    pub sounded: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub controls: Controls,
+    pub status: Status,
+    pub rate: AtomicU32,
+}
+
+impl Shared {
+    pub fn new(spm: Spm, settings: ClickSettings, rate: u32) -> Arc<Shared> {
+        let shared = Shared {
+            controls: Controls {
+                half_spm: AtomicU32::new(spm.half_steps()),
+                volume_bits: AtomicU32::new(0),
+                style: AtomicU32::new(0),
+                fade: AtomicU64::new(0),
+                stop: AtomicBool::new(false),
+            },
+            status: Status::default(),
+            rate: AtomicU32::new(rate),
+        };
+        shared.controls.set_settings(settings);
+        Arc::new(shared)
+    }
+}
+
+impl Controls {
+    pub fn set_settings(&self, s: ClickSettings) {
+        self.volume_bits
+            .store(s.volume.clamp(0.0, 1.0).to_bits(), Relaxed);
+        let style = s.sound.index() as u32
+            | s.accent.code() << 8
+            | s.quiet.code() << 16
+            | u32::from(s.pan) << 24;
+        self.style.store(style, Relaxed);
+        let fade = s
+            .fade
+            .map_or(0, |f| u64::from(f.on_secs) << 32 | u64::from(f.off_secs));
+        self.fade.store(fade, Relaxed);
+    }
+
+    pub fn settings(&self) -> ClickSettings {
+        let style = self.style.load(Relaxed);
+        let fade = self.fade.load(Relaxed);
+        ClickSettings {
+            sound: ClickSound::from_index((style & 0xff) as usize),
+            volume: f32::from_bits(self.volume_bits.load(Relaxed)),
+            accent: Every::from_code((style >> 8) & 0xff),
+            quiet: Every::from_code((style >> 16) & 0xff),
+            pan: (style >> 24) & 1 == 1,
+            fade: (fade != 0).then_some(FadeBlocks {
+                on_secs: (fade >> 32) as u32,
+                off_secs: fade as u32,
+            }),
+        }
+    }
+
+    pub fn set_spm(&self, spm: Spm) {
+        self.half_spm.store(spm.half_steps(), Relaxed);
+    }
+
+    pub fn spm(&self) -> Spm {
+        Spm::from_half_steps(self.half_spm.load(Relaxed)).unwrap_or(Spm::MIN)
+    }
+
+    pub fn request_stop(&self) {
+        self.stop.store(true, Release);
+    }
+
+    pub fn stop_requested(&self) -> bool {
+        self.stop.load(Acquire)
+    }
+}
+
+impl Status {
+    pub fn publish_beat(&self, beat: BeatSnapshot) {
+        let seq = self.beat_seq.load(Relaxed);
+        self.beat_seq.store(seq.wrapping_add(1), Relaxed);
+        std::sync::atomic::fence(Release);
+        self.beat_index.store(beat.index, Relaxed);
+        self.beat_frame.store(beat.frame, Relaxed);
+        self.beat_segment.store(beat.segment as u32, Relaxed);
+        self.beat_milli_spm.store(beat.milli_spm, Relaxed);
+        self.beat_flags.store(u32::from(beat.sounded) | 2, Relaxed);
+        self.beat_seq.store(seq.wrapping_add(2), Release);
+    }
+
+    /// The latest beat, or `None` before the first. Retries while a write is in progress.
+    pub fn beat(&self) -> Option<BeatSnapshot> {
+        loop {
+            let before = self.beat_seq.load(Acquire);
+            if before % 2 == 1 {
+                std::hint::spin_loop();
+                continue;
+            }
+            let snap = BeatSnapshot {
+                index: self.beat_index.load(Relaxed),
+                frame: self.beat_frame.load(Relaxed),
+                segment: self.beat_segment.load(Relaxed) as usize,
+                milli_spm: self.beat_milli_spm.load(Relaxed),
+                sounded: self.beat_flags.load(Relaxed) & 1 == 1,
+            };
+            let flags = self.beat_flags.load(Relaxed);
+            std::sync::atomic::fence(Acquire);
+            if self.beat_seq.load(Relaxed) == before {
+                return (flags & 2 == 2).then_some(snap);
+            }
+        }
+    }
+
+    pub fn publish_grid(&self, anchor: u64, index: u64, half_spm: u32) {
+        // Shares the beat seqlock: grid changes happen at beat boundaries only.
+        let seq = self.beat_seq.load(Relaxed);
+        self.beat_seq.store(seq.wrapping_add(1), Relaxed);
+        std::sync::atomic::fence(Release);
+        self.grid_anchor.store(anchor, Relaxed);
+        self.grid_index.store(index, Relaxed);
+        self.grid_half.store(half_spm, Relaxed);
+        self.beat_seq.store(seq.wrapping_add(2), Release);
+    }
+
+    /// (anchor frame, anchor beat index, half-steps per minute) of an open tempo's grid.
+    pub fn grid(&self) -> (u64, u64, u32) {
+        loop {
+            let before = self.beat_seq.load(Acquire);
+            if before % 2 == 1 {
+                std::hint::spin_loop();
+                continue;
+            }
+            let grid = (
+                self.grid_anchor.load(Relaxed),
+                self.grid_index.load(Relaxed),
+                self.grid_half.load(Relaxed),
+            );
+            std::sync::atomic::fence(Acquire);
+            if self.beat_seq.load(Relaxed) == before {
+                return grid;
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! Sound: the click track, its sounds, the device engine, and offline rendering to WAV.
+//!
+//! Depends on `cadence` for what to play; knows nothing of windows, terminals or the data folder.
+
+pub mod click_track;
+mod control;
+pub mod engine;
+pub mod render;
+pub mod sounds;
+
+pub use click_track::{ClickTrack, Program, TrackHandle, perceived_gain};
+pub use control::BeatSnapshot;
+pub use engine::{AudioEngine, AudioError, DeviceState};
+pub use render::{RenderError, render_wav};
+pub use sounds::SoundBank;

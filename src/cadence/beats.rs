@@ -1,0 +1,453 @@
+//! The beat timeline: the exact frame of every step of a workout or an open-ended tempo.
+//!
+//! Positions are computed from the start of their segment, never accumulated, so a two-hour run
+//! drifts by nothing: beat `n` of a steady segment sits at `anchor + round(n · 60 · rate / spm)`,
+//! in integers. In a ramp the tempo changes linearly in time, so beat `n` sits where the tempo's
+//! integral (the phase) reaches `n`, solved in closed form for each beat.
+//!
+//! The grid is continuous across segments: a new segment's first beat is the beat the previous
+//! tempo would have placed next, so a tempo change takes effect on a beat boundary and two clicks
+//! never crowd together at a segment edge. Silent blocks keep the grid, so the click returns on it.
+
+use std::sync::Arc;
+
+use super::workout::{Click, Tempo, Workout};
+use super::Spm;
+
+/// One step of the timeline.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Beat {
+    /// Count of steps since the start, from 0. Accents and left/right follow it.
+    pub index: u64,
+    /// The frame (sample position per channel) where the step's click starts.
+    pub frame: u64,
+    /// The workout segment the step belongs to (0 for an open-ended tempo).
+    pub segment: usize,
+    /// False inside an "off" block: the step happens, the click is silent.
+    pub audible: bool,
+    /// The tempo at this step, in thousandths of a step per minute.
+    pub milli_spm: u32,
+}
+
+#[derive(Debug, Clone)]
+struct Span {
+    /// Nominal start frame (the end of the previous span).
+    start: u64,
+    /// Nominal end frame; `None` for an open-ended tempo.
+    end: Option<u64>,
+    tempo: Tempo,
+    click: Click,
+}
+
+/// Walks the beats of a timeline in order. Cheap to step, never allocates after construction.
+#[derive(Debug, Clone)]
+pub struct BeatCursor {
+    rate: u64,
+    spans: Arc<[Span]>,
+    seg: usize,
+    /// Frame of the segment's (or the last tempo change's) beat number 0.
+    anchor: u64,
+    /// Global index of that beat.
+    anchor_index: u64,
+    /// Number of the next beat, counted from the anchor.
+    n: u64,
+    /// The steady tempo in force, in half-steps per minute (an open tempo can change it).
+    steady_half: u32,
+    /// For a ramp: tempo in beats per frame at the anchor, and its slope per frame.
+    ramp: Option<(f64, f64)>,
+    /// Click mode in force and the frame its on/off blocks count from.
+    click: Click,
+    click_anchor: u64,
+    last: Option<Beat>,
+}
+
+impl BeatCursor {
+    /// The beats of `workout` at `rate` frames per second.
+    pub fn workout(workout: &Workout, rate: u32) -> BeatCursor {
+        let rate = u64::from(rate);
+        let mut spans = Vec::with_capacity(workout.segments().len());
+        let mut start_ms = 0u64;
+        for seg in workout.segments() {
+            let end_ms = start_ms + seg.duration_ms;
+            spans.push(Span {
+                start: ms_to_frames(start_ms, rate),
+                end: Some(ms_to_frames(end_ms, rate)),
+                tempo: seg.tempo,
+                click: seg.click,
+            });
+            start_ms = end_ms;
+        }
+        BeatCursor::from_spans(rate, spans.into())
+    }
+
+    /// An open-ended steady tempo, as the metronome plays it, optionally stopping after
+    /// `duration_ms`. The tempo and click can be changed while it runs.
+    pub fn open(spm: Spm, duration_ms: Option<u64>, rate: u32) -> BeatCursor {
+        let rate = u64::from(rate);
+        let span = Span {
+            start: 0,
+            end: duration_ms.map(|ms| ms_to_frames(ms, rate)),
+            tempo: Tempo::Steady(spm),
+            click: Click::On,
+        };
+        BeatCursor::from_spans(rate, vec![span].into())
+    }
+
+    fn from_spans(rate: u64, spans: Arc<[Span]>) -> BeatCursor {
+        let mut cursor = BeatCursor {
+            rate,
+            spans,
+            seg: 0,
+            anchor: 0,
+            anchor_index: 0,
+            n: 0,
+            steady_half: 0,
+            ramp: None,
+            click: Click::On,
+            click_anchor: 0,
+            last: None,
+        };
+        cursor.enter_segment();
+        cursor
+    }
+
+    /// The frame rate this cursor counts in.
+    pub fn rate(&self) -> u32 {
+        self.rate as u32
+    }
+
+    /// Where the timeline ends (the nominal end of the last segment), if it ends.
+    pub fn end_frame(&self) -> Option<u64> {
+        self.spans.last().and_then(|s| s.end)
+    }
+
+    /// The most recent beat this cursor returned.
+    pub fn last_beat(&self) -> Option<Beat> {
+        self.last
+    }
+
+    /// Changes a steady tempo from the last returned beat on: the next beat follows it at the new
+    /// interval. Ramps ignore this (the workout owns their tempo).
+    pub fn retempo(&mut self, spm: Spm) {
+        if self.ramp.is_some() || spm.half_steps() == self.steady_half {
+            return;
+        }
+        self.steady_half = spm.half_steps();
+        if let Some(last) = self.last {
+            self.anchor = last.frame;
+            self.anchor_index = last.index;
+            self.n = 1;
+        } else {
+            // Nothing played yet: the first beat stays where it was, the grid takes the new tempo.
+            self.n = 0;
+        }
+    }
+
+    /// Replaces the click mode from `from_frame` on (its on/off blocks count from there).
+    pub fn set_click(&mut self, click: Click, from_frame: u64) {
+        if click != self.click {
+            self.click = click;
+            self.click_anchor = from_frame;
+        }
+    }
+
+    /// The tempo at the anchor of the current grid, in half-steps (for steady segments).
+    pub fn steady_half_steps(&self) -> Option<u32> {
+        self.ramp.is_none().then_some(self.steady_half)
+    }
+
+    /// The state that lets an open tempo continue on the same grid in another cursor:
+    /// (anchor frame, anchor beat index, half-steps per minute).
+    pub fn open_grid(&self) -> (u64, u64, u32) {
+        (self.anchor, self.anchor_index, self.steady_half)
+    }
+
+    /// Continues an open tempo from a grid saved with `open_grid`.
+    pub fn open_resumed(
+        spm: Spm,
+        duration_ms: Option<u64>,
+        rate: u32,
+        anchor: u64,
+        anchor_index: u64,
+    ) -> BeatCursor {
+        let mut cursor = BeatCursor::open(spm, duration_ms, rate);
+        cursor.anchor = anchor;
+        cursor.anchor_index = anchor_index;
+        cursor
+    }
+
+    /// Skips beats that start before `frame`; returns the first beat at or after it.
+    pub fn next_from(&mut self, frame: u64) -> Option<Beat> {
+        loop {
+            let beat = self.next()?;
+            if beat.frame >= frame {
+                return Some(beat);
+            }
+        }
+    }
+
+    fn enter_segment(&mut self) {
+        let Some(span) = self.spans.get(self.seg) else {
+            return;
+        };
+        self.click = span.click;
+        self.click_anchor = span.start;
+        match span.tempo {
+            Tempo::Steady(spm) => {
+                self.steady_half = spm.half_steps();
+                self.ramp = None;
+            }
+            Tempo::Ramp { from, to } => {
+                let end = span.end.unwrap_or(self.anchor);
+                let length = end.saturating_sub(self.anchor) as f64;
+                let per_frame = |spm: Spm| spm.get() / 60.0 / self.rate as f64;
+                let (f0, f1) = (per_frame(from), per_frame(to));
+                let slope = if length > 0.0 { (f1 - f0) / length } else { 0.0 };
+                self.steady_half = from.half_steps();
+                self.ramp = Some((f0, slope));
+            }
+        }
+    }
+
+    /// Frames from the anchor to beat `n`, or `None` if a slowing ramp never gets there.
+    fn offset(&self, n: u64) -> Option<u64> {
+        match self.ramp {
+            None => {
+                // round(n · 120 · rate / half) in integers: (2·n·120·rate + half) / (2·half).
+                let half = u128::from(self.steady_half);
+                let num = 2 * u128::from(n) * 120 * u128::from(self.rate) + half;
+                Some((num / (2 * half)) as u64)
+            }
+            Some((f0, slope)) => {
+                // Phase φ(t) = f0·t + slope·t²/2; solve φ(t) = n in a form that stays accurate
+                // when the slope is tiny: t = 2n / (f0 + sqrt(f0² + 2·slope·n)).
+                let n = n as f64;
+                let disc = f0 * f0 + 2.0 * slope * n;
+                if disc < 0.0 {
+                    return None;
+                }
+                Some((2.0 * n / (f0 + disc.sqrt())).round() as u64)
+            }
+        }
+    }
+
+    fn milli_spm_at(&self, frame: u64) -> u32 {
+        match self.ramp {
+            None => self.steady_half * 500,
+            Some((f0, slope)) => {
+                let t = frame.saturating_sub(self.anchor) as f64;
+                ((f0 + slope * t) * 60.0 * self.rate as f64 * 1000.0).round() as u32
+            }
+        }
+    }
+
+    fn audible_at(&self, frame: u64) -> bool {
+        match self.click {
+            Click::On => true,
+            Click::Off => false,
+            Click::Faded { on_secs, off_secs } => {
+                let on = u64::from(on_secs) * self.rate;
+                let period = on + u64::from(off_secs) * self.rate;
+                period == 0 || frame.saturating_sub(self.click_anchor) % period < on
+            }
+        }
+    }
+}
+
+impl Iterator for BeatCursor {
+    type Item = Beat;
+
+    fn next(&mut self) -> Option<Beat> {
+        loop {
+            let span = self.spans.get(self.seg)?;
+            let end = span.end;
+            let offset = self.offset(self.n);
+            let frame = offset.map(|o| self.anchor + o);
+            match (frame, end) {
+                (Some(frame), end) if end.is_none_or(|e| frame < e) => {
+                    let beat = Beat {
+                        index: self.anchor_index + self.n,
+                        frame,
+                        segment: self.seg,
+                        audible: self.audible_at(frame),
+                        milli_spm: self.milli_spm_at(frame),
+                    };
+                    self.n += 1;
+                    self.last = Some(beat);
+                    return Some(beat);
+                }
+                _ => {
+                    // The next beat of this grid starts the next segment.
+                    self.anchor = frame.unwrap_or(end.unwrap_or(self.anchor));
+                    self.anchor_index += self.n;
+                    self.n = 0;
+                    self.seg += 1;
+                    self.enter_segment();
+                }
+            }
+        }
+    }
+}
+
+fn ms_to_frames(ms: u64, rate: u64) -> u64 {
+    // Exact for every whole-Hz rate: ms · rate / 1000, rounded.
+    ((u128::from(ms) * u128::from(rate) + 500) / 1000) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cadence::workout::Segment;
+
+    fn spm(v: f64) -> Spm {
+        Spm::new(v).unwrap()
+    }
+
+    /// The ideal onset of beat n at a steady tempo, straight from the formula in the issue.
+    fn ideal(n: u64, rate: u64, spm: f64) -> u64 {
+        (n as f64 * 60.0 * rate as f64 / spm).round() as u64
+    }
+
+    fn two_hours_at(rate: u32) {
+        let workout = Workout::steady(spm(173.0), 7200.0).unwrap();
+        let beats: Vec<Beat> = BeatCursor::workout(&workout, rate).collect();
+        assert_eq!(beats.len(), 20_760);
+        for (n, beat) in beats.iter().enumerate() {
+            let n = n as u64;
+            assert_eq!(beat.index, n);
+            assert_eq!(beat.frame, ideal(n, u64::from(rate), 173.0), "beat {n}");
+        }
+        // The last beat sits exactly where two hours of exact intervals put it.
+        let last = beats.last().unwrap().frame;
+        assert_eq!(last, (20_759u64 * 60 * u64::from(rate) * 2 + 173) / (2 * 173));
+    }
+
+    #[test]
+    fn two_hours_at_173_spm_48k_sit_exactly_on_the_formula() {
+        two_hours_at(48_000);
+    }
+
+    #[test]
+    fn two_hours_at_173_spm_44k1_sit_exactly_on_the_formula() {
+        two_hours_at(44_100);
+    }
+
+    #[test]
+    fn a_tempo_change_lands_on_the_beat_after_it_was_asked_for() {
+        let rate = 48_000;
+        let mut cursor = BeatCursor::open(spm(180.0), None, rate);
+        let first: Vec<Beat> = cursor.by_ref().take(10).collect();
+        assert_eq!(first[9].frame, 9 * 16_000);
+        // Asked for after beat 9 started: beat 10 follows beat 9 at the new interval.
+        cursor.retempo(spm(160.0));
+        let next = cursor.next().unwrap();
+        assert_eq!(next.index, 10);
+        assert_eq!(next.frame, 9 * 16_000 + 18_000);
+        let after: Vec<u64> = cursor.by_ref().take(1000).map(|b| b.frame).collect();
+        for (k, frame) in after.iter().enumerate() {
+            assert_eq!(*frame, next.frame + ideal(k as u64 + 1, 48_000, 160.0));
+        }
+    }
+
+    #[test]
+    fn a_ramp_shrinks_every_interval_and_counts_its_tempo_integral() {
+        let rate = 48_000u32;
+        let workout = Workout::new(
+            "ramp",
+            vec![Segment::ramp("Ramp", 600.0, spm(160.0), spm(180.0))],
+        )
+        .unwrap();
+        let frames: Vec<u64> = BeatCursor::workout(&workout, rate).map(|b| b.frame).collect();
+        // ∫ tempo dt = (160 + 180) / 2 · 10 min = 1700 steps.
+        assert!((frames.len() as i64 - 1700).abs() <= 1, "{} beats", frames.len());
+        let intervals: Vec<u64> = frames.windows(2).map(|w| w[1] - w[0]).collect();
+        // Allow the ±1 frame of rounding, but the trend must shrink every few beats.
+        for pair in intervals.windows(2) {
+            assert!(pair[1] <= pair[0] + 1, "interval grew: {pair:?}");
+        }
+        assert!(intervals.windows(8).all(|w| w[7] < w[0]));
+        // The first interval follows 160 spm, the last about 180 spm.
+        assert!((intervals[0] as f64 - 18_000.0).abs() < 20.0);
+        assert!((*intervals.last().unwrap() as f64 - 16_000.0).abs() < 20.0);
+    }
+
+    #[test]
+    fn a_slowing_ramp_also_counts_its_integral() {
+        let workout = Workout::new(
+            "down",
+            vec![Segment::ramp("Down", 300.0, spm(180.0), spm(150.0))],
+        )
+        .unwrap();
+        let n = BeatCursor::workout(&workout, 44_100).count() as i64;
+        assert!((n - 825).abs() <= 1, "{n}");
+    }
+
+    #[test]
+    fn the_grid_carries_across_segments_without_crowding() {
+        // 10.1 s at 180 spm: the last beat is at 9.999 s; the next segment starts on the
+        // 180-spm grid, not at 10.1 s, and never closer than one interval.
+        let workout = Workout::new(
+            "two",
+            vec![
+                Segment::steady("A", 10.1, spm(180.0)),
+                Segment::steady("B", 10.0, spm(120.0)),
+            ],
+        )
+        .unwrap();
+        let beats: Vec<Beat> = BeatCursor::workout(&workout, 48_000).collect();
+        let first_b = beats.iter().position(|b| b.segment == 1).unwrap();
+        assert_eq!(first_b, 31);
+        assert_eq!(beats[first_b].frame, 31 * 16_000);
+        assert_eq!(beats[first_b + 1].frame - beats[first_b].frame, 24_000);
+        let min_gap = beats.windows(2).map(|w| w[1].frame - w[0].frame).min().unwrap();
+        assert_eq!(min_gap, 16_000);
+    }
+
+    #[test]
+    fn off_and_faded_blocks_silence_clicks_but_keep_the_grid() {
+        let workout = Workout::new(
+            "fade",
+            vec![
+                Segment::steady("Off", 10.0, spm(180.0)).with_click(Click::Off),
+                Segment::steady("Fade", 60.0, spm(180.0)).with_click(Click::Faded {
+                    on_secs: 20,
+                    off_secs: 10,
+                }),
+            ],
+        )
+        .unwrap();
+        let beats: Vec<Beat> = BeatCursor::workout(&workout, 48_000).collect();
+        assert_eq!(beats.len(), 210);
+        for (n, b) in beats.iter().enumerate() {
+            assert_eq!(b.frame, n as u64 * 16_000);
+            let secs = b.frame as f64 / 48_000.0;
+            let expect = secs >= 10.0 && ((secs - 10.0) % 30.0) < 20.0;
+            assert_eq!(b.audible, expect, "beat {n} at {secs} s");
+        }
+    }
+
+    #[test]
+    fn an_open_tempo_resumes_on_the_same_grid() {
+        let mut a = BeatCursor::open(spm(170.0), None, 48_000);
+        a.by_ref().take(5).for_each(drop);
+        a.retempo(spm(175.5));
+        let rest: Vec<u64> = a.clone().take(50).map(|b| b.frame).collect();
+        let (anchor, index, half) = a.open_grid();
+        let mut b = BeatCursor::open_resumed(
+            Spm::from_half_steps(half).unwrap(),
+            None,
+            48_000,
+            anchor,
+            index,
+        );
+        let resumed = b.next_from(rest[20]).unwrap();
+        assert_eq!(resumed.frame, rest[20]);
+        assert_eq!(b.next().unwrap().frame, rest[21]);
+    }
+
+    #[test]
+    fn an_open_tempo_ends_where_asked() {
+        let beats = BeatCursor::open(spm(180.0), Some(30_000), 48_000).count();
+        assert_eq!(beats, 90);
+    }
+}

@@ -1,0 +1,14 @@
+//! The coaching domain: step rates, workouts and the beat timeline.
+//!
+//! Pure and deterministic: no sound, no window, no clock and no files live here, so every rule
+//! can be unit-tested with plain values.
+
+pub mod beats;
+pub mod sound;
+pub mod spm;
+pub mod workout;
+
+pub use beats::{Beat, BeatCursor};
+pub use sound::{ClickSettings, ClickSound, Every, FadeBlocks};
+pub use spm::{Spm, SpmError};
+pub use workout::{Click, Segment, Tempo, Workout, WorkoutError};

@@ -1,0 +1,225 @@
+//! The command line: the second face of the app, sharing everything below it.
+//!
+//! Exit codes: 0 on success, 2 on bad usage, 1 on any other failure. Every failure is one line
+//! on stderr that names the value, file or device at fault.
+
+mod play;
+mod render;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::audio::Program;
+use crate::cadence::{ClickSettings, ClickSound, Every, FadeBlocks, Spm};
+use crate::store::load_workout;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cadence-coach",
+    version,
+    about = "A sample-exact click track that coaches runners to a higher, safer step rate",
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Play the click track on the sound device, with the beat shown in the terminal
+    /// (q or Ctrl-C stops; Up/Down ±1 spm, PageUp/PageDown ±5 spm)
+    Play(PlayArgs),
+    /// Write exactly what the app would play to a WAV file (for a phone or music player)
+    Render(RenderArgs),
+}
+
+/// What to play: a tempo (and how long), or a workout file.
+#[derive(Debug, Args)]
+struct ProgramArgs {
+    /// Steps per minute, 100–240 in steps of 0.5
+    #[arg(long, value_parser = parse_spm, required_unless_present = "workout", conflicts_with = "workout")]
+    spm: Option<Spm>,
+    /// A workout file in RON (segments of steady or ramping tempo, click on/off/faded)
+    #[arg(long, value_name = "FILE.ron")]
+    workout: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct SoundArgs {
+    /// Click sound: click, woodblock, beep or cowbell
+    #[arg(long, default_value = "click", value_parser = parse_sound)]
+    sound: ClickSound,
+    /// Accent every 2nd or 4th step, or none
+    #[arg(long, default_value = "none", value_parser = parse_every, value_name = "none|2|4")]
+    accent: Every,
+    /// Sound only every 2nd or 4th step
+    #[arg(long, default_value = "none", value_parser = parse_every, value_name = "none|2|4")]
+    quiet: Every,
+    /// Left foot in the left ear: alternate steps between left and right
+    #[arg(long)]
+    pan: bool,
+    /// Volume in percent, 0–100
+    #[arg(long, default_value_t = 80, value_parser = clap::value_parser!(u8).range(0..=100))]
+    volume: u8,
+    /// Faded feedback for a steady tempo: click on for ON seconds, off for OFF seconds
+    #[arg(long, value_name = "ON/OFF", value_parser = parse_fade, conflicts_with = "workout")]
+    fade: Option<FadeBlocks>,
+}
+
+impl SoundArgs {
+    fn settings(&self) -> ClickSettings {
+        ClickSettings {
+            sound: self.sound,
+            volume: f32::from(self.volume) / 100.0,
+            accent: self.accent,
+            quiet: self.quiet,
+            pan: self.pan,
+            fade: self.fade,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+struct PlayArgs {
+    #[command(flatten)]
+    program: ProgramArgs,
+    /// Stop after this many minutes (fractions allowed: 0.5); without it, play until stopped
+    #[arg(long, value_parser = parse_minutes, conflicts_with = "workout")]
+    minutes: Option<u64>,
+    #[command(flatten)]
+    sound: SoundArgs,
+}
+
+#[derive(Debug, Args)]
+struct RenderArgs {
+    #[command(flatten)]
+    program: ProgramArgs,
+    /// Length in minutes (fractions allowed: 0.5)
+    #[arg(long, value_parser = parse_minutes, required_unless_present = "workout", conflicts_with = "workout")]
+    minutes: Option<u64>,
+    /// The WAV file to write (16-bit stereo)
+    #[arg(short = 'o', long = "output", value_name = "FILE.wav")]
+    output: PathBuf,
+    /// Sample rate in Hz
+    #[arg(long, default_value_t = 48_000, value_parser = clap::value_parser!(u32).range(8_000..=192_000))]
+    rate: u32,
+    #[command(flatten)]
+    sound: SoundArgs,
+}
+
+fn parse_spm(text: &str) -> Result<Spm, String> {
+    text.parse::<Spm>().map_err(|e| e.to_string())
+}
+
+fn parse_sound(text: &str) -> Result<ClickSound, String> {
+    text.parse::<ClickSound>().map_err(|e| e.to_string())
+}
+
+fn parse_every(text: &str) -> Result<Every, String> {
+    text.parse::<Every>().map_err(|e| e.to_string())
+}
+
+fn parse_fade(text: &str) -> Result<FadeBlocks, String> {
+    text.parse::<FadeBlocks>()
+}
+
+/// Minutes as a positive number up to a day, returned in milliseconds.
+fn parse_minutes(text: &str) -> Result<u64, String> {
+    let minutes: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number of minutes"))?;
+    if !minutes.is_finite() || minutes <= 0.0 || minutes > 1440.0 {
+        return Err(format!(
+            "{text} minutes is outside 0–1440 minutes (more than 0, at most 24 hours)"
+        ));
+    }
+    Ok((minutes * 60_000.0).round() as u64)
+}
+
+impl ProgramArgs {
+    /// The program to play: a workout file, or the tempo for `duration_ms` (or open-ended).
+    fn program(&self, duration_ms: Option<u64>) -> anyhow::Result<Program> {
+        match (&self.workout, self.spm) {
+            (Some(path), _) => Ok(Program::Workout(load_workout(path)?)),
+            (None, Some(spm)) => Ok(Program::Open { spm, duration_ms }),
+            (None, None) => anyhow::bail!("give --spm or --workout"),
+        }
+    }
+}
+
+/// Runs the command line and turns every outcome into an exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
+    let result = match cli.command {
+        Command::Play(args) => play::run(args),
+        Command::Render(args) => render::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("cadence-coach: {}", one_line(&format!("{e:#}")));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind::*;
+    match e.kind() {
+        DisplayHelp | DisplayVersion => {
+            let _ = e.print();
+            ExitCode::SUCCESS
+        }
+        DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            ExitCode::from(2)
+        }
+        _ => {
+            // clap explains over several lines with usage; keep the sentence that names the
+            // problem, on one line.
+            let text = e.render().to_string();
+            let problem: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
+                .collect();
+            let line = problem.join(" ");
+            let line = line.strip_prefix("error: ").unwrap_or(&line);
+            eprintln!("cadence-coach: {line} (see cadence-coach --help)");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minutes_accept_fractions_and_refuse_nonsense() {
+        assert_eq!(parse_minutes("0.5"), Ok(30_000));
+        assert_eq!(parse_minutes("60"), Ok(3_600_000));
+        assert!(parse_minutes("0").is_err());
+        assert!(parse_minutes("-3").is_err());
+        assert!(parse_minutes("2000").is_err());
+        assert!(parse_minutes("ten").unwrap_err().contains("'ten'"));
+    }
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,10 @@
+//! Cadence Coach: a click track and coach for runners raising their step rate.
+//!
+//! Layers, with arrows pointing down only: `cli` (and later the window) use `audio` and `store`,
+//! which use `cadence`, the pure coaching domain.
+#![forbid(unsafe_code)]
+
+pub mod audio;
+pub mod cadence;
+pub mod cli;
+pub mod store;
