@@ -23,10 +23,7 @@ use crate::cadence::{Beat, BeatCursor, Click, ClickSettings, ClickSound, Spm, Wo
 #[derive(Debug, Clone)]
 pub enum Program {
     /// One tempo until stopped (or for `duration_ms`); the tempo and fade can change live.
-    Open {
-        spm: Spm,
-        duration_ms: Option<u64>,
-    },
+    Open { spm: Spm, duration_ms: Option<u64> },
     /// A workout: its segments own tempo and click on/off.
     Workout(Workout),
 }
@@ -141,7 +138,8 @@ impl ClickTrack {
         };
         let first = cursor.next_from(from);
         handle.shared.rate.store(rate, Relaxed);
-        let mut track = ClickTrack::with_cursor(handle.shared.clone(), epoch, sounds, cursor, program, from);
+        let mut track =
+            ClickTrack::with_cursor(handle.shared.clone(), epoch, sounds, cursor, program, from);
         track.generator.pending = first;
         track
     }
@@ -225,9 +223,9 @@ impl Generator {
             };
             let room = (frames - written) as u64;
             let mut run = room.min(until_beat) as usize;
-            let voice_left = self
-                .voice
-                .map_or(0, |v| self.sounds.samples(v.sound, v.accent).len() - v.offset);
+            let voice_left = self.voice.map_or(0, |v| {
+                self.sounds.samples(v.sound, v.accent).len() - v.offset
+            });
             if voice_left == 0 && until_end == 0 {
                 self.done = true;
                 break;
@@ -520,7 +518,10 @@ mod tests {
         assert_eq!(&frames[..16_000], &reference[..]);
         assert!(peak(&frames, 16_000, 0) < 0.6 * 0.2 * 0.2 + 1e-3);
         // The new sound is a beep: 50 ms long.
-        let len = frames[16_000..32_000].iter().take_while(|f| f[0] != 0.0).count();
+        let len = frames[16_000..32_000]
+            .iter()
+            .take_while(|f| f[0] != 0.0)
+            .count();
         assert_eq!(len, 2_400);
     }
 
@@ -541,7 +542,11 @@ mod tests {
             assert_eq!(peak(&frames, at, 1), 0.0, "step {} leaked right", 2 * k);
             let loud = peak(&frames, at, 0);
             if k % 2 == 0 {
-                assert!(loud > 0.9 * 0.64, "step {} should be accented: {loud}", 2 * k);
+                assert!(
+                    loud > 0.9 * 0.64,
+                    "step {} should be accented: {loud}",
+                    2 * k
+                );
             } else {
                 assert!(loud < 0.62 * 0.64, "step {} should be plain: {loud}", 2 * k);
             }
@@ -635,6 +640,9 @@ mod tests {
         let expect: Vec<u64> = reference.into_iter().filter(|&f| f >= 90_000).collect();
         assert_eq!(onsets(&frames, 90_000), expect);
         // The old track may finish the block it already rendered (≤ 5 ms), then ends.
-        assert!(old.count() <= BLOCK_FRAMES * 2, "the replaced track must fall silent");
+        assert!(
+            old.count() <= BLOCK_FRAMES * 2,
+            "the replaced track must fall silent"
+        );
     }
 }

@@ -309,8 +309,8 @@ impl Pumped {
 
 /// Runs a device-less track up to the wall clock, discarding the sound.
 fn pump(pumped: &mut Pumped, rate: u32, scratch: &mut [f32]) {
-    let due = pumped.start_frame
-        + (pumped.started.elapsed().as_secs_f64() * f64::from(rate)) as u64;
+    let due =
+        pumped.start_frame + (pumped.started.elapsed().as_secs_f64() * f64::from(rate)) as u64;
     while pumped.track.position() < due {
         let frames = ((due - pumped.track.position()) as usize).min(scratch.len() / 2);
         if pumped.track.render(&mut scratch[..frames * 2]) == 0 {
@@ -354,7 +354,90 @@ fn open_output(
     Err(first_error.unwrap_or_else(|| AudioError::NoDevice("no device answered".into())))
 }
 
+/// Opens `device` and makes sure its stream really runs before anything plays on it.
+///
+/// A stream can open fine and then never start: the ALSA pulse plugin reports "no timing data
+/// yet" as an I/O error, and cpal's ALSA backend then never writes the first periods that would
+/// start it (alsa-plugins issue #65). Such a stream is closed and opened again.
 fn open_device(
+    device: rodio::Device,
+    rate: u32,
+    lost: &Arc<AtomicBool>,
+) -> Result<(MixerDeviceSink, u32), AudioError> {
+    const TRIES: usize = 5;
+    for _ in 0..TRIES {
+        let (sink, rate) = open_device_once(device.clone(), rate, lost)?;
+        let probe = Probe::new(rate);
+        let pulled = probe.pulled.clone();
+        let done = probe.done.clone();
+        sink.mixer().add(probe);
+        let deadline = Instant::now() + Duration::from_millis(600);
+        let wanted = u64::from(period_frames(rate)) * 2;
+        while pulled.load(Acquire) < wanted && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        done.store(true, Release);
+        if pulled.load(Acquire) >= wanted {
+            return Ok((sink, rate));
+        }
+        let _ = std::thread::Builder::new()
+            .name("audio-close".into())
+            .spawn(move || drop(sink));
+    }
+    Err(AudioError::OpenFailed(
+        "the device opened but never started playing".into(),
+    ))
+}
+
+/// Silence that counts how many samples the device has pulled.
+struct Probe {
+    rate: u32,
+    count: u64,
+    pulled: Arc<std::sync::atomic::AtomicU64>,
+    done: Arc<AtomicBool>,
+}
+
+impl Probe {
+    fn new(rate: u32) -> Probe {
+        Probe {
+            rate,
+            count: 0,
+            pulled: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            done: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}
+
+impl Iterator for Probe {
+    type Item = f32;
+    fn next(&mut self) -> Option<f32> {
+        self.count += 1;
+        if self.count.is_multiple_of(256) {
+            self.pulled.store(self.count / 2, Release);
+            if self.done.load(Acquire) {
+                return None;
+            }
+        }
+        Some(0.0)
+    }
+}
+
+impl rodio::Source for Probe {
+    fn current_span_len(&self) -> Option<usize> {
+        None
+    }
+    fn channels(&self) -> rodio::ChannelCount {
+        std::num::NonZero::new(2).expect("two is not zero")
+    }
+    fn sample_rate(&self) -> rodio::SampleRate {
+        std::num::NonZero::new(self.rate).expect("rates are positive")
+    }
+    fn total_duration(&self) -> Option<Duration> {
+        None
+    }
+}
+
+fn open_device_once(
     device: rodio::Device,
     rate: u32,
     lost: &Arc<AtomicBool>,

@@ -5,7 +5,7 @@
 //! earlier file of that name untouched and the error names the path.
 
 use std::fs::{self, File};
-use std::io::{self, BufWriter};
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -24,10 +24,14 @@ pub const RATES: std::ops::RangeInclusive<u32> = 8_000..=192_000;
 pub enum RenderError {
     #[error("could not write {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
-    #[error("{minutes:.0} minutes at {rate} Hz is too long for one WAV file (at most {max:.0} minutes)")]
+    #[error(
+        "{minutes:.0} minutes at {rate} Hz is too long for one WAV file (at most {max:.0} minutes)"
+    )]
     TooLong { minutes: f64, rate: u32, max: f64 },
     #[error("{0} Hz is not a sample rate the app renders; use 8000–192000")]
     BadRate(u32),
+    #[error("left/right panning needs a stereo file; drop --pan or render 2 channels")]
+    PanNeedsStereo,
 }
 
 /// What was written.
@@ -35,22 +39,30 @@ pub enum RenderError {
 pub struct RenderSummary {
     pub frames: u64,
     pub rate: u32,
+    pub channels: u16,
     pub clicks: u64,
 }
 
-/// Renders `program` with `settings` at `rate` into a 16-bit stereo WAV at `path`.
+/// Renders `program` with `settings` at `rate` into a 16-bit WAV at `path`, stereo or (with
+/// `channels` 1) mono.
 pub fn render_wav(
     program: Program,
     settings: ClickSettings,
     rate: u32,
+    channels: u16,
     path: &Path,
 ) -> Result<RenderSummary, RenderError> {
     if !RATES.contains(&rate) {
         return Err(RenderError::BadRate(rate));
     }
+    if channels == 1 && settings.pan {
+        return Err(RenderError::PanNeedsStereo);
+    }
+    let channels = channels.clamp(1, 2);
     let duration_ms = program.duration_ms().unwrap_or(0);
-    // A RIFF file counts its bytes in 32 bits; keep a margin for the longest click's tail.
-    let max_frames = (u64::from(u32::MAX) - 1024) / 4 - u64::from(rate);
+    // A RIFF file counts its bytes in 32 bits; keep a second's margin for the last click's tail.
+    let bytes_per_frame = 2 * u64::from(channels);
+    let max_frames = (u64::from(u32::MAX) - 64) / bytes_per_frame - u64::from(rate);
     let max_minutes = max_frames as f64 / f64::from(rate) / 60.0;
     let minutes = duration_ms as f64 / 60_000.0;
     if minutes > max_minutes {
@@ -65,8 +77,7 @@ pub fn render_wav(
         source,
     };
     let temp = temp_path(path);
-    let result = write(program, settings, rate, &temp).map_err(|e| io_err(e));
-    match result {
+    match write(program, settings, rate, channels, &temp) {
         Ok(summary) => {
             fs::rename(&temp, path).map_err(|e| {
                 let _ = fs::remove_file(&temp);
@@ -77,7 +88,7 @@ pub fn render_wav(
         }
         Err(e) => {
             let _ = fs::remove_file(&temp);
-            Err(e)
+            Err(io_err(e))
         }
     }
 }
@@ -86,35 +97,39 @@ fn write(
     program: Program,
     settings: ClickSettings,
     rate: u32,
+    channels: u16,
     temp: &Path,
 ) -> io::Result<RenderSummary> {
-    let spec = hound::WavSpec {
-        channels: 2,
-        sample_rate: rate,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let file = File::create(temp)?;
-    let mut wav = hound::WavWriter::new(BufWriter::with_capacity(1 << 20, file), spec)
-        .map_err(hound_to_io)?;
+    let mut file = BufWriter::with_capacity(1 << 20, File::create(temp)?);
+    file.write_all(&wav_header(rate, channels, 0))?;
     let (mut track, handle) = ClickTrack::new(program, settings, Arc::new(SoundBank::new(rate)));
-    // An eighth of a second or less: shorter than the 250 ms between steps at 240 spm.
+    // An eighth of a second or less: shorter than the 250 ms between steps at 240 spm, so the
+    // click count below sees every step.
     let block_frames = BLOCK_FRAMES.min(rate as usize / 8);
     let mut block = vec![0.0f32; block_frames * 2];
+    let mut bytes = vec![0u8; block_frames * 2 * 2];
     let mut clicks = 0u64;
     let mut last_beat = None;
+    let mut data_bytes = 0u64;
     loop {
         let n = track.render(&mut block);
         if n == 0 {
             break;
         }
-        let mut out = wav.get_i16_writer(n as u32);
-        for &s in &block[..n] {
-            out.write_sample(to_i16(s));
-        }
-        out.flush().map_err(hound_to_io)?;
-        // Count sounded clicks from the published beats (one per block is enough: blocks are
-        // far shorter than a step at any tempo the app plays).
+        let out = if channels == 2 {
+            for (dst, &s) in bytes.chunks_exact_mut(2).zip(&block[..n]) {
+                dst.copy_from_slice(&to_i16(s).to_le_bytes());
+            }
+            &bytes[..n * 2]
+        } else {
+            // Mono: the clicks are identical in both channels when not panned.
+            for (dst, frame) in bytes.chunks_exact_mut(2).zip(block[..n].chunks_exact(2)) {
+                dst.copy_from_slice(&to_i16(frame[0]).to_le_bytes());
+            }
+            &bytes[..n]
+        };
+        file.write_all(out)?;
+        data_bytes += out.len() as u64;
         if let Some(beat) = handle.beat()
             && Some(beat.index) != last_beat
         {
@@ -122,26 +137,45 @@ fn write(
             clicks += u64::from(beat.sounded);
         }
     }
-    let frames = track.position();
-    wav.finalize().map_err(hound_to_io)?;
-    File::open(temp)?.sync_all()?;
+    let data_len = u32::try_from(data_bytes)
+        .map_err(|_| io::Error::other("the click track outgrew the 4 GiB a WAV file can hold"))?;
+    file.seek(SeekFrom::Start(0))?;
+    file.write_all(&wav_header(rate, channels, data_len))?;
+    let file = file.into_inner().map_err(|e| e.into_error())?;
+    file.sync_all()?;
     Ok(RenderSummary {
-        frames,
+        frames: track.position(),
         rate,
+        channels,
         clicks,
     })
 }
 
-#[inline]
-fn to_i16(sample: f32) -> i16 {
-    (sample.clamp(-1.0, 1.0) * 32767.0).round() as i16
+/// The 44-byte header of a 16-bit PCM WAV file holding `data_len` bytes of samples.
+fn wav_header(rate: u32, channels: u16, data_len: u32) -> [u8; 44] {
+    let block_align = channels * 2;
+    let mut h = [0u8; 44];
+    h[0..4].copy_from_slice(b"RIFF");
+    h[4..8].copy_from_slice(&(36 + data_len).to_le_bytes());
+    h[8..12].copy_from_slice(b"WAVE");
+    h[12..16].copy_from_slice(b"fmt ");
+    h[16..20].copy_from_slice(&16u32.to_le_bytes());
+    h[20..22].copy_from_slice(&1u16.to_le_bytes()); // PCM
+    h[22..24].copy_from_slice(&channels.to_le_bytes());
+    h[24..28].copy_from_slice(&rate.to_le_bytes());
+    h[28..32].copy_from_slice(&(rate * u32::from(block_align)).to_le_bytes());
+    h[32..34].copy_from_slice(&block_align.to_le_bytes());
+    h[34..36].copy_from_slice(&16u16.to_le_bytes());
+    h[36..40].copy_from_slice(b"data");
+    h[40..44].copy_from_slice(&data_len.to_le_bytes());
+    h
 }
 
-fn hound_to_io(e: hound::Error) -> io::Error {
-    match e {
-        hound::Error::IoError(e) => e,
-        other => io::Error::other(other.to_string()),
-    }
+/// Full scale to 16 bits, rounding half away from zero; written so the loop vectorises.
+#[inline]
+fn to_i16(sample: f32) -> i16 {
+    let v = sample.clamp(-1.0, 1.0) * 32767.0;
+    (v + if v >= 0.0 { 0.5 } else { -0.5 }) as i16
 }
 
 fn temp_path(path: &Path) -> PathBuf {
@@ -163,5 +197,77 @@ fn sync_parent(path: &Path) {
         if let Ok(dir) = File::open(parent) {
             let _ = dir.sync_all();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cadence::Spm;
+
+    #[test]
+    fn writes_a_wav_that_a_standard_reader_accepts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.wav");
+        let program = Program::Open {
+            spm: Spm::new(180.0).unwrap(),
+            duration_ms: Some(10_000),
+        };
+        let summary =
+            render_wav(program.clone(), ClickSettings::default(), 44_100, 2, &path).unwrap();
+        assert_eq!(summary.clicks, 30);
+        let reader = hound::WavReader::open(&path).unwrap();
+        assert_eq!(reader.spec().channels, 2);
+        assert_eq!(reader.spec().sample_rate, 44_100);
+        assert_eq!(u64::from(reader.duration()), summary.frames);
+        assert_eq!(summary.frames, 441_000);
+
+        let mono = dir.path().join("m.wav");
+        render_wav(program, ClickSettings::default(), 48_000, 1, &mono).unwrap();
+        let reader = hound::WavReader::open(&mono).unwrap();
+        assert_eq!(reader.spec().channels, 1);
+        assert_eq!(reader.duration(), 480_000);
+        // No temporary files are left behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn a_write_that_cannot_start_names_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing-folder").join("c.wav");
+        let program = Program::Open {
+            spm: Spm::new(180.0).unwrap(),
+            duration_ms: Some(1_000),
+        };
+        let err = render_wav(program, ClickSettings::default(), 48_000, 2, &path).unwrap_err();
+        assert!(err.to_string().starts_with("could not write "), "{err}");
+        assert!(err.to_string().contains("missing-folder"), "{err}");
+    }
+
+    #[test]
+    fn mono_refuses_panning_and_long_files_are_refused_up_front() {
+        let program = Program::Open {
+            spm: Spm::new(180.0).unwrap(),
+            duration_ms: Some(1_000),
+        };
+        let pan = ClickSettings {
+            pan: true,
+            ..ClickSettings::default()
+        };
+        let path = Path::new("never-written.wav");
+        assert!(matches!(
+            render_wav(program, pan, 48_000, 1, path),
+            Err(RenderError::PanNeedsStereo)
+        ));
+        let day = Program::Open {
+            spm: Spm::new(180.0).unwrap(),
+            duration_ms: Some(24 * 3_600_000),
+        };
+        let err = render_wav(day, ClickSettings::default(), 48_000, 2, path).unwrap_err();
+        assert!(
+            err.to_string().contains("too long for one WAV file"),
+            "{err}"
+        );
+        assert!(!path.exists());
     }
 }

@@ -128,7 +128,11 @@ fn synth(sound: ClickSound, rate: u32, accent: bool) -> Vec<f32> {
         }
         ClickSound::Cowbell => {
             // Two square-ish partials a tritone-ish apart, ringing longer: a cowbell.
-            let (f1, f2) = if accent { (740.0, 1066.0) } else { (540.0, 800.0) };
+            let (f1, f2) = if accent {
+                (740.0, 1066.0)
+            } else {
+                (540.0, 800.0)
+            };
             let len = frames(rate, 90.0);
             let tau = 0.03 * sr;
             let square = |phase: f32| (phase.cos() * 3.0).tanh();
@@ -168,7 +172,10 @@ mod tests {
     fn the_sounds_are_clearly_different() {
         let bank = SoundBank::new(48_000);
         let sig = |s: &[f32]| {
-            let zero_crossings = s.windows(2).filter(|w| w[0].signum() != w[1].signum()).count();
+            let zero_crossings = s
+                .windows(2)
+                .filter(|w| w[0].signum() != w[1].signum())
+                .count();
             (s.len(), zero_crossings)
         };
         let sigs: Vec<_> = ClickSound::ALL

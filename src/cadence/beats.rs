@@ -11,8 +11,8 @@
 
 use std::sync::Arc;
 
-use super::workout::{Click, Tempo, Workout};
 use super::Spm;
+use super::workout::{Click, Tempo, Workout};
 
 /// One step of the timeline.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -202,7 +202,11 @@ impl BeatCursor {
                 let length = end.saturating_sub(self.anchor) as f64;
                 let per_frame = |spm: Spm| spm.get() / 60.0 / self.rate as f64;
                 let (f0, f1) = (per_frame(from), per_frame(to));
-                let slope = if length > 0.0 { (f1 - f0) / length } else { 0.0 };
+                let slope = if length > 0.0 {
+                    (f1 - f0) / length
+                } else {
+                    0.0
+                };
                 self.steady_half = from.half_steps();
                 self.ramp = Some((f0, slope));
             }
@@ -319,7 +323,10 @@ mod tests {
         }
         // The last beat sits exactly where two hours of exact intervals put it.
         let last = beats.last().unwrap().frame;
-        assert_eq!(last, (20_759u64 * 60 * u64::from(rate) * 2 + 173) / (2 * 173));
+        assert_eq!(
+            last,
+            (20_759u64 * 60 * u64::from(rate) * 2 + 173) / (2 * 173)
+        );
     }
 
     #[test]
@@ -357,9 +364,15 @@ mod tests {
             vec![Segment::ramp("Ramp", 600.0, spm(160.0), spm(180.0))],
         )
         .unwrap();
-        let frames: Vec<u64> = BeatCursor::workout(&workout, rate).map(|b| b.frame).collect();
+        let frames: Vec<u64> = BeatCursor::workout(&workout, rate)
+            .map(|b| b.frame)
+            .collect();
         // ∫ tempo dt = (160 + 180) / 2 · 10 min = 1700 steps.
-        assert!((frames.len() as i64 - 1700).abs() <= 1, "{} beats", frames.len());
+        assert!(
+            (frames.len() as i64 - 1700).abs() <= 1,
+            "{} beats",
+            frames.len()
+        );
         let intervals: Vec<u64> = frames.windows(2).map(|w| w[1] - w[0]).collect();
         // Allow the ±1 frame of rounding, but the trend must shrink every few beats.
         for pair in intervals.windows(2) {
@@ -399,7 +412,11 @@ mod tests {
         assert_eq!(first_b, 31);
         assert_eq!(beats[first_b].frame, 31 * 16_000);
         assert_eq!(beats[first_b + 1].frame - beats[first_b].frame, 24_000);
-        let min_gap = beats.windows(2).map(|w| w[1].frame - w[0].frame).min().unwrap();
+        let min_gap = beats
+            .windows(2)
+            .map(|w| w[1].frame - w[0].frame)
+            .min()
+            .unwrap();
         assert_eq!(min_gap, 16_000);
     }
 

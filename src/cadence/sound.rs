@@ -95,8 +95,8 @@ impl Every {
     pub fn hits(self, index: u64) -> bool {
         match self {
             Every::None => false,
-            Every::Second => index % 2 == 0,
-            Every::Fourth => index % 4 == 0,
+            Every::Second => index.is_multiple_of(2),
+            Every::Fourth => index.is_multiple_of(4),
         }
     }
 
@@ -235,7 +235,10 @@ mod tests {
     fn fade_blocks_parse() {
         assert_eq!(
             "60/30".parse::<FadeBlocks>().unwrap(),
-            FadeBlocks { on_secs: 60, off_secs: 30 }
+            FadeBlocks {
+                on_secs: 60,
+                off_secs: 30
+            }
         );
         assert!("60".parse::<FadeBlocks>().is_err());
         assert!("0/30".parse::<FadeBlocks>().is_err());

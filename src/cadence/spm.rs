@@ -32,7 +32,7 @@ impl Spm {
 
     /// Validates `value` (100–240, a multiple of 0.5).
     pub fn new(value: f64) -> Result<Spm, SpmError> {
-        if !value.is_finite() || value < 100.0 || value > 240.0 {
+        if !value.is_finite() || !(100.0..=240.0).contains(&value) {
             return Err(SpmError::OutOfRange(value));
         }
         let doubled = value * 2.0;
@@ -60,10 +60,8 @@ impl Spm {
 
     /// This rate moved by `delta` spm, held inside 100–240 (for ±1 / ±5 buttons).
     pub fn nudged(self, delta: f64) -> Spm {
-        let halves = (f64::from(self.0) + (delta * 2.0).round()).clamp(
-            f64::from(Spm::MIN.0),
-            f64::from(Spm::MAX.0),
-        );
+        let halves = (f64::from(self.0) + (delta * 2.0).round())
+            .clamp(f64::from(Spm::MIN.0), f64::from(Spm::MAX.0));
         Spm(halves as u16)
     }
 
@@ -99,7 +97,7 @@ impl FromStr for Spm {
 
 impl fmt::Display for Spm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 % 2 == 0 {
+        if self.0.is_multiple_of(2) {
             write!(f, "{}", self.0 / 2)
         } else {
             write!(f, "{}.5", self.0 / 2)
@@ -130,11 +128,16 @@ mod tests {
     fn refuses_values_outside_the_range_or_between_half_steps() {
         assert_eq!(Spm::new(99.5), Err(SpmError::OutOfRange(99.5)));
         assert_eq!(Spm::new(240.5), Err(SpmError::OutOfRange(240.5)));
-        assert_eq!(Spm::new(f64::NAN).unwrap_err().to_string().contains("NaN"), true);
+        assert!(
+            Spm::new(f64::NAN).unwrap_err().to_string().contains("NaN")
+        );
         assert_eq!(Spm::new(170.25), Err(SpmError::NotHalfStep(170.25)));
         let msg = "300".parse::<Spm>().unwrap_err().to_string();
         assert_eq!(msg, "300 spm is outside the valid range 100–240 spm");
-        assert!(matches!("fast".parse::<Spm>(), Err(SpmError::NotANumber(_))));
+        assert!(matches!(
+            "fast".parse::<Spm>(),
+            Err(SpmError::NotANumber(_))
+        ));
     }
 
     #[test]

@@ -50,7 +50,10 @@ pub enum Click {
     Off,
     /// Faded feedback: the click sounds for `on_secs`, then is silent for `off_secs`, repeating
     /// from the start of the segment.
-    Faded { on_secs: u32, off_secs: u32 },
+    Faded {
+        on_secs: u32,
+        off_secs: u32,
+    },
 }
 
 /// One part of a workout.
@@ -221,8 +224,10 @@ mod tests {
             Workout::new("x", vec![day.clone(), day]),
             Err(WorkoutError::TooLong)
         );
-        let faded =
-            Segment::steady("F", 60.0, spm(170.0)).with_click(Click::Faded { on_secs: 0, off_secs: 5 });
+        let faded = Segment::steady("F", 60.0, spm(170.0)).with_click(Click::Faded {
+            on_secs: 0,
+            off_secs: 5,
+        });
         assert!(matches!(
             Workout::new("x", vec![faded]),
             Err(WorkoutError::EmptyFadeBlock { index: 1, .. })

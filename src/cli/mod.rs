@@ -106,6 +106,9 @@ struct RenderArgs {
     /// Sample rate in Hz
     #[arg(long, default_value_t = 48_000, value_parser = clap::value_parser!(u32).range(8_000..=192_000))]
     rate: u32,
+    /// 2 for stereo (needed for --pan), 1 for a mono file half the size
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=2))]
+    channels: u16,
     #[command(flatten)]
     sound: SoundArgs,
 }

@@ -17,7 +17,6 @@ use crossterm::{cursor, terminal};
 use super::PlayArgs;
 use crate::audio::{AudioEngine, DeviceState, Program, TrackHandle};
 
-
 /// How long after a step the lamp stays lit.
 const LAMP: Duration = Duration::from_millis(120);
 /// Sound still in the device's buffer when the track ends; wait for it before closing.
@@ -67,7 +66,9 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
                         continue;
                     }
                     match key.code {
-                        KeyCode::Char('q') | KeyCode::Esc => interrupted.store(true, Ordering::SeqCst),
+                        KeyCode::Char('q') | KeyCode::Esc => {
+                            interrupted.store(true, Ordering::SeqCst)
+                        }
                         KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
                             interrupted.store(true, Ordering::SeqCst)
                         }
@@ -114,14 +115,19 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
         if let Screen::Live(line) = &mut screen {
             line.draw(&status_line(&handle, &last_device))?;
         }
-        if handle.finished() || stopping_since.is_some_and(|t| t.elapsed() > Duration::from_secs(2)) {
+        if handle.finished() || stopping_since.is_some_and(|t| t.elapsed() > Duration::from_secs(2))
+        {
             break;
         }
         std::thread::sleep(Duration::from_millis(15));
     }
     std::thread::sleep(DRAIN);
     let steps = handle.beat().map_or(0, |b| b.index + 1);
-    let how = if stopping_since.is_some() { "Stopped" } else { "Finished" };
+    let how = if stopping_since.is_some() {
+        "Stopped"
+    } else {
+        "Finished"
+    };
     screen.note(&format!(
         "{how} after {} with {steps} steps.",
         clock(handle.elapsed())
@@ -183,7 +189,9 @@ fn status_line(handle: &TrackHandle, device: &DeviceState) -> String {
     let beat = handle.beat();
     let rate = u64::from(handle.rate().max(1));
     let lamp = match beat {
-        Some(b) if handle.frames().saturating_sub(b.frame) * 1000 / rate < LAMP.as_millis() as u64 => {
+        Some(b)
+            if handle.frames().saturating_sub(b.frame) * 1000 / rate < LAMP.as_millis() as u64 =>
+        {
             if !b.sounded {
                 if b.index % 2 == 0 { "(o)   " } else { "   (o)" }
             } else if b.index % 2 == 0 {
@@ -288,4 +296,3 @@ impl Drop for LiveLine {
         let _ = terminal::disable_raw_mode();
     }
 }
-

@@ -6,15 +6,20 @@ use crate::audio::render_wav;
 pub(super) fn run(args: RenderArgs) -> anyhow::Result<()> {
     let program = args.program.program(args.minutes)?;
     let settings = args.sound.settings();
-    let summary = render_wav(program, settings, args.rate, &args.output)?;
+    let summary = render_wav(program, settings, args.rate, args.channels, &args.output)?;
     let secs = summary.frames / u64::from(summary.rate);
     println!(
-        "Wrote {}: {}:{:02} of click track, {} clicks, {} Hz 16-bit stereo.",
+        "Wrote {}: {}:{:02} of click track, {} clicks, {} Hz 16-bit {}.",
         args.output.display(),
         secs / 60,
         secs % 60,
         summary.clicks,
-        summary.rate
+        summary.rate,
+        if summary.channels == 1 {
+            "mono"
+        } else {
+            "stereo"
+        }
     );
     Ok(())
 }

@@ -64,7 +64,9 @@ pub enum WorkoutFileError {
         column: usize,
         message: String,
     },
-    #[error("workout {path}: format version {found} is newer than this app understands ({WORKOUT_VERSION})")]
+    #[error(
+        "workout {path}: format version {found} is newer than this app understands ({WORKOUT_VERSION})"
+    )]
     Version { path: PathBuf, found: u32 },
     #[error("workout {path}: segment {index} {problem}")]
     Segment {
@@ -73,10 +75,7 @@ pub enum WorkoutFileError {
         problem: String,
     },
     #[error("workout {path}: {source}")]
-    Invalid {
-        path: PathBuf,
-        source: WorkoutError,
-    },
+    Invalid { path: PathBuf, source: WorkoutError },
 }
 
 /// Reads and checks a workout file.
@@ -101,13 +100,16 @@ pub fn load_workout(path: &Path) -> Result<Workout, WorkoutFileError> {
 /// Parses workout text; `path` only names the source in errors.
 pub fn parse_workout(text: &str, path: &Path) -> Result<Workout, WorkoutFileError> {
     // `minutes: 5` rather than `minutes: Some(5)`: files are written by people.
-    let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
-    let file: WorkoutFile = options.from_str(text).map_err(|e| WorkoutFileError::Parse {
-        path: path.to_path_buf(),
-        line: e.span.start.line,
-        column: e.span.start.col,
-        message: e.code.to_string(),
-    })?;
+    let options =
+        ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+    let file: WorkoutFile = options
+        .from_str(text)
+        .map_err(|e| WorkoutFileError::Parse {
+            path: path.to_path_buf(),
+            line: e.span.start.line,
+            column: e.span.start.col,
+            message: e.code.to_string(),
+        })?;
     if file.version > WORKOUT_VERSION || file.version == 0 {
         return Err(WorkoutFileError::Version {
             path: path.to_path_buf(),
@@ -160,8 +162,8 @@ pub fn workout_to_ron(workout: &Workout) -> String {
             })
             .collect(),
     };
-    let options = ron::Options::default()
-        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+    let options =
+        ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
     let pretty = ron::ser::PrettyConfig::default().struct_names(true);
     options
         .to_string_pretty(&file, pretty)
@@ -213,13 +215,23 @@ Workout(
     #[test]
     fn errors_name_the_file_line_and_problem() {
         let bad_spm = SAMPLE.replace("Steady(160)", "Steady(300)");
-        let e = parse_workout(&bad_spm, Path::new("w.ron")).unwrap_err().to_string();
+        let e = parse_workout(&bad_spm, Path::new("w.ron"))
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("workout w.ron, line 6"), "{e}");
-        assert!(e.contains("300 spm is outside the valid range 100–240 spm"), "{e}");
+        assert!(
+            e.contains("300 spm is outside the valid range 100–240 spm"),
+            "{e}"
+        );
 
         let no_len = SAMPLE.replace("seconds: 90, ", "");
-        let e = parse_workout(&no_len, Path::new("w.ron")).unwrap_err().to_string();
-        assert_eq!(e, "workout w.ron: segment 3 has no length; add minutes: or seconds:");
+        let e = parse_workout(&no_len, Path::new("w.ron"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "workout w.ron: segment 3 has no length; add minutes: or seconds:"
+        );
 
         let future = SAMPLE.replace("version: 1", "version: 9");
         assert!(matches!(
@@ -227,7 +239,9 @@ Workout(
             Err(WorkoutFileError::Version { found: 9, .. })
         ));
         let typo = SAMPLE.replace("tempo: Steady(170), click: Off", "tempo: Steddy(170)");
-        let e = parse_workout(&typo, Path::new("w.ron")).unwrap_err().to_string();
+        let e = parse_workout(&typo, Path::new("w.ron"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 8"), "{e}");
     }
 }

@@ -1,0 +1,322 @@
+//! The `render` command as a runner uses it: a real workout file in, a WAV out, and the clicks
+//! found in the WAV's samples checked against where the workout says they belong.
+
+mod support;
+
+use support::{RefSegment, Wav, reference_beats, run, stderr, stdout};
+
+const WORKOUT: &str = r#"
+Workout(
+    version: 1,
+    name: "Ten-minute sampler",
+    segments: [
+        (name: "Warm-up", minutes: 2, tempo: Steady(160)),
+        (name: "Build", minutes: 3, tempo: Ramp(from: 160, to: 175)),
+        (name: "Fast", seconds: 30, tempo: Steady(180)),
+        (name: "Easy", seconds: 30, tempo: Steady(170)),
+        (name: "Fast", seconds: 30, tempo: Steady(180)),
+        (name: "Easy", seconds: 30, tempo: Steady(170)),
+        (name: "Fast", seconds: 30, tempo: Steady(180)),
+        (name: "Easy", seconds: 30, tempo: Steady(170)),
+        (name: "Fast", seconds: 30, tempo: Steady(180)),
+        (name: "Easy", seconds: 30, tempo: Steady(170)),
+        (name: "Hold it alone", seconds: 40, tempo: Steady(172.5), click: Off),
+        (name: "Cool-down", seconds: 20, tempo: Steady(165)),
+    ],
+)
+"#;
+
+fn reference() -> Vec<RefSegment> {
+    let steady = |secs: f64, spm: f64| RefSegment {
+        secs,
+        from_spm: spm,
+        to_spm: spm,
+        audible: true,
+    };
+    let mut segs = vec![
+        steady(120.0, 160.0),
+        RefSegment {
+            secs: 180.0,
+            from_spm: 160.0,
+            to_spm: 175.0,
+            audible: true,
+        },
+    ];
+    for _ in 0..4 {
+        segs.push(steady(30.0, 180.0));
+        segs.push(steady(30.0, 170.0));
+    }
+    segs.push(RefSegment {
+        audible: false,
+        ..steady(40.0, 172.5)
+    });
+    segs.push(steady(20.0, 165.0));
+    segs
+}
+
+#[test]
+fn a_rendered_workout_has_every_click_where_the_workout_puts_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let workout = dir.path().join("sampler.ron");
+    std::fs::write(&workout, WORKOUT).unwrap();
+    let wav_path = dir.path().join("sampler.wav");
+    let out = run(&[
+        "render",
+        "--workout",
+        workout.to_str().unwrap(),
+        "-o",
+        wav_path.to_str().unwrap(),
+        "--sound",
+        "woodblock",
+        "--accent",
+        "4",
+    ]);
+    assert!(out.status.success(), "render failed: {}", stderr(&out));
+    assert!(
+        stdout(&out).contains("10:00 of click track"),
+        "{}",
+        stdout(&out)
+    );
+
+    let wav = Wav::read(&wav_path);
+    assert_eq!((wav.rate, wav.channels), (48_000, 2));
+    assert_eq!(wav.frames(), 10 * 60 * 48_000);
+
+    let expected = reference_beats(&reference(), 48_000);
+    let audible: Vec<u64> = expected.iter().filter(|b| b.1).map(|b| b.0).collect();
+    let found = wav.onsets(1000);
+    assert_eq!(
+        found.len(),
+        audible.len(),
+        "found {} clicks, the workout has {} audible steps",
+        found.len(),
+        audible.len()
+    );
+    for (i, (&got, &want)) in found.iter().zip(&audible).enumerate() {
+        assert_eq!(got, want, "click {i} is at frame {got}, belongs at {want}");
+    }
+
+    // Nothing sounds in the silent block, and the click comes back on the grid after it.
+    let off_start = 9 * 60 * 48_000;
+    let off_end = off_start + 40 * 48_000;
+    assert!(found.iter().all(|&f| f < off_start || f >= off_end));
+    let first_after = *found.iter().find(|&&f| f >= off_end).unwrap();
+    assert!(expected.iter().any(|b| b.0 == first_after));
+
+    // Every 4th step (counted from the first, silent steps included) is accented: louder.
+    let index_of = |frame: u64| expected.iter().position(|b| b.0 == frame).unwrap();
+    for &frame in found.iter().take(200) {
+        let peak = wav.peak_after(frame);
+        if index_of(frame) % 4 == 0 {
+            assert!(peak > 17_000, "accented step at {frame} peaks at {peak}");
+        } else {
+            assert!(peak < 14_000, "plain step at {frame} peaks at {peak}");
+        }
+    }
+
+    // The ramp's steps come closer together as it goes.
+    let ramp: Vec<u64> = found
+        .iter()
+        .copied()
+        .filter(|&f| (120 * 48_000..300 * 48_000).contains(&f))
+        .collect();
+    let first = ramp[1] - ramp[0];
+    let last = ramp[ramp.len() - 1] - ramp[ramp.len() - 2];
+    assert!(first > last + 1000, "ramp intervals {first} → {last}");
+}
+
+#[test]
+fn a_steady_render_at_44k1_mono_sits_on_the_formula() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav_path = dir.path().join("steady.wav");
+    let out = run(&[
+        "render",
+        "--spm",
+        "173",
+        "--minutes",
+        "2.5",
+        "--rate",
+        "44100",
+        "--channels",
+        "1",
+        "-o",
+        wav_path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let wav = Wav::read(&wav_path);
+    assert_eq!((wav.rate, wav.channels), (44_100, 1));
+    let found = wav.onsets(1000);
+    // 173 spm for 2.5 minutes: 432.5 steps, so 433 clicks (the first at 0:00).
+    assert_eq!(found.len(), 433);
+    for (n, &f) in found.iter().enumerate() {
+        assert_eq!(
+            f,
+            (n as f64 * 60.0 * 44_100.0 / 173.0).round() as u64,
+            "click {n}"
+        );
+    }
+}
+
+#[test]
+fn bad_usage_exits_2_with_one_line_naming_the_problem() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["render", "--spm", "300", "--minutes", "1", "-o", "x.wav"],
+            "300 spm is outside the valid range 100–240 spm",
+        ),
+        (
+            &["render", "--spm", "170.3", "--minutes", "1", "-o", "x.wav"],
+            "not a multiple of 0.5",
+        ),
+        (&["render", "--spm", "170", "-o", "x.wav"], "--minutes"),
+        (
+            &["render", "--spm", "170", "--minutes", "0", "-o", "x.wav"],
+            "0 minutes is outside",
+        ),
+        (
+            &[
+                "render",
+                "--spm",
+                "170",
+                "--minutes",
+                "1",
+                "-o",
+                "x.wav",
+                "--sound",
+                "gong",
+            ],
+            "'gong' is not a click sound",
+        ),
+        (
+            &[
+                "render",
+                "--spm",
+                "170",
+                "--minutes",
+                "1",
+                "-o",
+                "x.wav",
+                "--accent",
+                "3",
+            ],
+            "'3' is not a step pattern",
+        ),
+        (
+            &[
+                "render",
+                "--spm",
+                "170",
+                "--minutes",
+                "1",
+                "-o",
+                "x.wav",
+                "--rate",
+                "1000",
+            ],
+            "--rate",
+        ),
+        (
+            &["play", "--spm", "170", "--workout", "w.ron"],
+            "cannot be used with",
+        ),
+        (&["dance"], "unrecognized subcommand 'dance'"),
+    ];
+    for (args, needle) in cases {
+        let out = run(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "{args:?} printed several lines: {err}"
+        );
+        assert!(
+            err.contains(needle),
+            "{args:?}: '{err}' does not mention '{needle}'"
+        );
+        assert!(!std::path::Path::new("x.wav").exists());
+    }
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    let out = run(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("render"));
+    assert!(stdout(&out).contains("play"));
+    let out = run(&["render", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("--accent"));
+    let out = run(&["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with("cadence-coach "));
+}
+
+#[test]
+fn other_failures_exit_1_with_one_line_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.ron");
+    let out = run(&[
+        "render",
+        "--workout",
+        missing.to_str().unwrap(),
+        "-o",
+        "x.wav",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("nope.ron"), "{err}");
+
+    let broken = dir.path().join("broken.ron");
+    std::fs::write(&broken, WORKOUT.replace("Steady(165)", "Steady(400)")).unwrap();
+    let out = run(&[
+        "render",
+        "--workout",
+        broken.to_str().unwrap(),
+        "-o",
+        "x.wav",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("broken.ron, line 17"), "{err}");
+    assert!(err.contains("400 spm is outside"), "{err}");
+
+    let unwritable = dir.path().join("no-such-folder").join("c.wav");
+    let out = run(&[
+        "render",
+        "--spm",
+        "170",
+        "--minutes",
+        "0.1",
+        "-o",
+        unwritable.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("could not write") && err.contains("no-such-folder"),
+        "{err}"
+    );
+}
+
+#[test]
+fn rendering_over_an_existing_file_replaces_it_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.wav");
+    std::fs::write(&path, b"an older file").unwrap();
+    let out = run(&[
+        "render",
+        "--spm",
+        "180",
+        "--minutes",
+        "0.25",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let wav = Wav::read(&path);
+    assert_eq!(wav.onsets(1000).len(), 45);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "temporary files left behind");
+}

@@ -1,0 +1,283 @@
+//! Shared helpers for the integration tests: running the real binary, reading WAV files and
+//! finding clicks in them by their samples alone, and an independent model of where a
+//! workout's beats belong.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// The binary under test, built by cargo for this test run.
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_cadence-coach"))
+}
+
+/// Runs the binary with `args` and returns its output.
+pub fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the binary runs")
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A 16-bit WAV: rate, channels and interleaved samples.
+pub struct Wav {
+    pub rate: u32,
+    pub channels: u16,
+    pub samples: Vec<i16>,
+}
+
+impl Wav {
+    pub fn read(path: &Path) -> Wav {
+        let mut reader = hound::WavReader::open(path)
+            .unwrap_or_else(|e| panic!("{} is not a readable WAV: {e}", path.display()));
+        let spec = reader.spec();
+        assert_eq!(spec.bits_per_sample, 16, "expected 16-bit samples");
+        let samples = reader.samples::<i16>().map(|s| s.unwrap()).collect();
+        Wav {
+            rate: spec.sample_rate,
+            channels: spec.channels,
+            samples,
+        }
+    }
+
+    pub fn frames(&self) -> usize {
+        self.samples.len() / usize::from(self.channels)
+    }
+
+    /// The loudest channel of each frame.
+    pub fn level(&self, frame: usize) -> i32 {
+        let c = usize::from(self.channels);
+        self.samples[frame * c..frame * c + c]
+            .iter()
+            .map(|&s| i32::from(s).abs())
+            .max()
+            .unwrap()
+    }
+
+    /// Frames where a click starts: the first frame above `threshold` after at least 40 ms
+    /// at or below it. Found from the samples alone.
+    pub fn onsets(&self, threshold: i32) -> Vec<u64> {
+        let gap = self.rate as usize / 25;
+        let mut quiet = gap;
+        let mut found = Vec::new();
+        for frame in 0..self.frames() {
+            if self.level(frame) > threshold {
+                if quiet >= gap {
+                    found.push(frame as u64);
+                }
+                quiet = 0;
+            } else {
+                quiet += 1;
+            }
+        }
+        found
+    }
+
+    /// The peak level in the 10 ms after `frame`.
+    pub fn peak_after(&self, frame: u64) -> i32 {
+        let from = frame as usize;
+        let to = (from + self.rate as usize / 100).min(self.frames());
+        (from..to).map(|f| self.level(f)).max().unwrap_or(0)
+    }
+}
+
+/// One segment of the reference model.
+#[derive(Clone, Copy, Debug)]
+pub struct RefSegment {
+    pub secs: f64,
+    pub from_spm: f64,
+    pub to_spm: f64,
+    pub audible: bool,
+}
+
+/// Where the beats of a workout belong, computed the long way round: steady segments from the
+/// formula round(n·60·rate/spm) from the segment's first beat, ramps by bisection on the
+/// integral of a tempo that changes linearly in time. The first beat of a segment is the beat
+/// the previous segment's grid would have placed next. Returns (frame, audible) per beat.
+pub fn reference_beats(segments: &[RefSegment], rate: u32) -> Vec<(u64, bool)> {
+    let rate = f64::from(rate);
+    let mut beats = Vec::new();
+    let mut anchor = 0u64;
+    let mut nominal_start = 0.0f64;
+    for seg in segments {
+        let end = ((nominal_start + seg.secs) * rate).round() as u64;
+        let length = (end - anchor.min(end)) as f64;
+        let place = |n: u64| -> Option<u64> {
+            if seg.from_spm == seg.to_spm {
+                return Some((n as f64 * 60.0 * rate / seg.from_spm).round() as u64);
+            }
+            // phase(t) = ∫ f, with f going from f0 to f1 over `length` frames and continuing
+            // on the same line past the end (that is where the "next" beat would fall).
+            let f0 = seg.from_spm / 60.0 / rate;
+            let f1 = seg.to_spm / 60.0 / rate;
+            let slope = (f1 - f0) / length;
+            let phase = |t: f64| f0 * t + slope * t * t / 2.0;
+            // Search up to where a slowing tempo would reach zero, or well past the end.
+            let horizon = if slope < 0.0 {
+                -f0 / slope
+            } else {
+                2.0 * length + rate
+            };
+            let target = n as f64;
+            if phase(horizon) < target {
+                return None;
+            }
+            let (mut lo, mut hi) = (0.0f64, horizon);
+            for _ in 0..200 {
+                let mid = (lo + hi) / 2.0;
+                if phase(mid) < target {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            Some(((lo + hi) / 2.0).round() as u64)
+        };
+        let mut n = 0;
+        loop {
+            match place(n).map(|o| anchor + o) {
+                Some(at) if at < end => beats.push((at, seg.audible)),
+                Some(at) => {
+                    anchor = at;
+                    break;
+                }
+                None => {
+                    anchor = end;
+                    break;
+                }
+            }
+            n += 1;
+        }
+        nominal_start += seg.secs;
+    }
+    beats
+}
+
+/// A private PulseAudio server with one null sink named `ci` at 48 kHz, for hearing what the
+/// app plays without a sound card. Each test gets its own server in its own folder; dropping
+/// it stops the server.
+pub struct SoundServer {
+    dir: tempfile::TempDir,
+    child: std::process::Child,
+}
+
+impl SoundServer {
+    pub fn start() -> SoundServer {
+        for tool in ["pulseaudio", "parecord", "pactl"] {
+            let found = Command::new("sh")
+                .args(["-c", &format!("command -v {tool}")])
+                .output()
+                .is_ok_and(|o| o.status.success());
+            assert!(
+                found,
+                "{tool} is not installed; scripts/test.sh installs it (package pulseaudio-utils / pulseaudio)"
+            );
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = dir.path().join("run");
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(&runtime).unwrap();
+        std::fs::create_dir_all(&home).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
+        }
+        let log = std::fs::File::create(dir.path().join("pulseaudio.log")).unwrap();
+        let child = Command::new("pulseaudio")
+            .args([
+                "-n",
+                "--daemonize=no",
+                "--exit-idle-time=-1",
+                "--disallow-exit",
+                "--load=module-native-protocol-unix",
+                "--load=module-null-sink sink_name=ci rate=48000 channels=2",
+            ])
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("HOME", &home)
+            .env_remove("PULSE_SERVER")
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("pulseaudio starts");
+        let server = SoundServer { dir, child };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        loop {
+            let mut info = Command::new("pactl");
+            info.arg("info");
+            server.apply(&mut info);
+            if info.output().is_ok_and(|o| o.status.success()) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "pulseaudio did not come up: {}",
+                std::fs::read_to_string(server.dir.path().join("pulseaudio.log"))
+                    .unwrap_or_default()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        server
+    }
+
+    /// Points a command (the app, parecord, pactl) at this server.
+    pub fn apply(&self, cmd: &mut Command) {
+        let runtime = self.dir.path().join("run");
+        cmd.env("XDG_RUNTIME_DIR", &runtime)
+            .env("HOME", self.dir.path().join("home"))
+            .env(
+                "PULSE_SERVER",
+                format!("unix:{}", runtime.join("pulse").join("native").display()),
+            );
+    }
+
+    /// Starts recording the null sink's monitor, exactly as played, to a 48 kHz stereo WAV.
+    pub fn record(&self, path: &Path) -> Recorder {
+        let mut cmd = Command::new("parecord");
+        cmd.args([
+            "-d",
+            "ci.monitor",
+            "--rate=48000",
+            "--channels=2",
+            "--format=s16le",
+            "--file-format=wav",
+            "--latency-msec=20",
+        ])
+        .arg(path);
+        self.apply(&mut cmd);
+        let child = cmd.spawn().expect("parecord starts");
+        // Let the recording stream settle before anything plays.
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        Recorder { child }
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for SoundServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub struct Recorder {
+    child: std::process::Child,
+}
+
+impl Recorder {
+    /// Stops with SIGINT so parecord writes out what it buffered and closes the file.
+    pub fn finish(mut self) {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
