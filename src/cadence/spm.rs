@@ -128,9 +128,7 @@ mod tests {
     fn refuses_values_outside_the_range_or_between_half_steps() {
         assert_eq!(Spm::new(99.5), Err(SpmError::OutOfRange(99.5)));
         assert_eq!(Spm::new(240.5), Err(SpmError::OutOfRange(240.5)));
-        assert!(
-            Spm::new(f64::NAN).unwrap_err().to_string().contains("NaN")
-        );
+        assert!(Spm::new(f64::NAN).unwrap_err().to_string().contains("NaN"));
         assert_eq!(Spm::new(170.25), Err(SpmError::NotHalfStep(170.25)));
         let msg = "300".parse::<Spm>().unwrap_err().to_string();
         assert_eq!(msg, "300 spm is outside the valid range 100–240 spm");
