@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what Cadence Coach needs on Debian or Ubuntu, and says what it is doing.
+#   scripts/setup.sh build   - what building the app needs (Rust, pkg-config, ALSA headers)
+#   scripts/setup.sh test    - that, plus what the tests need (a PulseAudio server and tools)
+# Packages already present are left alone; apt runs only when something is missing.
+set -euo pipefail
+
+want=${1:-build}
+say() { printf '[setup] %s\n' "$*"; }
+
+build_packages=(pkg-config libasound2-dev gcc)
+test_packages=(pulseaudio pulseaudio-utils libasound2-plugins)
+
+packages=("${build_packages[@]}")
+if [[ $want == test ]]; then
+    packages+=("${test_packages[@]}")
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+
+if ((${#missing[@]})); then
+    if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
+    say "installing system packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -q >/dev/null
+    "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+    say "installed ${#missing[@]} package(s)"
+else
+    say "system packages present: ${packages[*]}"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+    if [[ -x $HOME/.cargo/bin/cargo ]]; then
+        say "using the Rust toolchain in $HOME/.cargo/bin"
+    else
+        say "installing the Rust toolchain with rustup (no cargo found)"
+        curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal -c clippy -c rustfmt
+    fi
+fi
