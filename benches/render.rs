@@ -46,6 +46,13 @@ fn one_hour_to_wav(bencher: divan::Bencher, channels: u16) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hour.wav");
     bencher.bench_local(|| {
-        render_wav(one_hour(), ClickSettings::default(), 48_000, channels, &path).unwrap()
+        render_wav(
+            one_hour(),
+            ClickSettings::default(),
+            48_000,
+            channels,
+            &path,
+        )
+        .unwrap()
     });
 }

@@ -320,3 +320,30 @@ fn rendering_over_an_existing_file_replaces_it_whole() {
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "temporary files left behind");
 }
+
+#[test]
+fn the_example_workout_in_the_repository_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("sampler.wav");
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/ten-minute-sampler.ron"
+    );
+    let out = run(&[
+        "render",
+        "--workout",
+        example,
+        "--rate",
+        "8000",
+        "--channels",
+        "1",
+        "-o",
+        wav.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("10:00 of click track"),
+        "{}",
+        stdout(&out)
+    );
+}
