@@ -41,6 +41,8 @@ pub enum AudioError {
     NoDevice(String),
     #[error("the audio output device could not be opened ({0})")]
     OpenFailed(String),
+    #[error("the audio output device stopped responding")]
+    Lost,
 }
 
 /// Where the sound goes now.
@@ -256,7 +258,7 @@ fn watch_device(state: &mut State) {
             .spawn(move || drop(sink));
     }
     state.device = DeviceState::Missing {
-        reason: AudioError::OpenFailed("the audio device stopped responding".into()),
+        reason: AudioError::Lost,
     };
     state.last_attempt = Instant::now() - RETRY_EVERY / 2;
     let rate = state.rate;

@@ -9,6 +9,14 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 /// Steps per minute, 100–240 in steps of 0.5.
+///
+/// ```
+/// use cadence_coach::cadence::Spm;
+/// let spm: Spm = "172.5".parse().unwrap();
+/// assert_eq!(spm.half_steps(), 345);
+/// assert_eq!(spm.nudged(5.0).to_string(), "177.5");
+/// assert!("250".parse::<Spm>().is_err());
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "f64", into = "f64")]
 pub struct Spm(u16);
