@@ -103,16 +103,32 @@ fn a_rendered_workout_has_every_click_where_the_workout_puts_it() {
     let first_after = *found.iter().find(|&&f| f >= off_end).unwrap();
     assert!(expected.iter().any(|b| b.0 == first_after));
 
-    // Every 4th step (counted from the first, silent steps included) is accented: louder.
+    // Every 4th step (counted from the first, silent steps included) is accented, and so are
+    // the last four steps before each tempo change (the count-in).
+    let segs = reference();
+    let count_in = |i: usize| {
+        let seg = expected[i].2;
+        let left = expected[i..].iter().take_while(|b| b.2 == seg).count();
+        left <= 4
+            && segs
+                .get(seg + 1)
+                .is_some_and(|next| next.from_spm != segs[seg].to_spm)
+    };
     let index_of = |frame: u64| expected.iter().position(|b| b.0 == frame).unwrap();
-    for &frame in found.iter().take(200) {
+    let mut counted_in = 0;
+    for &frame in &found {
         let peak = wav.peak_after(frame);
-        if index_of(frame) % 4 == 0 {
+        let i = index_of(frame);
+        counted_in += usize::from(count_in(i));
+        if i % 4 == 0 || count_in(i) {
             assert!(peak > 17_000, "accented step at {frame} peaks at {peak}");
         } else {
             assert!(peak < 14_000, "plain step at {frame} peaks at {peak}");
         }
     }
+    // Ramp → 180, and each of the seven changes between quick and easy (the change into the
+    // silent block is counted in too); the change out of the silent block is silent.
+    assert_eq!(counted_in, 4 * 9, "count-in clicks heard");
 
     // The ramp's steps come closer together as it goes.
     let ramp: Vec<u64> = found

@@ -303,7 +303,8 @@ impl Generator {
             };
             self.voice = Some(Voice {
                 sound: self.settings.sound,
-                accent: self.settings.accent.hits(beat.index),
+                // The count-in before a tempo change is accented, whatever the pattern.
+                accent: beat.count_in.is_some() || self.settings.accent.hits(beat.index),
                 offset: 0,
                 gain_left: left,
                 gain_right: right,
@@ -315,6 +316,7 @@ impl Generator {
             segment: beat.segment,
             milli_spm: beat.milli_spm,
             sounded,
+            count_in: beat.count_in.unwrap_or(0),
         });
         self.pending = self.cursor.next();
     }

@@ -51,6 +51,8 @@ pub struct BeatSnapshot {
     pub milli_spm: u32,
     /// The click sounded (not in an off block, not silenced by a quiet pattern).
     pub sounded: bool,
+    /// Steps left before a tempo change (4 … 1), or 0 when no change is near.
+    pub count_in: u8,
 }
 
 #[derive(Debug)]
@@ -135,7 +137,10 @@ impl Status {
         self.beat_frame.store(beat.frame, Relaxed);
         self.beat_segment.store(beat.segment as u32, Relaxed);
         self.beat_milli_spm.store(beat.milli_spm, Relaxed);
-        self.beat_flags.store(u32::from(beat.sounded) | 2, Relaxed);
+        self.beat_flags.store(
+            u32::from(beat.sounded) | 2 | u32::from(beat.count_in) << 8,
+            Relaxed,
+        );
         self.beat_seq.store(seq.wrapping_add(2), Release);
     }
 
@@ -153,6 +158,7 @@ impl Status {
                 segment: self.beat_segment.load(Relaxed) as usize,
                 milli_spm: self.beat_milli_spm.load(Relaxed),
                 sounded: self.beat_flags.load(Relaxed) & 1 == 1,
+                count_in: (self.beat_flags.load(Relaxed) >> 8) as u8,
             };
             let flags = self.beat_flags.load(Relaxed);
             std::sync::atomic::fence(Acquire);

@@ -27,7 +27,13 @@ pub struct Beat {
     pub audible: bool,
     /// The tempo at this step, in thousandths of a step per minute.
     pub milli_spm: u32,
+    /// On the last steps before a tempo change: how many steps are left (4, 3, 2, 1), so the
+    /// click can accent them and the screen can count down.
+    pub count_in: Option<u8>,
 }
+
+/// How many steps before a tempo change are counted in.
+pub const COUNT_IN_STEPS: u64 = 4;
 
 #[derive(Debug, Clone)]
 struct Span {
@@ -37,6 +43,8 @@ struct Span {
     end: Option<u64>,
     tempo: Tempo,
     click: Click,
+    /// The next segment starts at another tempo than this one ends on.
+    change_after: bool,
 }
 
 /// Walks the beats of a timeline in order. Cheap to step, never allocates after construction.
@@ -65,15 +73,19 @@ impl BeatCursor {
     /// The beats of `workout` at `rate` frames per second.
     pub fn workout(workout: &Workout, rate: u32) -> BeatCursor {
         let rate = u64::from(rate);
-        let mut spans = Vec::with_capacity(workout.segments().len());
+        let segments = workout.segments();
+        let mut spans = Vec::with_capacity(segments.len());
         let mut start_ms = 0u64;
-        for seg in workout.segments() {
+        for (i, seg) in segments.iter().enumerate() {
             let end_ms = start_ms + seg.duration_ms;
             spans.push(Span {
                 start: ms_to_frames(start_ms, rate),
                 end: Some(ms_to_frames(end_ms, rate)),
                 tempo: seg.tempo,
                 click: seg.click,
+                change_after: segments
+                    .get(i + 1)
+                    .is_some_and(|next| next.tempo.start() != seg.tempo.end()),
             });
             start_ms = end_ms;
         }
@@ -89,6 +101,7 @@ impl BeatCursor {
             end: duration_ms.map(|ms| ms_to_frames(ms, rate)),
             tempo: Tempo::Steady(spm),
             click: Click::On,
+            change_after: false,
         };
         BeatCursor::from_spans(rate, vec![span].into())
     }
@@ -235,6 +248,18 @@ impl BeatCursor {
         }
     }
 
+    /// Counting this beat (number `self.n`), how many beats remain before `end`, up to the
+    /// count-in length; `None` if more remain.
+    fn steps_left(&self, end: Option<u64>) -> Option<u8> {
+        let end = end?;
+        (1..=COUNT_IN_STEPS)
+            .find(|&k| {
+                self.offset(self.n + k)
+                    .is_none_or(|o| self.anchor + o >= end)
+            })
+            .map(|k| k as u8)
+    }
+
     fn milli_spm_at(&self, frame: u64) -> u32 {
         match self.ramp {
             None => self.steady_half * 500,
@@ -275,6 +300,11 @@ impl Iterator for BeatCursor {
                         segment: self.seg,
                         audible: self.audible_at(frame),
                         milli_spm: self.milli_spm_at(frame),
+                        count_in: if span.change_after {
+                            self.steps_left(end).filter(|&k| k <= COUNT_IN_STEPS as u8)
+                        } else {
+                            None
+                        },
                     };
                     self.n += 1;
                     self.last = Some(beat);
@@ -460,6 +490,27 @@ mod tests {
         let resumed = b.next_from(rest[20]).unwrap();
         assert_eq!(resumed.frame, rest[20]);
         assert_eq!(b.next().unwrap().frame, rest[21]);
+    }
+
+    #[test]
+    fn the_last_four_steps_before_a_tempo_change_count_down() {
+        let workout = Workout::new(
+            "w",
+            vec![
+                Segment::steady("A", 10.0, spm(180.0)),
+                Segment::steady("B", 10.0, spm(180.0)),
+                Segment::steady("C", 10.0, spm(150.0)),
+            ],
+        )
+        .unwrap();
+        let beats: Vec<Beat> = BeatCursor::workout(&workout, 48_000).collect();
+        let counted: Vec<(u64, u8)> = beats
+            .iter()
+            .filter_map(|b| b.count_in.map(|c| (b.index, c)))
+            .collect();
+        // A → B keeps the tempo: no count-in. B → C changes it: beats 56–59 count 4, 3, 2, 1.
+        assert_eq!(counted, vec![(56, 4), (57, 3), (58, 2), (59, 1)]);
+        assert_eq!(beats[60].segment, 2);
     }
 
     #[test]

@@ -1,11 +1,16 @@
-//! The coaching domain: step rates, workouts and the beat timeline.
+//! The coaching domain: step rates, workouts, the beat timeline, tap tempo, step length,
+//! form cues and checklists.
 //!
 //! Pure and deterministic: no sound, no window, no clock and no files live here, so every rule
 //! can be unit-tested with plain values.
 
 pub mod beats;
+pub mod cues;
+pub mod presets;
 pub mod sound;
 pub mod spm;
+pub mod stride;
+pub mod tap;
 pub mod workout;
 
 pub use beats::{Beat, BeatCursor};

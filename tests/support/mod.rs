@@ -98,13 +98,13 @@ pub struct RefSegment {
 /// Where the beats of a workout belong, computed the long way round: steady segments from the
 /// formula round(n·60·rate/spm) from the segment's first beat, ramps by bisection on the
 /// integral of a tempo that changes linearly in time. The first beat of a segment is the beat
-/// the previous segment's grid would have placed next. Returns (frame, audible) per beat.
-pub fn reference_beats(segments: &[RefSegment], rate: u32) -> Vec<(u64, bool)> {
+/// the previous segment's grid would have placed next. Returns (frame, audible, segment) per beat.
+pub fn reference_beats(segments: &[RefSegment], rate: u32) -> Vec<(u64, bool, usize)> {
     let rate = f64::from(rate);
     let mut beats = Vec::new();
     let mut anchor = 0u64;
     let mut nominal_start = 0.0f64;
-    for seg in segments {
+    for (index, seg) in segments.iter().enumerate() {
         let end = ((nominal_start + seg.secs) * rate).round() as u64;
         let length = (end - anchor.min(end)) as f64;
         let place = |n: u64| -> Option<u64> {
@@ -141,7 +141,7 @@ pub fn reference_beats(segments: &[RefSegment], rate: u32) -> Vec<(u64, bool)> {
         let mut n = 0;
         loop {
             match place(n).map(|o| anchor + o) {
-                Some(at) if at < end => beats.push((at, seg.audible)),
+                Some(at) if at < end => beats.push((at, seg.audible, index)),
                 Some(at) => {
                     anchor = at;
                     break;
