@@ -187,8 +187,13 @@ impl ClickTrack {
     }
 
     /// The frame the next sample belongs to.
-    pub fn position(&self) -> u64 {
+    pub fn frame(&self) -> u64 {
         self.generator.pos
+    }
+
+    /// The sample rate the track plays at.
+    pub fn rate(&self) -> u32 {
+        self.generator.sounds.rate()
     }
 }
 

@@ -4,12 +4,14 @@
 
 pub mod click_track;
 mod control;
+mod device;
 pub mod engine;
 pub mod render;
 pub mod sounds;
 
 pub use click_track::{ClickTrack, Program, TrackHandle, perceived_gain};
 pub use control::BeatSnapshot;
+pub use device::output_devices;
 pub use engine::{AudioEngine, AudioError, DeviceState};
 pub use render::{RenderError, render_wav};
 pub use sounds::SoundBank;

@@ -144,7 +144,7 @@ fn write(
     let file = file.into_inner().map_err(|e| e.into_error())?;
     file.sync_all()?;
     Ok(RenderSummary {
-        frames: track.position(),
+        frames: track.frame(),
         rate,
         channels,
         clicks,

@@ -26,10 +26,11 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
     let program = args.program.program(args.minutes)?;
     let settings = args.sound.settings();
 
-    let (engine, device) = AudioEngine::start();
-    let device_name = match device {
-        DeviceState::Connected { name, rate } => format!("{name} at {rate} Hz"),
+    let engine = AudioEngine::start(None);
+    let device_name = match engine.wait_for_device(Duration::from_secs(10)) {
+        DeviceState::Connected { name, rate, .. } => format!("{name} at {rate} Hz"),
         DeviceState::Missing { reason } => anyhow::bail!("{reason}"),
+        DeviceState::Connecting => anyhow::bail!("the audio output device did not answer in 10 seconds"),
     };
     let interrupted = Arc::new(AtomicBool::new(false));
     {
@@ -92,6 +93,7 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
                 DeviceState::Missing { reason } => {
                     format!("Sound lost: {reason}. The clock keeps running; reconnecting.")
                 }
+                DeviceState::Connecting => "Connecting to the sound device.".to_string(),
             })?;
             last_device = device;
         }
