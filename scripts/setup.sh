@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Cadence Coach needs on Debian or Ubuntu, and says what it is doing.
-#   scripts/setup.sh build   - what building the app needs (Rust, pkg-config, ALSA headers)
+#   scripts/setup.sh build   - what building and running the app needs (Rust, pkg-config, ALSA
+#                              headers, the X11/Wayland and OpenGL libraries of the window)
 #   scripts/setup.sh test    - that, plus what the tests need (a PulseAudio server and tools)
 # Packages already present are left alone; apt runs only when something is missing.
 set -euo pipefail
@@ -9,9 +10,14 @@ want=${1:-build}
 say() { printf '[setup] %s\n' "$*"; }
 
 build_packages=(pkg-config libasound2-dev gcc)
-test_packages=(pulseaudio pulseaudio-utils libasound2-plugins)
+# What the window needs at run time on X11 or Wayland with OpenGL (Mesa's software renderer
+# when there is no GPU).
+window_packages=(libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon0 libxkbcommon-x11-0
+    libwayland-client0 libwayland-egl1 libegl1 libgl1 libgl1-mesa-dri fonts-dejavu-core)
+# The tests: a private sound server and its tools, a virtual display, key presses, screenshots.
+test_packages=(pulseaudio pulseaudio-utils libasound2-plugins xvfb xdotool imagemagick)
 
-packages=("${build_packages[@]}")
+packages=("${build_packages[@]}" "${window_packages[@]}")
 if [[ $want == test ]]; then
     packages+=("${test_packages[@]}")
 fi

@@ -8,3 +8,4 @@ pub mod audio;
 pub mod cadence;
 pub mod cli;
 pub mod store;
+pub mod ui;

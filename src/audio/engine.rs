@@ -222,6 +222,18 @@ impl AudioEngine {
         handle
     }
 
+    /// Plays the soft cue chime over the click track, if there is a device.
+    pub fn chime(&self) {
+        let state = self.lock();
+        if let Some(sink) = &state.sink {
+            let rate = std::num::NonZero::new(state.rate).expect("rates are positive");
+            let two = std::num::NonZero::new(2).expect("two is not zero");
+            let samples = super::sounds::chime(state.rate);
+            sink.mixer()
+                .add(rodio::buffer::SamplesBuffer::new(two, rate, samples));
+        }
+    }
+
     /// Asks the supervisor to try the device again now (the "retry" button).
     pub fn retry_now(&self) {
         self.lock().last_attempt = None;
@@ -301,7 +313,8 @@ fn supervise(inner: &Inner) {
             && let Some(pumped) = &mut active.pumped
             && let Some(started) = pumped.started
         {
-            let due = pumped.start_frame + (started.elapsed().as_secs_f64() * f64::from(rate)) as u64;
+            let due =
+                pumped.start_frame + (started.elapsed().as_secs_f64() * f64::from(rate)) as u64;
             run_until(&mut pumped.track, due, &mut scratch);
         }
         if state.device != before

@@ -58,6 +58,33 @@ impl SoundBank {
     }
 }
 
+/// A soft two-note chime (stereo, interleaved) for a new form cue: quiet, slow to start and to
+/// fade, and unlike any click, so it never reads as a step.
+pub fn chime(rate: u32) -> Vec<f32> {
+    let sr = rate as f32;
+    let len = frames(rate, 700.0);
+    let mut out = Vec::with_capacity(len * 2);
+    for i in 0..len {
+        let t = i as f32 / sr;
+        let attack = (t / 0.015).min(1.0);
+        let first = if t < 0.25 {
+            (TAU * 660.0 * t).sin() * (-t / 0.12).exp()
+        } else {
+            0.0
+        };
+        let second = if t >= 0.2 {
+            let u = t - 0.2;
+            (TAU * 990.0 * u).sin() * (-u / 0.15).exp() * (u / 0.015).min(1.0)
+        } else {
+            0.0
+        };
+        let s = 0.12 * attack * (first + second);
+        out.push(s);
+        out.push(s);
+    }
+    out
+}
+
 fn normalise(mut samples: Vec<f32>, peak: f32) -> Vec<f32> {
     let max = samples.iter().fold(0.0f32, |m, s| m.max(s.abs()));
     if max > 0.0 {

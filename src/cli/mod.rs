@@ -20,11 +20,11 @@ use crate::store::load_workout;
     name = "cadence-coach",
     version,
     about = "A sample-exact click track that coaches runners to a higher, safer step rate",
-    arg_required_else_help = true
+    long_about = "A sample-exact click track that coaches runners to a higher, safer step rate.\n\nWithout a command, opens the app window."
 )]
 pub struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -161,8 +161,9 @@ pub fn main() -> ExitCode {
         Err(e) => return usage_error(e),
     };
     let result = match cli.command {
-        Command::Play(args) => play::run(args),
-        Command::Render(args) => render::run(args),
+        None => crate::ui::run_window(),
+        Some(Command::Play(args)) => play::run(args),
+        Some(Command::Render(args)) => render::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

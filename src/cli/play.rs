@@ -30,7 +30,9 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
     let device_name = match engine.wait_for_device(Duration::from_secs(10)) {
         DeviceState::Connected { name, rate, .. } => format!("{name} at {rate} Hz"),
         DeviceState::Missing { reason } => anyhow::bail!("{reason}"),
-        DeviceState::Connecting => anyhow::bail!("the audio output device did not answer in 10 seconds"),
+        DeviceState::Connecting => {
+            anyhow::bail!("the audio output device did not answer in 10 seconds")
+        }
     };
     let interrupted = Arc::new(AtomicBool::new(false));
     {

@@ -1,8 +1,10 @@
-//! Files: reading workouts the runner wrote by hand (and, later, the data folder).
+//! Files: workouts the runner wrote by hand, the settings file, and atomic writes.
 //!
 //! Every error names the file, and for a parse error the line and column, so a runner can fix
 //! a typo in a text editor without guessing.
 
+pub mod atomic;
+pub mod settings;
 pub mod workout_file;
 
 pub use workout_file::{WorkoutFileError, load_workout, parse_workout};

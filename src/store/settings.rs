@@ -1,0 +1,205 @@
+//! The settings file: what the runner chose in the app, restored at the next start.
+//!
+//! RON in the platform's config folder (`~/.config/cadence-coach/settings.ron` on Linux), with a
+//! format version. Unknown or missing fields fall back to defaults, so older and newer files
+//! load; a file that does not parse is moved aside and named, and the app starts with defaults.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::atomic::{move_aside, write_atomic};
+use crate::cadence::presets::Preset;
+use crate::cadence::stride::Units;
+use crate::cadence::{ClickSettings, Spm};
+
+pub const SETTINGS_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Theme {
+    #[default]
+    FollowSystem,
+    Light,
+    Dark,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum TextSize {
+    #[default]
+    Normal,
+    Large,
+    Huge,
+}
+
+impl TextSize {
+    /// The zoom the window applies on top of the system's scale factor.
+    pub fn zoom(self) -> f32 {
+        match self {
+            TextSize::Normal => 1.0,
+            TextSize::Large => 1.25,
+            TextSize::Huge => 1.5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub version: u32,
+    pub units: Units,
+    pub click: ClickSettings,
+    /// The target cadence of the metronome and of the built-in workouts.
+    pub target: Spm,
+    pub preset: Preset,
+    /// Minutes between form cues.
+    pub cue_minutes: u32,
+    /// A soft chime when the cue changes.
+    pub cue_chime: bool,
+    pub theme: Theme,
+    pub text_size: TextSize,
+    /// The output device by name; `None` follows the system default.
+    pub output_device: Option<String>,
+    /// Where sessions are kept; `None` is the platform's data folder.
+    pub data_dir: Option<PathBuf>,
+    /// Treadmill speed in km/h, if given.
+    pub treadmill_kmh: Option<f64>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            version: SETTINGS_VERSION,
+            units: Units::Metric,
+            click: ClickSettings::default(),
+            target: Spm::new(170.0).expect("170 is a valid cadence"),
+            preset: Preset::Steady,
+            cue_minutes: 2,
+            cue_chime: false,
+            theme: Theme::FollowSystem,
+            text_size: TextSize::Normal,
+            output_device: None,
+            data_dir: None,
+            treadmill_kmh: None,
+        }
+    }
+}
+
+/// The platform's folders for this app.
+fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", "cadence-coach")
+}
+
+/// Where the settings file lives.
+pub fn default_settings_path() -> PathBuf {
+    project_dirs()
+        .map(|d| d.config_dir().join("settings.ron"))
+        .unwrap_or_else(|| PathBuf::from("cadence-coach-settings.ron"))
+}
+
+/// Where sessions are kept unless the settings say otherwise.
+pub fn default_data_dir() -> PathBuf {
+    project_dirs()
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("cadence-coach-data"))
+}
+
+/// Loads settings from `path`. Returns the settings and, if the file was damaged, a sentence
+/// saying where it was moved; a missing file is simply the defaults.
+pub fn load_settings(path: &Path) -> (Settings, Option<String>) {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Settings::default(), None),
+        Err(e) => {
+            return (
+                Settings::default(),
+                Some(format!(
+                    "could not read settings {}: {e}; using defaults",
+                    path.display()
+                )),
+            );
+        }
+    };
+    match ron::from_str::<Settings>(&text) {
+        Ok(mut settings) => {
+            settings.cue_minutes = settings.cue_minutes.clamp(1, 60);
+            settings.click.volume = settings.click.volume.clamp(0.0, 1.0);
+            (settings, None)
+        }
+        Err(e) => {
+            let place = format!("line {}, column {}", e.span.start.line, e.span.start.col);
+            let note = match move_aside(path) {
+                Ok(aside) => format!(
+                    "settings {} could not be read ({place}: {}); it was moved to {} and defaults are in use",
+                    path.display(),
+                    e.code,
+                    aside.display()
+                ),
+                Err(m) => format!(
+                    "settings {} could not be read ({place}: {}) nor moved aside ({m}); defaults are in use",
+                    path.display(),
+                    e.code
+                ),
+            };
+            (Settings::default(), Some(note))
+        }
+    }
+}
+
+/// Saves settings atomically, creating the folder if needed.
+pub fn save_settings(path: &Path, settings: &Settings) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("could not create {}: {e}", parent.display()))?;
+    }
+    let pretty = ron::ser::PrettyConfig::default().struct_names(true);
+    let text = ron::ser::to_string_pretty(settings, pretty).map_err(|e| e.to_string())?;
+    write_atomic(path, text.as_bytes())
+        .map_err(|e| format!("could not save settings to {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_round_trip_and_missing_is_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("deep").join("settings.ron");
+        assert_eq!(load_settings(&path), (Settings::default(), None));
+        let mut s = Settings {
+            target: Spm::new(176.5).unwrap(),
+            theme: Theme::Dark,
+            treadmill_kmh: Some(10.5),
+            ..Settings::default()
+        };
+        s.click.pan = true;
+        save_settings(&path, &s).unwrap();
+        assert_eq!(load_settings(&path), (s, None));
+    }
+
+    #[test]
+    fn an_older_file_with_fewer_fields_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.ron");
+        std::fs::write(&path, "Settings(version: 1, target: 165.0)").unwrap();
+        let (s, note) = load_settings(&path);
+        assert_eq!(note, None);
+        assert_eq!(s.target.get(), 165.0);
+        assert_eq!(s.cue_minutes, 2);
+    }
+
+    #[test]
+    fn a_damaged_file_is_moved_aside_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.ron");
+        std::fs::write(&path, "Settings(\n  target: 999.0,\n)").unwrap();
+        let (s, note) = load_settings(&path);
+        assert_eq!(s, Settings::default());
+        let note = note.unwrap();
+        assert!(note.contains("line 2"), "{note}");
+        assert!(note.contains("moved to"), "{note}");
+        assert!(!path.exists());
+        let aside: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(aside.len(), 1);
+    }
+}

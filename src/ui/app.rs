@@ -1,0 +1,407 @@
+//! `CoachApp`: owns the state, applies what the screens ask for, talks to the audio engine and
+//! saves the settings. Screens only draw and return `Command`s.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+
+use super::clock::{Heard, UiClock};
+use super::{form, run, settings_screen};
+use crate::audio::{AudioEngine, DeviceState, Program, TrackHandle};
+use crate::cadence::cues::{CUES, cue_at};
+use crate::cadence::tap::TapTempo;
+use crate::cadence::{Spm, Workout};
+use crate::store::load_workout;
+use crate::store::settings::{Settings, TextSize, Theme, load_settings, save_settings};
+
+/// The screens of the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Screen {
+    #[default]
+    Run,
+    Form,
+    Settings,
+}
+
+/// What the user asked for; only `CoachApp::apply` acts on it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    StartStop,
+    Nudge(f64),
+    SetTarget(Spm),
+    /// A typed value that is not a valid cadence: the message, the old value kept.
+    Refuse(String),
+    UpdateSettings(Box<Settings>),
+    Tap(f64),
+    ResetTaps,
+    LoadWorkout(PathBuf),
+    ClearWorkout,
+    PinCue(Option<usize>),
+    NextCue,
+    RetryAudio,
+    FindDevices,
+    Show(Screen),
+}
+
+/// State of the Run screen that is not a setting.
+#[derive(Debug, Default)]
+pub struct RunState {
+    pub typed: String,
+    pub message: Option<String>,
+    pub taps: TapTempo,
+    pub speed_text: String,
+    pub workout_path: String,
+    pub loaded: Option<Workout>,
+    pub pinned_cue: Option<usize>,
+    pub cue_skip: usize,
+}
+
+/// The app.
+pub struct CoachApp {
+    pub settings: Settings,
+    settings_path: PathBuf,
+    settings_dirty: Option<Instant>,
+    pub engine: AudioEngine,
+    pub track: Option<TrackHandle>,
+    pub playing: bool,
+    pub screen: Screen,
+    pub run: RunState,
+    pub form: form::FormState,
+    pub devices: Option<Vec<String>>,
+    pub data_dir_text: String,
+    pub notices: Vec<String>,
+    clock: UiClock,
+    pub heard: Heard,
+    last_cue: Option<usize>,
+    applied_look: Option<(Theme, TextSize)>,
+}
+
+impl CoachApp {
+    /// Builds the app with its settings from `settings_path` and the engine `engine` makes.
+    pub fn new(
+        ctx: &egui::Context,
+        settings_path: &Path,
+        engine: impl FnOnce(&Settings) -> AudioEngine,
+    ) -> CoachApp {
+        let (settings, note) = load_settings(settings_path);
+        let engine = engine(&settings);
+        let repaint = ctx.clone();
+        engine.set_notify(move || repaint.request_repaint());
+        let data_dir_text = settings
+            .data_dir
+            .clone()
+            .unwrap_or_else(crate::store::settings::default_data_dir)
+            .display()
+            .to_string();
+        let mut app = CoachApp {
+            run: RunState {
+                typed: settings.target.to_string(),
+                speed_text: settings
+                    .treadmill_kmh
+                    .map(|kmh| format_speed(kmh, settings.units))
+                    .unwrap_or_default(),
+                ..RunState::default()
+            },
+            settings,
+            settings_path: settings_path.to_path_buf(),
+            settings_dirty: None,
+            engine,
+            track: None,
+            playing: false,
+            screen: Screen::Run,
+            form: form::FormState::default(),
+            devices: None,
+            data_dir_text,
+            notices: note.into_iter().collect(),
+            clock: UiClock::default(),
+            heard: Heard::default(),
+            last_cue: None,
+            applied_look: None,
+        };
+        app.apply_look(ctx);
+        app
+    }
+
+    /// The settings file in use.
+    pub fn settings_path(&self) -> &Path {
+        &self.settings_path
+    }
+
+    /// The index of the form cue on show.
+    pub fn current_cue(&self) -> usize {
+        let elapsed = self.heard.elapsed.as_secs();
+        let base = cue_at(elapsed, u64::from(self.settings.cue_minutes) * 60, None);
+        match self.run.pinned_cue {
+            Some(i) => i,
+            None => (base + self.run.cue_skip) % CUES.len(),
+        }
+    }
+
+    /// Acts on one command.
+    pub fn apply(&mut self, command: Command) {
+        match command {
+            Command::StartStop => {
+                if self.playing {
+                    self.stop();
+                } else {
+                    self.start();
+                }
+            }
+            Command::Nudge(delta) => self.set_target(self.settings.target.nudged(delta)),
+            Command::SetTarget(spm) => self.set_target(spm),
+            Command::Refuse(message) => {
+                self.run.message = Some(message);
+                self.run.typed = self.settings.target.to_string();
+            }
+            Command::UpdateSettings(settings) => self.update_settings(*settings),
+            Command::Tap(at) => self.run.taps.tap(at),
+            Command::ResetTaps => self.run.taps.reset(),
+            Command::LoadWorkout(path) => match load_workout(&path) {
+                Ok(workout) => {
+                    self.run.message = Some(format!(
+                        "Loaded '{}': {} segments; it plays at the next start.",
+                        workout.name(),
+                        workout.segments().len()
+                    ));
+                    self.run.loaded = Some(workout);
+                }
+                Err(e) => self.run.message = Some(e.to_string()),
+            },
+            Command::ClearWorkout => self.run.loaded = None,
+            Command::PinCue(pin) => self.run.pinned_cue = pin,
+            Command::NextCue => {
+                let current = self.current_cue();
+                self.run.pinned_cue = self.run.pinned_cue.map(|_| (current + 1) % CUES.len());
+                self.run.cue_skip += 1;
+            }
+            Command::RetryAudio => self.engine.retry_now(),
+            Command::FindDevices => self.devices = Some(crate::audio::output_devices()),
+            Command::Show(screen) => self.screen = screen,
+        }
+    }
+
+    fn start(&mut self) {
+        let program = match (
+            &self.run.loaded,
+            self.settings.preset.workout(self.settings.target),
+        ) {
+            (Some(workout), _) => Program::Workout(workout.clone()),
+            (None, Some(workout)) => Program::Workout(workout),
+            (None, None) => Program::Open {
+                spm: self.settings.target,
+                duration_ms: None,
+            },
+        };
+        self.track = Some(self.engine.play(program, self.settings.click));
+        self.playing = true;
+        self.clock = UiClock::default();
+        self.run.cue_skip = 0;
+        self.last_cue = None;
+    }
+
+    fn stop(&mut self) {
+        if let Some(track) = &self.track {
+            track.stop();
+        }
+        self.playing = false;
+    }
+
+    fn set_target(&mut self, spm: Spm) {
+        self.run.message = None;
+        self.run.typed = spm.to_string();
+        if spm == self.settings.target {
+            return;
+        }
+        let mut settings = self.settings.clone();
+        settings.target = spm;
+        self.update_settings(settings);
+    }
+
+    fn update_settings(&mut self, settings: Settings) {
+        if settings == self.settings {
+            return;
+        }
+        if settings.output_device != self.settings.output_device {
+            self.engine.set_device(settings.output_device.clone());
+        }
+        self.settings = settings;
+        if let Some(track) = &self.track {
+            track.set_settings(self.settings.click);
+            track.set_spm(self.settings.target);
+        }
+        self.settings_dirty.get_or_insert_with(Instant::now);
+    }
+
+    /// Saves pending settings once the user has let go of the pointer (not on every frame of a
+    /// slider drag), or at once when `now` is set.
+    fn save_if_due(&mut self, ctx: &egui::Context, now: bool) {
+        let Some(since) = self.settings_dirty else {
+            return;
+        };
+        let dragging = ctx.input(|i| i.pointer.any_down());
+        if now || (!dragging && since.elapsed() >= Duration::from_millis(300)) {
+            self.settings_dirty = None;
+            if let Err(e) = save_settings(&self.settings_path, &self.settings) {
+                self.notices.push(e);
+            }
+        } else {
+            ctx.request_repaint_after(Duration::from_millis(350));
+        }
+    }
+
+    fn apply_look(&mut self, ctx: &egui::Context) {
+        let look = (self.settings.theme, self.settings.text_size);
+        if self.applied_look == Some(look) {
+            return;
+        }
+        ctx.set_theme(match look.0 {
+            Theme::FollowSystem => egui::ThemePreference::System,
+            Theme::Light => egui::ThemePreference::Light,
+            Theme::Dark => egui::ThemePreference::Dark,
+        });
+        ctx.set_zoom_factor(look.1.zoom());
+        self.applied_look = Some(look);
+    }
+
+    /// Keyboard shortcuts, read before any widget so a focused button cannot also take Space.
+    fn shortcuts(&self, ctx: &egui::Context) -> Vec<Command> {
+        if ctx.text_edit_focused() || self.screen != Screen::Run {
+            return Vec::new();
+        }
+        use egui::{Key, Modifiers};
+        ctx.input_mut(|i| {
+            let mut out = Vec::new();
+            if i.consume_key(Modifiers::NONE, Key::Space) {
+                out.push(Command::StartStop);
+            }
+            if i.consume_key(Modifiers::SHIFT, Key::ArrowUp)
+                || i.consume_key(Modifiers::NONE, Key::PageUp)
+            {
+                out.push(Command::Nudge(5.0));
+            }
+            if i.consume_key(Modifiers::SHIFT, Key::ArrowDown)
+                || i.consume_key(Modifiers::NONE, Key::PageDown)
+            {
+                out.push(Command::Nudge(-5.0));
+            }
+            if i.consume_key(Modifiers::NONE, Key::ArrowUp) {
+                out.push(Command::Nudge(1.0));
+            }
+            if i.consume_key(Modifiers::NONE, Key::ArrowDown) {
+                out.push(Command::Nudge(-1.0));
+            }
+            if i.consume_key(Modifiers::NONE, Key::T) {
+                out.push(Command::Tap(i.time));
+            }
+            out
+        })
+    }
+
+    /// Reads the audio clock, rings the cue chime, and books the next repaint: at the next beat
+    /// while playing, never while stopped.
+    fn follow_clock(&mut self, ctx: &egui::Context) {
+        let device = self.engine.device();
+        let Some(track) = &self.track else {
+            self.heard = Heard::default();
+            return;
+        };
+        self.heard = self.clock.read(track, &device);
+        if self.playing && track.finished() {
+            self.playing = false;
+        }
+        if self.playing {
+            let cue = self.current_cue();
+            if self.last_cue.is_some_and(|c| c != cue) && self.settings.cue_chime {
+                self.engine.chime();
+            }
+            self.last_cue = Some(cue);
+            if let Some(next) = self.heard.next_change {
+                ctx.request_repaint_after(next);
+            }
+        }
+    }
+}
+
+impl eframe::App for CoachApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        self.apply_look(&ctx);
+        let mut commands = self.shortcuts(&ctx);
+        commands.iter().cloned().for_each(|c| self.apply(c));
+        self.follow_clock(&ctx);
+        commands.clear();
+
+        egui::Panel::top("screens").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                for (screen, label, tip) in [
+                    (Screen::Run, "Run", "The metronome and today's session"),
+                    (Screen::Form, "Form", "Form cues and checklists"),
+                    (
+                        Screen::Settings,
+                        "Settings",
+                        "Units, sound, theme, device and data folder",
+                    ),
+                ] {
+                    if ui
+                        .selectable_label(
+                            self.screen == screen,
+                            egui::RichText::new(label).size(20.0),
+                        )
+                        .on_hover_text(tip)
+                        .clicked()
+                    {
+                        commands.push(Command::Show(screen));
+                    }
+                }
+            });
+            super::widgets::banners(ui, &self.engine.device(), &self.notices, &mut commands);
+        });
+        egui::CentralPanel::default().show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .auto_shrink(false)
+                .show(ui, |ui| match self.screen {
+                    Screen::Run => commands.extend(run::ui(ui, self)),
+                    Screen::Form => commands.extend(form::ui(ui, &mut self.form)),
+                    Screen::Settings => commands.extend(settings_screen::ui(ui, self)),
+                });
+        });
+        for command in commands {
+            self.apply(command);
+        }
+        self.save_if_due(&ctx, false);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        if self.settings_dirty.take().is_some()
+            && let Err(e) = save_settings(&self.settings_path, &self.settings)
+        {
+            eprintln!("cadence-coach: {e}");
+        }
+        if let Some(track) = &self.track {
+            track.stop();
+        }
+    }
+}
+
+impl Drop for CoachApp {
+    fn drop(&mut self) {
+        if self.settings_dirty.take().is_some() {
+            let _ = save_settings(&self.settings_path, &self.settings);
+        }
+    }
+}
+
+/// A speed in km/h shown in the chosen units.
+pub fn format_speed(kmh: f64, units: crate::cadence::stride::Units) -> String {
+    let value = match units {
+        crate::cadence::stride::Units::Metric => kmh,
+        crate::cadence::stride::Units::Imperial => kmh / crate::cadence::stride::KM_PER_MILE,
+    };
+    format!("{value:.1}")
+}
+
+/// True if the engine is playing without a device (for the banner and tests).
+pub fn silent(device: &DeviceState) -> bool {
+    !matches!(device, DeviceState::Connected { .. })
+}

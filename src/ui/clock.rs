@@ -1,0 +1,78 @@
+//! What the runner hears now, read from the audio clock: the frames played, less what is still
+//! in the device's buffer. The window repaints when the next step will be heard, not before.
+
+use std::time::{Duration, Instant};
+
+use crate::audio::{BeatSnapshot, DeviceState, TrackHandle};
+
+/// The step being heard and what follows from it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Heard {
+    /// Time heard since the start of the session.
+    pub elapsed: Duration,
+    /// The step being heard, if the session has begun.
+    pub beat: Option<BeatSnapshot>,
+    /// When the next step will be heard, from now.
+    pub next_change: Option<Duration>,
+}
+
+/// Interpolates the audio clock between device callbacks, which move it a whole period at once.
+#[derive(Debug, Default)]
+pub struct UiClock {
+    last_frames: u64,
+    last_change: Option<Instant>,
+    previous: Option<BeatSnapshot>,
+    latest: Option<BeatSnapshot>,
+}
+
+impl UiClock {
+    pub fn read(&mut self, track: &TrackHandle, device: &DeviceState) -> Heard {
+        let rate = u64::from(track.rate().max(1));
+        let latency = match device {
+            DeviceState::Connected { latency_frames, .. } => u64::from(*latency_frames),
+            _ => 0,
+        };
+        let frames = track.frames();
+        let now = Instant::now();
+        if frames != self.last_frames || self.last_change.is_none() {
+            self.last_frames = frames;
+            self.last_change = Some(now);
+        }
+        let estimate = if latency > 0 && !track.finished() {
+            let since = self
+                .last_change
+                .map_or(0.0, |t| now.duration_since(t).as_secs_f64());
+            frames + ((since * rate as f64) as u64).min(latency)
+        } else {
+            frames
+        };
+        let heard = estimate.saturating_sub(latency);
+
+        if let Some(beat) = track.beat()
+            && self.latest.is_none_or(|l| l.index != beat.index)
+        {
+            self.previous = self.latest;
+            self.latest = Some(beat);
+        }
+        let (beat, next_frame) = match self.latest {
+            Some(latest) if latest.frame <= heard => {
+                let interval = 60_000 * rate / u64::from(latest.milli_spm.max(1));
+                (Some(latest), Some(latest.frame + interval))
+            }
+            Some(latest) => (
+                self.previous.filter(|p| p.index + 1 == latest.index),
+                Some(latest.frame),
+            ),
+            None => (None, None),
+        };
+        let next_change = next_frame.filter(|_| !track.finished()).map(|f| {
+            Duration::from_micros(f.saturating_sub(heard) * 1_000_000 / rate)
+                + Duration::from_millis(2)
+        });
+        Heard {
+            elapsed: Duration::from_micros(heard * 1_000_000 / rate),
+            beat,
+            next_change,
+        }
+    }
+}

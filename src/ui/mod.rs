@@ -1,0 +1,51 @@
+//! The window: one file per screen, shared widgets, and the app struct that owns the state.
+//!
+//! Screens draw from state and return `Command`s; only `CoachApp` changes state, talks to the
+//! audio engine and saves. The window repaints on input and when the next step will be heard,
+//! never in a loop, so a stopped app uses no CPU.
+
+pub mod app;
+mod clock;
+mod form;
+mod run;
+mod run_panels;
+mod settings_screen;
+mod widgets;
+
+pub use app::{CoachApp, Command, Screen};
+
+use crate::audio::AudioEngine;
+use crate::store::settings::default_settings_path;
+
+/// The window icon, embedded.
+const ICON: &[u8] = include_bytes!("../../assets/icon.png");
+
+/// Opens the app window and runs it until it is closed.
+pub fn run_window() -> anyhow::Result<()> {
+    let mut viewport = eframe::egui::ViewportBuilder::default()
+        .with_title("Cadence Coach")
+        .with_app_id("cadence-coach")
+        .with_inner_size([1100.0, 800.0])
+        .with_min_inner_size([760.0, 560.0]);
+    if let Ok(icon) = eframe::icon_data::from_png_bytes(ICON) {
+        viewport = viewport.with_icon(icon);
+    }
+    let options = eframe::NativeOptions {
+        viewport,
+        // glow costs a fifth of wgpu's CPU per frame on software GL, and a treadmill laptop
+        // often has nothing better.
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    let settings_path = default_settings_path();
+    eframe::run_native(
+        "cadence-coach",
+        options,
+        Box::new(move |cc| {
+            Ok(Box::new(CoachApp::new(&cc.egui_ctx, &settings_path, |s| {
+                AudioEngine::start(s.output_device.clone())
+            })))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("could not open the window: {e}"))
+}

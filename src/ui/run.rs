@@ -1,0 +1,235 @@
+//! The Run screen: the cadence in big digits between the left and right beat lamps, time and
+//! segment, the transport and tempo controls, then the panels and the form-cue card.
+
+use eframe::egui::{self, RichText, Ui};
+
+use super::app::{CoachApp, Command};
+use super::run_panels;
+use super::widgets::{big_number, clock_text, cue_card, lamp};
+use crate::audio::Program;
+use crate::cadence::Spm;
+use crate::cadence::cues::CUES;
+
+/// The preset cadences offered as one-click buttons.
+pub const PRESETS: [f64; 6] = [160.0, 165.0, 170.0, 175.0, 180.0, 185.0];
+
+pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
+    let mut commands = Vec::new();
+    let heard = app.heard;
+    let beat = heard.beat.filter(|_| app.track.is_some());
+    let workout = app.track.as_ref().and_then(|t| match t.program() {
+        Program::Workout(w) if app.playing => Some(w.clone()),
+        _ => None,
+    });
+
+    // The cadence: the workout's tempo at this step while a workout plays, else the target.
+    let shown = match (&workout, beat) {
+        (Some(_), Some(b)) => {
+            let spm = f64::from(b.milli_spm) / 1000.0;
+            if (spm * 2.0).fract().abs() < 1e-6 {
+                format!("{spm}")
+            } else {
+                format!("{spm:.1}")
+            }
+        }
+        _ => app.settings.target.to_string(),
+    };
+    ui.vertical_centered(|ui| {
+        ui.horizontal(|ui| {
+            let lit_left = app.playing && beat.is_some_and(|b| b.index % 2 == 0);
+            let lit_right = app.playing && beat.is_some_and(|b| b.index % 2 == 1);
+            let sounded = beat.is_none_or(|b| b.sounded);
+            let width = ui.available_width();
+            ui.add_space((width - 860.0).max(0.0) / 2.0);
+            ui.vertical(|ui| {
+                ui.add_space(50.0);
+                lamp(ui, "L", lit_left, sounded);
+            });
+            ui.vertical_centered(|ui| {
+                ui.set_width(560.0);
+                big_number(ui, &shown)
+                    .on_hover_text("Target cadence in steps per minute (Up/Down ±1, PageUp/PageDown or Shift+Up/Down ±5)");
+                ui.label(RichText::new("steps per minute").size(22.0).weak());
+            });
+            ui.vertical(|ui| {
+                ui.add_space(50.0);
+                lamp(ui, "R", lit_right, sounded);
+            });
+        });
+        status_line(ui, app, workout.as_ref(), beat, heard.elapsed.as_secs());
+    });
+    ui.add_space(6.0);
+    transport(ui, app, &mut commands);
+    if let Some(message) = &app.run.message {
+        ui.label(
+            RichText::new(message)
+                .size(18.0)
+                .color(ui.visuals().warn_fg_color),
+        );
+    }
+    ui.separator();
+    ui.columns(3, |cols| {
+        run_panels::workout_panel(&mut cols[0], app, &mut commands);
+        run_panels::sound_panel(&mut cols[1], app, &mut commands);
+        run_panels::measure_panel(&mut cols[2], app, &mut commands);
+    });
+    ui.separator();
+    let index = app.current_cue();
+    cue_card(
+        ui,
+        &CUES[index],
+        app.run.pinned_cue.is_some(),
+        &mut commands,
+        index,
+    );
+    commands
+}
+
+/// Elapsed and remaining time, the segment, and the countdown to the next tempo.
+fn status_line(
+    ui: &mut Ui,
+    app: &CoachApp,
+    workout: Option<&crate::cadence::Workout>,
+    beat: Option<crate::audio::BeatSnapshot>,
+    elapsed: u64,
+) {
+    let mut parts = Vec::new();
+    if app.track.is_some() {
+        parts.push(format!("Elapsed {}", clock_text(elapsed)));
+    }
+    if let Some(w) = workout {
+        let total = w.duration_ms() / 1000;
+        parts.push(format!(
+            "Remaining {}",
+            clock_text(total.saturating_sub(elapsed))
+        ));
+        if let Some(b) = beat {
+            let starts: Vec<u64> = w.segment_starts_ms().collect();
+            if let Some(seg) = w.segments().get(b.segment) {
+                parts.push(format!(
+                    "{} ({}/{})",
+                    seg.name,
+                    b.segment + 1,
+                    w.segments().len()
+                ));
+                if let (Some(next_start), Some(next)) =
+                    (starts.get(b.segment + 1), w.segments().get(b.segment + 1))
+                {
+                    parts.push(format!(
+                        "next: {} in {}",
+                        next.name,
+                        clock_text((next_start / 1000).saturating_sub(elapsed))
+                    ));
+                }
+            }
+        }
+    }
+    let text = if parts.is_empty() {
+        "Press Space to start".to_string()
+    } else {
+        parts.join("   ·   ")
+    };
+    ui.label(RichText::new(text).size(30.0));
+    if let (Some(w), Some(b)) = (workout, beat)
+        && b.count_in > 0
+        && let Some(next) = w.segments().get(b.segment + 1)
+    {
+        ui.label(
+            RichText::new(format!(
+                "Change to {} spm in {}…",
+                next.tempo.start(),
+                b.count_in
+            ))
+            .size(34.0)
+            .strong()
+            .color(ui.visuals().warn_fg_color),
+        );
+    }
+}
+
+/// Start/stop, ±1/±5, a typed value and the presets.
+fn transport(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command>) {
+    ui.horizontal_wrapped(|ui| {
+        let (label, tip) = if app.playing {
+            ("Stop", "Stop the click (Space)")
+        } else {
+            ("Start", "Start the click (Space)")
+        };
+        if ui
+            .add_sized(
+                [150.0, 54.0],
+                egui::Button::new(RichText::new(label).size(28.0)),
+            )
+            .on_hover_text(tip)
+            .clicked()
+        {
+            commands.push(Command::StartStop);
+        }
+        ui.add_space(12.0);
+        for (text, delta, tip) in [
+            ("−5", -5.0, "5 spm slower (PageDown or Shift+Down)"),
+            ("−1", -1.0, "1 spm slower (Down)"),
+            ("+1", 1.0, "1 spm faster (Up)"),
+            ("+5", 5.0, "5 spm faster (PageUp or Shift+Up)"),
+        ] {
+            if ui
+                .add_sized(
+                    [64.0, 54.0],
+                    egui::Button::new(RichText::new(text).size(26.0)),
+                )
+                .on_hover_text(tip)
+                .clicked()
+            {
+                commands.push(Command::Nudge(delta));
+            }
+        }
+        ui.add_space(12.0);
+        let label = ui.label(RichText::new("Cadence").size(20.0));
+        let field = ui
+            .add_sized(
+                [100.0, 54.0],
+                egui::TextEdit::singleline(&mut app.run.typed)
+                    .font(egui::FontId::proportional(28.0))
+                    .hint_text("spm"),
+            )
+            .labelled_by(label.id)
+            .on_hover_text("Type a cadence, 100–240 in steps of 0.5, then Enter");
+        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui
+            .add_sized(
+                [80.0, 54.0],
+                egui::Button::new(RichText::new("Set").size(24.0)),
+            )
+            .on_hover_text("Use the typed cadence (Enter)")
+            .clicked()
+            || entered
+        {
+            commands.push(match app.run.typed.parse::<Spm>() {
+                Ok(spm) => Command::SetTarget(spm),
+                Err(e) => Command::Refuse(format!(
+                    "{e}; the cadence stays at {} spm",
+                    app.settings.target
+                )),
+            });
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Presets").size(20.0));
+        for value in PRESETS {
+            let spm = Spm::new(value).expect("presets are valid");
+            if ui
+                .add_sized(
+                    [64.0, 54.0],
+                    egui::Button::selectable(
+                        app.settings.target == spm,
+                        RichText::new(spm.to_string()).size(22.0),
+                    ),
+                )
+                .on_hover_text(format!("Set the cadence to {spm} spm"))
+                .clicked()
+            {
+                commands.push(Command::SetTarget(spm));
+            }
+        }
+    });
+}

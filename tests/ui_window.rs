@@ -1,0 +1,266 @@
+//! The window's flows as a runner uses them, headless with egui_kittest: controls are found by
+//! their accessible names, clicked or keyed, and the app's state and text are checked.
+//! The audio engine is the offline one, whose clock the test moves, so minutes take no time.
+
+use std::path::Path;
+use std::time::Duration;
+
+use cadence_coach::audio::AudioEngine;
+use cadence_coach::cadence::cues::CUES;
+use cadence_coach::ui::CoachApp;
+use eframe::egui::{self, Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn app(settings: &Path) -> Harness<'static, CoachApp> {
+    let settings = settings.to_path_buf();
+    Harness::builder()
+        .with_size([1100.0, 800.0])
+        .with_step_dt(0.05)
+        .build_eframe(move |cc| {
+            CoachApp::new(&cc.egui_ctx, &settings, |_| AudioEngine::offline(48_000))
+        })
+}
+
+fn target(h: &Harness<'_, CoachApp>) -> f64 {
+    h.state().settings.target.get()
+}
+
+#[test]
+fn start_and_stop_by_button_and_by_space() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(&dir.path().join("settings.ron"));
+    h.run();
+    assert!(!h.state().playing);
+    h.get_by_label("Start").click();
+    h.run();
+    assert!(h.state().playing, "the Start button starts the click");
+    h.get_by_label("Stop").click();
+    h.run();
+    assert!(!h.state().playing, "the Stop button stops it");
+    h.key_press(Key::Space);
+    h.run();
+    assert!(h.state().playing, "Space starts");
+    h.state().engine.advance(Duration::from_secs(3));
+    h.run();
+    // 170 spm for 3 s: steps 0–8 have sounded, the lamp shows step 8 (left foot).
+    assert_eq!(h.state().heard.beat.map(|b| b.index), Some(8));
+    assert!(h.query_by_label("L step lamp, lit").is_some());
+    assert!(h.query_by_label_contains("Elapsed 0:03").is_some());
+    h.key_press(Key::Space);
+    h.run();
+    assert!(!h.state().playing, "Space stops");
+}
+
+#[test]
+fn arrows_and_page_keys_change_the_cadence_by_one_and_five() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(&dir.path().join("settings.ron"));
+    h.run();
+    assert_eq!(target(&h), 170.0);
+    h.key_press(Key::ArrowUp);
+    h.run();
+    assert_eq!(target(&h), 171.0);
+    h.key_press(Key::PageUp);
+    h.run();
+    assert_eq!(target(&h), 176.0);
+    h.key_press_modifiers(Modifiers::SHIFT, Key::ArrowDown);
+    h.run();
+    assert_eq!(target(&h), 171.0);
+    h.key_press(Key::PageDown);
+    h.key_press(Key::ArrowDown);
+    h.run();
+    assert_eq!(target(&h), 165.0);
+    assert!(
+        h.query_by_label("Cadence 165 spm").is_some(),
+        "the big digits show the new cadence"
+    );
+    // While the metronome plays, the change reaches the click track too.
+    h.key_press(Key::Space);
+    h.run();
+    h.key_press_modifiers(Modifiers::SHIFT, Key::ArrowUp);
+    h.run();
+    assert_eq!(h.state().track.as_ref().unwrap().spm().get(), 170.0);
+}
+
+#[test]
+fn a_typed_value_out_of_range_is_refused_and_the_old_one_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(&dir.path().join("settings.ron"));
+    h.run();
+    let field = h.get_by_label("Cadence");
+    field.click();
+    h.run();
+    h.event(egui::Event::Key {
+        key: Key::A,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: Modifiers::COMMAND,
+    });
+    h.run();
+    h.get_by_label("Cadence").type_text("300");
+    h.run();
+    h.get_by_label("Set").click();
+    h.run();
+    assert_eq!(target(&h), 170.0);
+    assert!(
+        h.query_by_label_contains("300 spm is outside the valid range 100–240 spm")
+            .is_some(),
+        "the refusal names the value and the range"
+    );
+    assert!(h.query_by_label_contains("stays at 170 spm").is_some());
+
+    // A valid value is taken.
+    h.get_by_label("Cadence").click();
+    h.run();
+    h.event(egui::Event::Key {
+        key: Key::A,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: Modifiers::COMMAND,
+    });
+    h.get_by_label("Cadence").type_text("172.5");
+    h.run();
+    h.get_by_label("Set").click();
+    h.run();
+    assert_eq!(target(&h), 172.5);
+}
+
+/// Taps T at the given gaps (multiples of 50 ms, the harness step).
+fn tap_with_gaps(h: &mut Harness<'_, CoachApp>, gaps_ms: &[u64]) {
+    h.key_press(Key::T);
+    h.step();
+    for &gap in gaps_ms {
+        // key_press takes two steps (down, up); fill the rest of the gap.
+        h.run_steps((gap / 50) as usize - 2);
+        h.key_press(Key::T);
+        h.step();
+    }
+    h.step();
+}
+
+#[test]
+fn nine_taps_350_ms_apart_read_171_4_and_one_bad_tap_barely_moves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(&dir.path().join("settings.ron"));
+    h.run();
+    tap_with_gaps(&mut h, &[350; 8]);
+    h.run();
+    assert!(h.query_by_label("Measured 171.4 spm").is_some());
+    assert!(
+        h.query_by_label_contains("+1.4 spm").is_some(),
+        "the gap to the 170 target"
+    );
+
+    let read = |h: &Harness<'_, CoachApp>| h.state().run.taps.estimate().unwrap().spm;
+    // A missed tap: one gap of 700 ms.
+    h.get_by_label("Reset").click();
+    h.run();
+    tap_with_gaps(&mut h, &[350, 350, 350, 700, 350, 350, 350]);
+    assert!((read(&h) - 171.4).abs() <= 0.5, "missed tap: {}", read(&h));
+    // A double tap: 350 split into 100 + 250.
+    h.get_by_label("Reset").click();
+    h.run();
+    tap_with_gaps(&mut h, &[350, 350, 100, 250, 350, 350, 350, 350, 350]);
+    assert!((read(&h) - 171.4).abs() <= 0.5, "double tap: {}", read(&h));
+}
+
+#[test]
+fn the_form_cue_card_rotates_every_two_minutes_and_can_be_pinned() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(&dir.path().join("settings.ron"));
+    h.run();
+    assert!(h.query_by_label(CUES[0].title).is_some());
+    h.key_press(Key::Space);
+    h.run();
+    h.state().engine.advance(Duration::from_secs(119));
+    h.run();
+    assert!(
+        h.query_by_label(CUES[0].title).is_some(),
+        "still the first cue at 1:59"
+    );
+    h.state().engine.advance(Duration::from_secs(2));
+    h.run();
+    assert!(
+        h.query_by_label(CUES[1].title).is_some(),
+        "the second cue at 2:01"
+    );
+    h.get_by_label("Pin cue").click();
+    h.run();
+    h.state().engine.advance(Duration::from_secs(240));
+    h.run();
+    assert!(
+        h.query_by_label(CUES[1].title).is_some(),
+        "a pinned cue stays"
+    );
+    h.get_by_label("Unpin cue").click();
+    h.run();
+    assert!(
+        h.query_by_label(CUES[3].title).is_some(),
+        "unpinned, it follows the clock: 6:01"
+    );
+}
+
+#[test]
+fn settings_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config").join("settings.ron");
+    {
+        let mut h = app(&path);
+        h.run();
+        h.get_by_label("180").click();
+        h.run();
+        h.get_by_label("Settings").click();
+        h.run();
+        h.get_by_label("Dark").click();
+        h.get_by_label("Imperial (mph, in)").click();
+        h.run();
+        assert_eq!(target(&h), 180.0);
+    }
+    assert!(path.exists(), "settings were saved");
+    let mut h = app(&path);
+    h.run();
+    assert_eq!(target(&h), 180.0);
+    let s = &h.state().settings;
+    assert_eq!(s.theme, cadence_coach::store::settings::Theme::Dark);
+    assert_eq!(s.units, cadence_coach::cadence::stride::Units::Imperial);
+    assert!(h.query_by_label("Cadence 180 spm").is_some());
+}
+
+#[test]
+fn without_a_sound_device_the_window_says_so_and_offers_a_retry() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(&dir.path().join("settings.ron"));
+    h.run();
+    assert!(h.query_by_label_contains("No sound:").is_some());
+    h.get_by_label("Retry sound").click();
+    h.run();
+    // The click track still keeps time and the lamp still flashes without sound.
+    h.key_press(Key::Space);
+    h.run();
+    h.state().engine.advance(Duration::from_millis(400));
+    h.run();
+    assert!(h.query_by_label("R step lamp, lit").is_some());
+}
+
+#[test]
+fn a_damaged_settings_file_is_named_and_set_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.ron");
+    std::fs::write(&path, "Settings(target: \"fast\")").unwrap();
+    let mut h = app(&path);
+    h.run();
+    assert!(
+        h.query_by_label_contains("could not be read (line 1")
+            .is_some()
+    );
+    assert_eq!(target(&h), 170.0);
+    assert!(!path.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "the damaged file is kept aside"
+    );
+}
