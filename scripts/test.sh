@@ -16,7 +16,7 @@ cargo clippy --locked --all-targets --quiet -- -D warnings
 
 step "tests (cargo test)"
 log=target/test-output.log
-cargo test --locked 2>&1 | tee "$log"
+cargo test --release --locked 2>&1 | tee "$log"
 # One closing line for the whole run, summed over every test binary.
 awk '/^test result:/ { p += $4; f += $6 } END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 

@@ -75,6 +75,15 @@ pub struct CoachApp {
     pub heard: Heard,
     last_cue: Option<usize>,
     applied_look: Option<(Theme, TextSize)>,
+    report: Option<FrameReport>,
+}
+
+/// For the measurement script: counts painted frames and notes the first one, in a file.
+struct FrameReport {
+    path: PathBuf,
+    started: Instant,
+    frames: u64,
+    first_ms: Option<u128>,
 }
 
 impl CoachApp {
@@ -118,9 +127,21 @@ impl CoachApp {
             heard: Heard::default(),
             last_cue: None,
             applied_look: None,
+            report: None,
         };
         app.apply_look(ctx);
         app
+    }
+
+    /// Writes the number of frames painted, and when the first one was, to `path` after every
+    /// frame (`started`: when the process began). Used by `scripts/measure-window.sh`.
+    pub fn report_frames(&mut self, path: PathBuf, started: Instant) {
+        self.report = Some(FrameReport {
+            path,
+            started,
+            frames: 0,
+            first_ms: None,
+        });
     }
 
     /// The settings file in use.
@@ -370,6 +391,16 @@ impl eframe::App for CoachApp {
             self.apply(command);
         }
         self.save_if_due(&ctx, false);
+        if let Some(report) = &mut self.report {
+            report.frames += 1;
+            let first = *report
+                .first_ms
+                .get_or_insert(report.started.elapsed().as_millis());
+            let _ = std::fs::write(
+                &report.path,
+                format!("frames {}\nfirst_frame_ms {first}\n", report.frames),
+            );
+        }
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {

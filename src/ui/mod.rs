@@ -21,7 +21,11 @@ use crate::store::settings::default_settings_path;
 const ICON: &[u8] = include_bytes!("../../assets/icon.png");
 
 /// Opens the app window and runs it until it is closed.
+/// With `CADENCE_COACH_FRAME_REPORT=FILE` set, the window writes its frame count and the time of
+/// its first frame there (for `scripts/measure-window.sh`).
 pub fn run_window() -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let report = std::env::var_os("CADENCE_COACH_FRAME_REPORT").map(std::path::PathBuf::from);
     let mut viewport = eframe::egui::ViewportBuilder::default()
         .with_title("Cadence Coach")
         .with_app_id("cadence-coach")
@@ -42,9 +46,13 @@ pub fn run_window() -> anyhow::Result<()> {
         "cadence-coach",
         options,
         Box::new(move |cc| {
-            Ok(Box::new(CoachApp::new(&cc.egui_ctx, &settings_path, |s| {
+            let mut app = CoachApp::new(&cc.egui_ctx, &settings_path, |s| {
                 AudioEngine::start(s.output_device.clone())
-            })))
+            });
+            if let Some(path) = report {
+                app.report_frames(path, started);
+            }
+            Ok(Box::new(app))
         }),
     )
     .map_err(|e| anyhow::anyhow!("could not open the window: {e}"))

@@ -281,3 +281,94 @@ impl Recorder {
         let _ = self.child.wait();
     }
 }
+
+/// A private X server (Xvfb) for running the real window, 1280×900 at 24 bits.
+pub struct VirtualDisplay {
+    pub name: String,
+    child: std::process::Child,
+}
+
+impl VirtualDisplay {
+    pub fn start() -> VirtualDisplay {
+        for tool in ["Xvfb", "xdpyinfo", "xdotool", "import"] {
+            let found = Command::new("sh")
+                .args(["-c", &format!("command -v {tool}")])
+                .output()
+                .is_ok_and(|o| o.status.success());
+            assert!(
+                found,
+                "{tool} is not installed; scripts/test.sh installs it"
+            );
+        }
+        // A display number no other test or session uses.
+        let base = 80 + (std::process::id() % 400);
+        let number = (base..base + 200)
+            .find(|n| {
+                !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                    && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+            })
+            .expect("a free display number");
+        let name = format!(":{number}");
+        let child = Command::new("Xvfb")
+            .args([&name, "-screen", "0", "1280x900x24", "-nolisten", "tcp"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("Xvfb starts");
+        let display = VirtualDisplay { name, child };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        while !Command::new("xdpyinfo")
+            .args(["-display", &display.name])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            assert!(std::time::Instant::now() < deadline, "Xvfb did not come up");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        display
+    }
+
+    /// Runs an X tool (xdotool, import) against this display and returns its stdout.
+    pub fn tool(&self, program: &str, args: &[&str]) -> String {
+        let out = Command::new(program)
+            .args(args)
+            .env("DISPLAY", &self.name)
+            .output()
+            .unwrap_or_else(|e| panic!("{program} runs: {e}"));
+        assert!(
+            out.status.success(),
+            "{program} {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits for a window with this title and returns its id.
+    pub fn wait_for_window(&self, title: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let out = Command::new("xdotool")
+                .args(["search", "--name", title])
+                .env("DISPLAY", &self.name)
+                .output()
+                .expect("xdotool runs");
+            if let Some(id) = String::from_utf8_lossy(&out.stdout).lines().next() {
+                return id.to_string();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no window titled {title} appeared"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for VirtualDisplay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
