@@ -30,8 +30,13 @@ pub const PREFERRED_RATE: u32 = 48_000;
 const RETRY_EVERY: Duration = Duration::from_secs(2);
 /// A playing track whose clock has not moved for this long has lost its device.
 const STALL_AFTER: Duration = Duration::from_millis(1000);
-/// The supervisor's tick: the pace of the wall-clock drive when there is no device.
+/// The supervisor's tick while a track plays: the pace of the wall-clock drive when there is no
+/// device, and how closely the window learns when the device's clock moved.
 const TICK: Duration = Duration::from_millis(10);
+/// The tick while nothing plays: only retries and device errors to notice.
+const IDLE_TICK: Duration = Duration::from_millis(250);
+/// Release the device after this long with nothing playing.
+const STANDBY_AFTER: Duration = Duration::from_secs(15);
 
 /// Why no sound comes out. The message is one plain sentence for the user.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -57,6 +62,9 @@ pub enum DeviceState {
     },
     /// No sound; the clock runs on its own and the engine keeps trying.
     Missing { reason: AudioError },
+    /// Nothing has played for a while, so the device was released (an open stream costs CPU
+    /// even in silence); it opens again when something plays.
+    Standby { name: String },
 }
 
 type Notify = Arc<dyn Fn() + Send + Sync>;
@@ -86,6 +94,8 @@ struct State {
     banks: HashMap<u32, Arc<SoundBank>>,
     active: Option<Active>,
     notify: Option<Notify>,
+    /// Since when nothing has played.
+    idle_since: Option<Instant>,
     shutdown: bool,
 }
 
@@ -144,6 +154,7 @@ impl AudioEngine {
                 banks: HashMap::new(),
                 active: None,
                 notify: None,
+                idle_since: Some(Instant::now()),
                 shutdown: false,
             }),
             wake: Condvar::new(),
@@ -195,6 +206,12 @@ impl AudioEngine {
         if let Some(old) = state.active.take() {
             old.handle.stop();
         }
+        if matches!(state.device, DeviceState::Standby { .. }) {
+            // Wake the device; the track waits (its clock at zero) until it can be heard.
+            state.device = DeviceState::Connecting;
+            state.last_attempt = None;
+        }
+        state.idle_since = None;
         let rate = state.rate;
         let bank = bank_for(&mut state, rate);
         let (track, handle) = ClickTrack::new(program, settings, bank);
@@ -220,6 +237,15 @@ impl AudioEngine {
         drop(state);
         self.inner.wake.notify_all();
         handle
+    }
+
+    /// The last time the supervisor saw the device's clock move: (frames generated, when). The
+    /// device pulls a period at a time, so between two observations the window interpolates.
+    pub fn clock_observation(&self) -> Option<(u64, Instant)> {
+        let state = self.lock();
+        let active = state.active.as_ref()?;
+        (state.sink.is_some() && active.pumped.is_none() && active.last_frames > 0)
+            .then_some((active.last_frames, active.last_change))
     }
 
     /// Plays the soft cue chime over the click track, if there is a device.
@@ -293,7 +319,9 @@ fn supervise(inner: &Inner) {
         }
         let before = state.device.clone();
         watch_device(&mut state);
+        standby_when_idle(&mut state);
         if state.sink.is_none()
+            && !matches!(state.device, DeviceState::Standby { .. })
             && state
                 .last_attempt
                 .is_none_or(|t| t.elapsed() >= RETRY_EVERY)
@@ -324,11 +352,34 @@ fn supervise(inner: &Inner) {
             notify();
             state = lock(inner);
         }
+        let busy = state
+            .active
+            .as_ref()
+            .is_some_and(|a| !a.handle.finished() || a.pumped.is_some());
         state = inner
             .wake
-            .wait_timeout(state, TICK)
+            .wait_timeout(state, if busy { TICK } else { IDLE_TICK })
             .unwrap_or_else(|e| e.into_inner())
             .0;
+    }
+}
+
+/// Releases the device when nothing has played for `STANDBY_AFTER`.
+fn standby_when_idle(state: &mut State) {
+    let playing = state.active.as_ref().is_some_and(|a| !a.handle.finished());
+    if playing {
+        state.idle_since = None;
+        return;
+    }
+    let since = *state.idle_since.get_or_insert_with(Instant::now);
+    if since.elapsed() < STANDBY_AFTER {
+        return;
+    }
+    if let (Some(sink), DeviceState::Connected { name, .. }) = (state.sink.take(), &state.device) {
+        state.device = DeviceState::Standby { name: name.clone() };
+        let _ = std::thread::Builder::new()
+            .name("audio-close".into())
+            .spawn(move || drop(sink));
     }
 }
 

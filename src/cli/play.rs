@@ -30,7 +30,7 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
     let device_name = match engine.wait_for_device(Duration::from_secs(10)) {
         DeviceState::Connected { name, rate, .. } => format!("{name} at {rate} Hz"),
         DeviceState::Missing { reason } => anyhow::bail!("{reason}"),
-        DeviceState::Connecting => {
+        DeviceState::Connecting | DeviceState::Standby { .. } => {
             anyhow::bail!("the audio output device did not answer in 10 seconds")
         }
     };
@@ -96,6 +96,7 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
                     format!("Sound lost: {reason}. The clock keeps running; reconnecting.")
                 }
                 DeviceState::Connecting => "Connecting to the sound device.".to_string(),
+                DeviceState::Standby { name } => format!("{name} is on standby."),
             })?;
             last_device = device;
         }

@@ -327,7 +327,9 @@ impl CoachApp {
             self.heard = Heard::default();
             return;
         };
-        self.heard = self.clock.read(track, &device);
+        self.heard = self
+            .clock
+            .read(track, &device, self.engine.clock_observation());
         if self.playing && track.finished() {
             self.playing = false;
         }
@@ -337,9 +339,9 @@ impl CoachApp {
                 self.engine.chime();
             }
             self.last_cue = Some(cue);
-            if let Some(next) = self.heard.next_change {
-                ctx.request_repaint_after(next);
-            }
+            // Until the first step is heard, look again shortly: the device may not have
+            // started pulling samples yet.
+            ctx.request_repaint_after(self.heard.next_change.unwrap_or(Duration::from_millis(20)));
         }
     }
 }
@@ -353,7 +355,11 @@ impl eframe::App for CoachApp {
         self.follow_clock(&ctx);
         commands.clear();
 
-        egui::Panel::top("screens").show(ui, |ui| {
+        // The panels draw no background of their own: the frame is cleared to the panel colour
+        // (see `clear_color`), which saves software OpenGL one full-window pass per frame.
+        let bare =
+            |ui: &egui::Ui| egui::Frame::central_panel(ui.style()).fill(egui::Color32::TRANSPARENT);
+        egui::Panel::top("screens").frame(bare(ui)).show(ui, |ui| {
             ui.horizontal(|ui| {
                 for (screen, label, tip) in [
                     (Screen::Run, "Run", "The metronome and today's session"),
@@ -378,15 +384,17 @@ impl eframe::App for CoachApp {
             });
             super::widgets::banners(ui, &self.engine.device(), &self.notices, &mut commands);
         });
-        egui::CentralPanel::default().show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .auto_shrink(false)
-                .show(ui, |ui| match self.screen {
-                    Screen::Run => commands.extend(run::ui(ui, self)),
-                    Screen::Form => commands.extend(form::ui(ui, &mut self.form)),
-                    Screen::Settings => commands.extend(settings_screen::ui(ui, self)),
-                });
-        });
+        egui::CentralPanel::default()
+            .frame(bare(ui))
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .auto_shrink(false)
+                    .show(ui, |ui| match self.screen {
+                        Screen::Run => commands.extend(run::ui(ui, self)),
+                        Screen::Form => commands.extend(form::ui(ui, &mut self.form)),
+                        Screen::Settings => commands.extend(settings_screen::ui(ui, self)),
+                    });
+            });
         for command in commands {
             self.apply(command);
         }
@@ -401,6 +409,10 @@ impl eframe::App for CoachApp {
                 format!("frames {}\nfirst_frame_ms {first}\n", report.frames),
             );
         }
+    }
+
+    fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
+        visuals.panel_fill.to_normalized_gamma_f32()
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {

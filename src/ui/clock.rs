@@ -16,35 +16,35 @@ pub struct Heard {
     pub next_change: Option<Duration>,
 }
 
-/// Interpolates the audio clock between device callbacks, which move it a whole period at once.
+/// Keeps the last two steps seen, to know the one being heard while the next is generated.
 #[derive(Debug, Default)]
 pub struct UiClock {
-    last_frames: u64,
-    last_change: Option<Instant>,
     previous: Option<BeatSnapshot>,
     latest: Option<BeatSnapshot>,
 }
 
 impl UiClock {
-    pub fn read(&mut self, track: &TrackHandle, device: &DeviceState) -> Heard {
+    /// `observed`: when the engine last saw the device's clock move (frames, instant). The
+    /// device pulls a whole period at once, so the heard position between two pulls is
+    /// interpolated from that moment, never further than one buffer.
+    pub fn read(
+        &mut self,
+        track: &TrackHandle,
+        device: &DeviceState,
+        observed: Option<(u64, Instant)>,
+    ) -> Heard {
         let rate = u64::from(track.rate().max(1));
         let latency = match device {
             DeviceState::Connected { latency_frames, .. } => u64::from(*latency_frames),
             _ => 0,
         };
         let frames = track.frames();
-        let now = Instant::now();
-        if frames != self.last_frames || self.last_change.is_none() {
-            self.last_frames = frames;
-            self.last_change = Some(now);
-        }
-        let estimate = if latency > 0 && !track.finished() {
-            let since = self
-                .last_change
-                .map_or(0.0, |t| now.duration_since(t).as_secs_f64());
-            frames + ((since * rate as f64) as u64).min(latency)
-        } else {
-            frames
+        let estimate = match observed {
+            Some((at_frames, at)) if latency > 0 && !track.finished() => {
+                let since = (Instant::now().duration_since(at).as_secs_f64() * rate as f64) as u64;
+                at_frames + since.min(latency)
+            }
+            _ => frames,
         };
         let heard = estimate.saturating_sub(latency);
 
@@ -54,8 +54,11 @@ impl UiClock {
             self.previous = self.latest;
             self.latest = Some(beat);
         }
+        // A step counts as heard up to 15 ms early: no one sees that, and it saves a repaint
+        // when the estimate runs a hair behind the device.
+        let early = rate * 15 / 1000;
         let (beat, next_frame) = match self.latest {
-            Some(latest) if latest.frame <= heard => {
+            Some(latest) if latest.frame <= heard + early => {
                 let interval = 60_000 * rate / u64::from(latest.milli_spm.max(1));
                 (Some(latest), Some(latest.frame + interval))
             }

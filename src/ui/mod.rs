@@ -29,7 +29,7 @@ pub fn run_window() -> anyhow::Result<()> {
     let mut viewport = eframe::egui::ViewportBuilder::default()
         .with_title("Cadence Coach")
         .with_app_id("cadence-coach")
-        .with_inner_size([1100.0, 800.0])
+        .with_inner_size([1100.0, 780.0])
         .with_min_inner_size([760.0, 560.0]);
     if let Ok(icon) = eframe::icon_data::from_png_bytes(ICON) {
         viewport = viewport.with_icon(icon);
@@ -39,6 +39,8 @@ pub fn run_window() -> anyhow::Result<()> {
         // glow costs a fifth of wgpu's CPU per frame on software GL, and a treadmill laptop
         // often has nothing better.
         renderer: eframe::Renderer::Glow,
+        // Dithering adds work to every pixel of every frame for banding a flat UI doesn't have.
+        dithering: false,
         ..Default::default()
     };
     let settings_path = default_settings_path();

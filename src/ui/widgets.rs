@@ -136,7 +136,7 @@ pub fn banners(ui: &mut Ui, device: &DeviceState, notices: &[String], commands: 
         DeviceState::Connecting => {
             ui.label(RichText::new("Connecting to the sound device…").weak());
         }
-        DeviceState::Connected { .. } => {}
+        DeviceState::Connected { .. } | DeviceState::Standby { .. } => {}
     }
     for notice in notices {
         ui.label(RichText::new(notice).color(ui.visuals().warn_fg_color));
