@@ -264,3 +264,84 @@ fn a_damaged_settings_file_is_named_and_set_aside() {
         "the damaged file is kept aside"
     );
 }
+
+#[test]
+fn treadmill_speed_gives_the_step_length_and_a_workout_file_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(&dir.path().join("settings.ron"));
+    h.run();
+    h.get_by_label("Treadmill speed").click();
+    h.run();
+    h.get_by_label("Treadmill speed").type_text("10.2");
+    h.run();
+    assert_eq!(h.state().run.speed_text, "10.2");
+    // 10.2 km/h at 170 spm: 10 200 m / 60 min / 170 = 1.00 m; at +5 % (178.5) 95 cm.
+    assert!(h.query_by_label("Step 100 cm at 170.0 spm").is_some());
+    assert!(
+        h.query_by_label_contains("then 95 cm at 178.5 spm (-4.8 %)")
+            .is_some()
+    );
+
+    let workout = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/ten-minute-sampler.ron"
+    );
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("File").type_text(workout);
+    h.run();
+    h.get_by_label("Load").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("Loaded 'Ten-minute sampler'")
+            .is_some()
+    );
+    h.key_press(Key::Escape);
+    h.run();
+    h.key_press(Key::Space);
+    h.run();
+    h.state().engine.advance(Duration::from_secs(125));
+    h.run();
+    // The ramp segment: the big digits follow the workout's tempo, and the segment is named.
+    assert!(h.query_by_label_contains("Build (2/10)").is_some());
+    assert!(h.query_by_label_contains("next: Quick in").is_some());
+}
+
+#[test]
+fn the_form_and_settings_screens_show_every_cue_and_checklist() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(&dir.path().join("settings.ron"));
+    h.run();
+    h.get_by_label("Form").click();
+    h.run();
+    for cue in CUES {
+        assert!(
+            h.query_by_label(cue.title).is_some(),
+            "{} is missing",
+            cue.title
+        );
+        assert!(
+            h.query_by_label(cue.drill).is_some(),
+            "{}'s drill is missing",
+            cue.title
+        );
+    }
+    for list in cadence_coach::cadence::cues::CHECKLISTS {
+        assert!(h.query_by_label(list.title).is_some());
+        for item in list.items {
+            assert!(h.query_by_label(item).is_some(), "{item} is missing");
+        }
+    }
+    h.get_by_label("Plank: 3 × 30 s").scroll_to_me();
+    h.run();
+    h.get_by_label("Plank: 3 × 30 s").click();
+    h.run();
+    assert!(h.state().form.checks[2][0], "a checklist item ticks");
+    h.get_by_label("Settings").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("settings.ron").is_some(),
+        "the settings file is shown"
+    );
+    assert!(h.query_by_label("Use this folder").is_some());
+}

@@ -28,12 +28,14 @@ pub fn workout_panel(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command
         commands.push(Command::UpdateSettings(Box::new(settings)));
     }
     ui.horizontal(|ui| {
-        let field = ui.add(
+        let label = ui.label("File");
+        ui.add(
             egui::TextEdit::singleline(&mut app.run.workout_path)
                 .hint_text("workout file (.ron)")
-                .desired_width(180.0),
-        );
-        field.on_hover_text("Path of a workout file in RON; see examples/ in the source");
+                .desired_width(160.0),
+        )
+        .labelled_by(label.id)
+        .on_hover_text("Path of a workout file in RON; see examples/ in the source");
         if ui
             .button("Load")
             .on_hover_text("Load the workout file; it plays from the next start")
@@ -206,13 +208,14 @@ pub fn measure_panel(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command
     ui.add_space(6.0);
     let units = app.settings.units;
     ui.horizontal(|ui| {
-        ui.label("Treadmill speed");
-        let field = ui.add(
+        let label = ui.label("Treadmill speed");
+        ui.add(
             egui::TextEdit::singleline(&mut app.run.speed_text)
                 .desired_width(60.0)
                 .hint_text(units.speed_label()),
-        );
-        field.on_hover_text("The treadmill's speed, for your step length");
+        )
+        .labelled_by(label.id)
+        .on_hover_text("The treadmill's speed, for your step length");
         ui.label(units.speed_label());
     });
     let typed = app.run.speed_text.trim().replace(',', ".");
@@ -251,7 +254,7 @@ pub fn measure_panel(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command
                 RichText::new(format!("Step {} at {from:.1} spm", units.length_text(a))).size(20.0),
             );
             ui.label(format!(
-                "→ {} at {to:.1} spm ({:+.1} %)",
+                "then {} at {to:.1} spm ({:+.1} %)",
                 units.length_text(b),
                 step_change_percent(from, to)
             ));
