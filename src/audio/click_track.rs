@@ -245,6 +245,9 @@ impl Generator {
             self.pos += run as u64;
         }
         let status = &self.shared.status;
+        status
+            .rendered_at_nanos
+            .store(self.shared.base.elapsed().as_nanos() as u64, Relaxed);
         status.frames.store(self.pos, Release);
         if self.done {
             status.finished.store(true, Release);
@@ -407,6 +410,15 @@ impl TrackHandle {
     /// The rate the clock counts in.
     pub fn rate(&self) -> u32 {
         self.shared.rate.load(Relaxed)
+    }
+
+    /// The frames generated so far and when that count was reached: the window interpolates
+    /// the heard position from it between two device callbacks.
+    pub fn clock_observation(&self) -> (u64, std::time::Instant) {
+        let status = &self.shared.status;
+        let frames = status.frames.load(Acquire);
+        let nanos = status.rendered_at_nanos.load(Relaxed);
+        (frames, self.shared.base + Duration::from_nanos(nanos))
     }
 
     /// Time played since the start, from the frame clock.

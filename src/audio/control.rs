@@ -26,6 +26,9 @@ pub(crate) struct Controls {
 pub(crate) struct Status {
     /// Frames generated since the track began: the one clock everything derives from.
     pub frames: AtomicU64,
+    /// When `frames` last moved, in nanoseconds after `Shared::base`: lets a window place the
+    /// heard position between two device callbacks (reading the clock neither locks nor blocks).
+    pub rendered_at_nanos: AtomicU64,
     /// Seqlock over the beat fields below: odd while the track is writing them.
     beat_seq: AtomicU64,
     beat_index: AtomicU64,
@@ -60,6 +63,8 @@ pub(crate) struct Shared {
     pub controls: Controls,
     pub status: Status,
     pub rate: AtomicU32,
+    /// The origin of `Status::rendered_at_nanos`.
+    pub base: std::time::Instant,
 }
 
 impl Shared {
@@ -74,6 +79,7 @@ impl Shared {
             },
             status: Status::default(),
             rate: AtomicU32::new(rate),
+            base: std::time::Instant::now(),
         };
         shared.controls.set_settings(settings);
         Arc::new(shared)

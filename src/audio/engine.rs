@@ -30,9 +30,10 @@ pub const PREFERRED_RATE: u32 = 48_000;
 const RETRY_EVERY: Duration = Duration::from_secs(2);
 /// A playing track whose clock has not moved for this long has lost its device.
 const STALL_AFTER: Duration = Duration::from_millis(1000);
-/// The supervisor's tick while a track plays: the pace of the wall-clock drive when there is no
-/// device, and how closely the window learns when the device's clock moved.
+/// The supervisor's tick while it drives a track itself (no device): the pace of its clock.
 const TICK: Duration = Duration::from_millis(10);
+/// The tick while a device plays a track: only a stall to notice.
+const WATCH_TICK: Duration = Duration::from_millis(100);
 /// The tick while nothing plays: only retries and device errors to notice.
 const IDLE_TICK: Duration = Duration::from_millis(250);
 /// Release the device after this long with nothing playing.
@@ -239,15 +240,6 @@ impl AudioEngine {
         handle
     }
 
-    /// The last time the supervisor saw the device's clock move: (frames generated, when). The
-    /// device pulls a period at a time, so between two observations the window interpolates.
-    pub fn clock_observation(&self) -> Option<(u64, Instant)> {
-        let state = self.lock();
-        let active = state.active.as_ref()?;
-        (state.sink.is_some() && active.pumped.is_none() && active.last_frames > 0)
-            .then_some((active.last_frames, active.last_change))
-    }
-
     /// Plays the soft cue chime over the click track, if there is a device.
     pub fn chime(&self) {
         let state = self.lock();
@@ -352,13 +344,14 @@ fn supervise(inner: &Inner) {
             notify();
             state = lock(inner);
         }
-        let busy = state
-            .active
-            .as_ref()
-            .is_some_and(|a| !a.handle.finished() || a.pumped.is_some());
+        let tick = match &state.active {
+            Some(a) if a.pumped.is_some() => TICK,
+            Some(a) if !a.handle.finished() => WATCH_TICK,
+            _ => IDLE_TICK,
+        };
         state = inner
             .wake
-            .wait_timeout(state, if busy { TICK } else { IDLE_TICK })
+            .wait_timeout(state, tick)
             .unwrap_or_else(|e| e.into_inner())
             .0;
     }

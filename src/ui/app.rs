@@ -329,7 +329,7 @@ impl CoachApp {
         };
         self.heard = self
             .clock
-            .read(track, &device, self.engine.clock_observation());
+            .read(track, &device, Some(track.clock_observation()));
         if self.playing && track.finished() {
             self.playing = false;
         }
