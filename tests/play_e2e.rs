@@ -88,3 +88,81 @@ fn play_without_a_sound_server_exits_1_with_one_clear_line() {
     );
     assert!(!err.contains("ALSA lib"), "{err}");
 }
+
+#[test]
+fn play_keeps_time_when_the_sound_server_dies_and_comes_back_on_the_grid() {
+    let mut server = SoundServer::start();
+    let mut play = bin();
+    play.args(["play", "--spm", "180", "--minutes", "0.4"]);
+    server.apply(&mut play);
+    let mut child = play
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Each line of play's log with the moment it arrived.
+    let lines = std::thread::spawn({
+        let stdout = child.stdout.take().unwrap();
+        move || {
+            use std::io::BufRead;
+            std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .map(|l| (std::time::Instant::now(), l))
+                .collect::<Vec<_>>()
+        }
+    });
+
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    server.kill();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    server.restart();
+    let after = server.dir().join("after.wav");
+    let recorder = server.record(&after);
+
+    let out = child.wait_with_output().unwrap();
+    let lines = lines.join().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    recorder.finish();
+    let said: String = lines.iter().map(|(_, l)| format!("{l}\n")).collect();
+    assert!(out.status.success(), "play failed: {}", stderr(&out));
+    let at = |prefix: &str| {
+        lines
+            .iter()
+            .find(|(_, l)| l.starts_with(prefix))
+            .map(|(t, _)| *t)
+    };
+    let took = at("Finished").unwrap() - at("Playing").unwrap();
+    assert!(said.contains("Sound lost"), "{said}");
+    assert!(said.contains("Sound is back"), "{said}");
+    // The session's clock ran through the outage: 24 s of steps, finished on time.
+    assert!(said.contains("Finished after 0:24 with 72 steps"), "{said}");
+    // From the first line to the last: 24 s of clock plus the 0.4 s the sound takes to drain.
+    assert!(
+        took.as_secs_f64() < 24.0 + 1.5,
+        "play took {took:?}: the clock stopped during the outage"
+    );
+
+    // After the server came back, every click is on the same 180 spm grid.
+    let wav = Wav::read(&after);
+    let clicks = wav.onsets(1000);
+    assert!(
+        clicks.len() >= 20,
+        "only {} clicks after the server came back",
+        clicks.len()
+    );
+    for w in clicks.windows(2) {
+        let gap = (w[1] - w[0]) as i64;
+        let off = (gap + 8_000) % 16_000 - 8_000;
+        assert!(
+            off.abs() <= 1,
+            "clicks {} frames apart: not on the 16 000-frame grid",
+            gap
+        );
+    }
+    eprintln!(
+        "server killed at 6 s, back at 9 s: 24 s session took {:.2} s from start to finish; {} clicks after, all on the grid",
+        took.as_secs_f64(),
+        clicks.len()
+    );
+}

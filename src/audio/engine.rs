@@ -326,6 +326,8 @@ fn supervise(inner: &Inner) {
             let lost = Arc::new(AtomicBool::new(false));
             let opened = open_output(choice.as_deref(), rate, &lost);
             state = lock(inner);
+            // Opening took time; a track the engine drives catches up with the wall clock first.
+            pump_active(&mut state, &mut scratch);
             attach(&mut state, opened, lost);
         }
         let rate = state.rate;
@@ -464,6 +466,18 @@ fn attach(state: &mut State, opened: Result<Output, super::AudioError>, lost: Ar
     }
     state.rate = output.rate;
     state.sink = Some(output.sink);
+}
+
+/// Drives a device-less track up to the wall clock.
+fn pump_active(state: &mut State, scratch: &mut [f32]) {
+    let rate = state.rate;
+    if let Some(active) = &mut state.active
+        && let Some(pumped) = &mut active.pumped
+        && let Some(started) = pumped.started
+    {
+        let due = pumped.start_frame + (started.elapsed().as_secs_f64() * f64::from(rate)) as u64;
+        run_until(&mut pumped.track, due, scratch);
+    }
 }
 
 /// Runs a device-less track up to frame `due`, discarding the sound.

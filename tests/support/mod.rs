@@ -188,8 +188,19 @@ impl SoundServer {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
         }
-        let log = std::fs::File::create(dir.path().join("pulseaudio.log")).unwrap();
-        let child = Command::new("pulseaudio")
+        let child = SoundServer::spawn(dir.path());
+        let server = SoundServer { dir, child };
+        server.wait_until_up();
+        server
+    }
+
+    fn spawn(dir: &Path) -> std::process::Child {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("pulseaudio.log"))
+            .unwrap();
+        Command::new("pulseaudio")
             .args([
                 "-n",
                 "--daemonize=no",
@@ -198,31 +209,43 @@ impl SoundServer {
                 "--load=module-native-protocol-unix",
                 "--load=module-null-sink sink_name=ci rate=48000 channels=2",
             ])
-            .env("XDG_RUNTIME_DIR", &runtime)
-            .env("HOME", &home)
+            .env("XDG_RUNTIME_DIR", dir.join("run"))
+            .env("HOME", dir.join("home"))
             .env_remove("PULSE_SERVER")
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .spawn()
-            .expect("pulseaudio starts");
-        let server = SoundServer { dir, child };
+            .expect("pulseaudio starts")
+    }
+
+    fn wait_until_up(&self) {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
         loop {
             let mut info = Command::new("pactl");
             info.arg("info");
-            server.apply(&mut info);
+            self.apply(&mut info);
             if info.output().is_ok_and(|o| o.status.success()) {
-                break;
+                return;
             }
             assert!(
                 std::time::Instant::now() < deadline,
                 "pulseaudio did not come up: {}",
-                std::fs::read_to_string(server.dir.path().join("pulseaudio.log"))
-                    .unwrap_or_default()
+                std::fs::read_to_string(self.dir.path().join("pulseaudio.log")).unwrap_or_default()
             );
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
-        server
+    }
+
+    /// Kills the server outright, as a crash would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the server again on the same socket.
+    pub fn restart(&mut self) {
+        self.child = SoundServer::spawn(self.dir.path());
+        self.wait_until_up();
     }
 
     /// Points a command (the app, parecord, pactl) at this server.
