@@ -273,33 +273,30 @@ fn help_and_version_exit_0() {
     assert!(stdout(&out).starts_with("cadence-coach "));
 }
 
-#[test]
-fn other_failures_exit_1_with_one_line_naming_the_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let missing = dir.path().join("nope.ron");
+/// Renders a workout file that should fail; returns the one line it printed.
+fn failing_render(workout: &std::path::Path) -> String {
     let out = run(&[
         "render",
         "--workout",
-        missing.to_str().unwrap(),
+        workout.to_str().unwrap(),
         "-o",
         "x.wav",
     ]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    err
+}
+
+#[test]
+fn other_failures_exit_1_with_one_line_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = failing_render(&dir.path().join("nope.ron"));
     assert!(err.contains("nope.ron"), "{err}");
 
     let broken = dir.path().join("broken.ron");
     std::fs::write(&broken, WORKOUT.replace("Steady(165)", "Steady(400)")).unwrap();
-    let out = run(&[
-        "render",
-        "--workout",
-        broken.to_str().unwrap(),
-        "-o",
-        "x.wav",
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
+    let err = failing_render(&broken);
     assert!(err.contains("broken.ron, line 17"), "{err}");
     assert!(err.contains("400 spm is outside"), "{err}");
 

@@ -158,6 +158,20 @@ pub fn reference_beats(segments: &[RefSegment], rate: u32) -> Vec<(u64, bool, us
     beats
 }
 
+/// Fails with a clear message if a program the test needs is not installed.
+fn require_tools(tools: &[&str]) {
+    for tool in tools {
+        let found = Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(
+            found,
+            "{tool} is not installed; scripts/test.sh installs it"
+        );
+    }
+}
+
 /// A private PulseAudio server with one null sink named `ci` at 48 kHz, for hearing what the
 /// app plays without a sound card. Each test gets its own server in its own folder; dropping
 /// it stops the server.
@@ -168,16 +182,7 @@ pub struct SoundServer {
 
 impl SoundServer {
     pub fn start() -> SoundServer {
-        for tool in ["pulseaudio", "parecord", "pactl"] {
-            let found = Command::new("sh")
-                .args(["-c", &format!("command -v {tool}")])
-                .output()
-                .is_ok_and(|o| o.status.success());
-            assert!(
-                found,
-                "{tool} is not installed; scripts/test.sh installs it (package pulseaudio-utils / pulseaudio)"
-            );
-        }
+        require_tools(&["pulseaudio", "parecord", "pactl"]);
         let dir = tempfile::tempdir().unwrap();
         let runtime = dir.path().join("run");
         let home = dir.path().join("home");
@@ -313,16 +318,7 @@ pub struct VirtualDisplay {
 
 impl VirtualDisplay {
     pub fn start() -> VirtualDisplay {
-        for tool in ["Xvfb", "xdpyinfo", "xdotool", "import"] {
-            let found = Command::new("sh")
-                .args(["-c", &format!("command -v {tool}")])
-                .output()
-                .is_ok_and(|o| o.status.success());
-            assert!(
-                found,
-                "{tool} is not installed; scripts/test.sh installs it"
-            );
-        }
+        require_tools(&["Xvfb", "xdpyinfo", "xdotool", "import"]);
         // A display number no other test or session uses.
         let base = 80 + (std::process::id() % 400);
         let number = (base..base + 200)
