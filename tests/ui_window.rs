@@ -14,11 +14,15 @@ use egui_kittest::kittest::Queryable;
 
 fn app(settings: &Path) -> Harness<'static, CoachApp> {
     let settings = settings.to_path_buf();
+    // Sessions go beside the settings file, in the test's own folder.
+    let data = settings.parent().unwrap().join("data");
     Harness::builder()
         .with_size([1100.0, 800.0])
         .with_step_dt(0.05)
         .build_eframe(move |cc| {
-            CoachApp::new(&cc.egui_ctx, &settings, |_| AudioEngine::offline(48_000))
+            CoachApp::new(&cc.egui_ctx, &settings, Some(&data), |_| {
+                AudioEngine::offline(48_000)
+            })
         })
 }
 
@@ -344,4 +348,39 @@ fn the_form_and_settings_screens_show_every_cue_and_checklist() {
         "the settings file is shown"
     );
     assert!(h.query_by_label("Use this folder").is_some());
+}
+
+#[test]
+fn a_session_is_recorded_as_it_plays_and_when_it_stops() {
+    use cadence_coach::cadence::session::Ending;
+    use cadence_coach::store::sessions::load_sessions;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(&dir.path().join("settings.ron"));
+    let data = dir.path().join("data");
+    h.run();
+    h.key_press(Key::Space);
+    h.run();
+    // Written at once, before a step is heard.
+    assert_eq!(load_sessions(&data).0.len(), 1);
+    for _ in 0..8 {
+        h.state().engine.advance(Duration::from_secs(5));
+        h.run();
+    }
+    // 40 s in: the file holds at least the first 30 s.
+    let (saved, damaged) = load_sessions(&data);
+    assert!(damaged.is_empty());
+    assert_eq!(saved[0].ending, Ending::InProgress);
+    assert!(saved[0].duration_secs >= 30.0, "{}", saved[0].duration_secs);
+    h.key_press(Key::Space);
+    h.run();
+    let (saved, _) = load_sessions(&data);
+    assert_eq!(saved.len(), 1);
+    let s = &saved[0];
+    assert_eq!(s.ending, Ending::Stopped);
+    assert!((s.duration_secs - 40.0).abs() < 0.5, "{}", s.duration_secs);
+    // 170 spm for 40 s: steps 0..=113 heard.
+    assert_eq!(s.steps, 114);
+    assert_eq!(s.segments.len(), 1);
+    assert_eq!(s.segments[0].start_spm, 170.0);
+    assert_eq!(s.workout, "Steady 170 spm");
 }

@@ -11,6 +11,7 @@ use support::{SoundServer, VirtualDisplay, Wav, bin};
 
 #[test]
 fn space_starts_the_click_at_the_target_tempo_in_the_real_window() {
+    let _alone = support::exclusive();
     let server = SoundServer::start();
     let display = VirtualDisplay::start();
     let config = tempfile::tempdir().unwrap();
@@ -81,4 +82,57 @@ fn space_starts_the_click_at_the_target_tempo_in_the_real_window() {
         size > 20_000,
         "the screenshot is suspiciously small ({size} bytes)"
     );
+}
+
+#[test]
+fn kill_9_in_the_middle_of_a_session_loses_at_most_the_last_30_seconds() {
+    let _alone = support::exclusive();
+    let server = SoundServer::start();
+    let display = VirtualDisplay::start();
+    let config = tempfile::tempdir().unwrap();
+    let data = config.path().join("data");
+    let mut app = bin();
+    server.apply(&mut app);
+    let mut app = app
+        .env("DISPLAY", &display.name)
+        .env("XDG_CONFIG_HOME", config.path())
+        .env("CADENCE_COACH_DATA_DIR", &data)
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the app starts");
+    let window = display.wait_for_window("Cadence Coach");
+    std::thread::sleep(Duration::from_secs(1));
+    display.tool("xdotool", &["windowfocus", "--sync", &window]);
+    display.tool("xdotool", &["key", "space"]);
+    std::thread::sleep(Duration::from_secs(36));
+    app.kill().unwrap(); // SIGKILL: no chance to save anything more
+    app.wait().unwrap();
+
+    let out = bin()
+        .args(["history", "--json", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sessions: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sessions = sessions.as_array().unwrap();
+    assert_eq!(sessions.len(), 1, "{sessions:?}");
+    let s = &sessions[0];
+    assert_eq!(s["ending"], "InProgress");
+    let secs = s["duration_secs"].as_f64().unwrap();
+    // About 35 s played; the last save was at 30 s of session time or later.
+    assert!(secs >= 30.0, "only {secs} s were saved");
+    assert!(s["steps"].as_u64().unwrap() >= 85);
+    let table = bin()
+        .args(["history", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&table.stdout).contains("interrupted"));
 }

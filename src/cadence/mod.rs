@@ -7,6 +7,7 @@
 pub mod beats;
 pub mod cues;
 pub mod presets;
+pub mod session;
 pub mod sound;
 pub mod spm;
 pub mod stride;

@@ -3,6 +3,7 @@
 //! Exit codes: 0 on success, 2 on bad usage, 1 on any other failure. Every failure is one line
 //! on stderr that names the value, file or device at fault.
 
+mod history;
 mod play;
 mod render;
 
@@ -23,6 +24,15 @@ use crate::store::load_workout;
     long_about = "A sample-exact click track that coaches runners to a higher, safer step rate.\n\nWithout a command, opens the app window."
 )]
 pub struct Cli {
+    /// The data folder for sessions (default: the platform's data folder, or the one chosen in
+    /// Settings)
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "CADENCE_COACH_DATA_DIR"
+    )]
+    data_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -34,6 +44,18 @@ enum Command {
     Play(PlayArgs),
     /// Write exactly what the app would play to a WAV file (for a phone or music player)
     Render(RenderArgs),
+    /// List the recorded sessions
+    History(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+struct HistoryArgs {
+    /// As CSV (one row per session, with a header)
+    #[arg(long, conflicts_with = "json")]
+    csv: bool,
+    /// As JSON (the full records)
+    #[arg(long)]
+    json: bool,
 }
 
 /// What to play: a tempo (and how long), or a workout file.
@@ -161,9 +183,20 @@ pub fn main() -> ExitCode {
         Err(e) => return usage_error(e),
     };
     let result = match cli.command {
-        None => crate::ui::run_window(),
+        None => crate::ui::run_window(cli.data_dir),
         Some(Command::Play(args)) => play::run(args),
         Some(Command::Render(args)) => render::run(args),
+        Some(Command::History(args)) => {
+            let settings = crate::store::settings::load_settings(
+                &crate::store::settings::default_settings_path(),
+            )
+            .0;
+            let data = crate::store::sessions::resolve_data_dir(
+                cli.data_dir.as_deref(),
+                settings.data_dir.as_deref(),
+            );
+            history::run(args, &data)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,9 +1,11 @@
-//! Files: workouts the runner wrote by hand, the settings file, and atomic writes.
+//! Files: the data folder's session records, workouts the runner wrote by hand, the settings
+//! file, and atomic writes.
 //!
 //! Every error names the file, and for a parse error the line and column, so a runner can fix
 //! a typo in a text editor without guessing.
 
 pub mod atomic;
+pub mod sessions;
 pub mod settings;
 pub mod workout_file;
 

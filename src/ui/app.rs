@@ -7,12 +7,15 @@ use std::time::{Duration, Instant};
 use eframe::egui;
 
 use super::clock::{Heard, UiClock};
+use super::recording::Recording;
 use super::{form, run, settings_screen};
 use crate::audio::{AudioEngine, DeviceState, Program, TrackHandle};
 use crate::cadence::cues::{CUES, cue_at};
+use crate::cadence::session::Ending;
 use crate::cadence::tap::TapTempo;
 use crate::cadence::{Spm, Workout};
 use crate::store::load_workout;
+use crate::store::sessions::resolve_data_dir;
 use crate::store::settings::{Settings, TextSize, Theme, load_settings, save_settings};
 
 /// The screens of the window.
@@ -76,6 +79,9 @@ pub struct CoachApp {
     last_cue: Option<usize>,
     applied_look: Option<(Theme, TextSize)>,
     report: Option<FrameReport>,
+    /// The data folder given on the command line (or by environment), which beats Settings.
+    data_dir_flag: Option<PathBuf>,
+    pub recording: Recording,
 }
 
 /// For the measurement script: counts painted frames and notes the first one, in a file.
@@ -87,13 +93,16 @@ struct FrameReport {
 }
 
 impl CoachApp {
-    /// Builds the app with its settings from `settings_path` and the engine `engine` makes.
+    /// Builds the app with its settings from `settings_path`, sessions in `data_dir` (else the
+    /// environment's or the Settings' folder) and the engine `engine` makes.
     pub fn new(
         ctx: &egui::Context,
         settings_path: &Path,
+        data_dir: Option<&Path>,
         engine: impl FnOnce(&Settings) -> AudioEngine,
     ) -> CoachApp {
         let (settings, note) = load_settings(settings_path);
+        let recording = Recording::new(resolve_data_dir(data_dir, settings.data_dir.as_deref()));
         let engine = engine(&settings);
         let repaint = ctx.clone();
         engine.set_notify(move || repaint.request_repaint());
@@ -128,6 +137,8 @@ impl CoachApp {
             last_cue: None,
             applied_look: None,
             report: None,
+            data_dir_flag: data_dir.map(Path::to_path_buf),
+            recording,
         };
         app.apply_look(ctx);
         app
@@ -214,7 +225,12 @@ impl CoachApp {
                 duration_ms: None,
             },
         };
-        self.track = Some(self.engine.play(program, self.settings.click));
+        let track = self.engine.play(program, self.settings.click);
+        let error = self
+            .recording
+            .start(track.program(), self.settings.target.get());
+        self.note(error);
+        self.track = Some(track);
         self.playing = true;
         self.clock = UiClock::default();
         self.run.cue_skip = 0;
@@ -226,6 +242,17 @@ impl CoachApp {
             track.stop();
         }
         self.playing = false;
+        let error = self.recording.end(Ending::Stopped);
+        self.note(error);
+    }
+
+    /// Shows a problem (once) in the banner.
+    fn note(&mut self, problem: Option<String>) {
+        if let Some(p) = problem
+            && !self.notices.contains(&p)
+        {
+            self.notices.push(p);
+        }
     }
 
     fn set_target(&mut self, spm: Spm) {
@@ -245,6 +272,10 @@ impl CoachApp {
         }
         if settings.output_device != self.settings.output_device {
             self.engine.set_device(settings.output_device.clone());
+        }
+        if settings.data_dir != self.settings.data_dir {
+            self.recording.data_dir =
+                resolve_data_dir(self.data_dir_flag.as_deref(), settings.data_dir.as_deref());
         }
         self.settings = settings;
         if let Some(track) = &self.track {
@@ -330,8 +361,16 @@ impl CoachApp {
         self.heard = self
             .clock
             .read(track, &device, Some(track.clock_observation()));
-        if self.playing && track.finished() {
-            self.playing = false;
+        if self.playing {
+            let error = self
+                .recording
+                .observe(&self.heard, track.program(), track.rate());
+            if track.finished() {
+                self.playing = false;
+                let end = self.recording.end(Ending::Finished);
+                self.note(end);
+            }
+            self.note(error);
         }
         if self.playing {
             let cue = self.current_cue();
@@ -424,11 +463,15 @@ impl eframe::App for CoachApp {
         if let Some(track) = &self.track {
             track.stop();
         }
+        if let Some(e) = self.recording.end(Ending::Stopped) {
+            eprintln!("cadence-coach: {e}");
+        }
     }
 }
 
 impl Drop for CoachApp {
     fn drop(&mut self) {
+        let _ = self.recording.end(Ending::Stopped);
         if self.settings_dirty.take().is_some() {
             let _ = save_settings(&self.settings_path, &self.settings);
         }

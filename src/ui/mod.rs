@@ -7,6 +7,7 @@
 pub mod app;
 mod clock;
 mod form;
+mod recording;
 mod run;
 mod run_panels;
 mod settings_screen;
@@ -23,7 +24,7 @@ const ICON: &[u8] = include_bytes!("../../assets/icon.png");
 /// Opens the app window and runs it until it is closed.
 /// With `CADENCE_COACH_FRAME_REPORT=FILE` set, the window writes its frame count and the time of
 /// its first frame there (for `scripts/measure-window.sh`).
-pub fn run_window() -> anyhow::Result<()> {
+pub fn run_window(data_dir: Option<std::path::PathBuf>) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let report = std::env::var_os("CADENCE_COACH_FRAME_REPORT").map(std::path::PathBuf::from);
     let mut viewport = eframe::egui::ViewportBuilder::default()
@@ -48,7 +49,7 @@ pub fn run_window() -> anyhow::Result<()> {
         "cadence-coach",
         options,
         Box::new(move |cc| {
-            let mut app = CoachApp::new(&cc.egui_ctx, &settings_path, |s| {
+            let mut app = CoachApp::new(&cc.egui_ctx, &settings_path, data_dir.as_deref(), |s| {
                 AudioEngine::start(s.output_device.clone())
             });
             if let Some(path) = report {

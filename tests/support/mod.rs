@@ -158,6 +158,13 @@ pub fn reference_beats(segments: &[RefSegment], rate: u32) -> Vec<(u64, bool, us
     beats
 }
 
+/// Held by every test that plays real sound or drives the real window, so that on a 2-core
+/// machine they do not compete for the CPU and disturb each other's timing.
+pub fn exclusive() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Fails with a clear message if a program the test needs is not installed.
 fn require_tools(tools: &[&str]) {
     for tool in tools {
