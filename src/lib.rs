@@ -4,6 +4,7 @@
 //! which use `cadence`, the pure coaching domain.
 #![forbid(unsafe_code)]
 
+pub mod atomic_file;
 pub mod audio;
 pub mod cadence;
 pub mod cli;

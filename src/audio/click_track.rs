@@ -17,7 +17,9 @@ use rodio::Source;
 
 use super::control::{BeatSnapshot, Shared};
 use super::sounds::SoundBank;
-use crate::cadence::{Beat, BeatCursor, Click, ClickSettings, ClickSound, Spm, Workout};
+use crate::cadence::{
+    Beat, BeatCursor, Click, ClickSettings, ClickSound, FadeBlocks, Spm, Workout,
+};
 
 /// What a track plays.
 #[derive(Debug, Clone)]
@@ -76,7 +78,7 @@ struct Generator {
     pending: Option<Beat>,
     voice: Option<Voice>,
     latched_half: u32,
-    latched_fade: u64,
+    latched_fade: Option<FadeBlocks>,
     settings: ClickSettings,
     stopping: bool,
     done: bool,
@@ -169,7 +171,7 @@ impl ClickTrack {
                 pending,
                 voice: None,
                 latched_half,
-                latched_fade: 0,
+                latched_fade: None,
                 settings,
                 stopping: false,
                 done: false,
@@ -286,13 +288,10 @@ impl Generator {
                 let (anchor, index, half) = self.cursor.open_grid();
                 self.shared.status.publish_grid(anchor, index, half);
             }
-            let fade = self
-                .settings
-                .fade
-                .map_or(0, |f| u64::from(f.on_secs) << 32 | u64::from(f.off_secs));
+            let fade = self.settings.fade;
             if fade != self.latched_fade {
                 self.latched_fade = fade;
-                let click = self.settings.fade.map_or(Click::On, |f| Click::Faded {
+                let click = fade.map_or(Click::On, |f| Click::Faded {
                     on_secs: f.on_secs,
                     off_secs: f.off_secs,
                 });

@@ -135,73 +135,76 @@ impl Controls {
 }
 
 impl Status {
-    pub fn publish_beat(&self, beat: BeatSnapshot) {
+    /// Writes fields under the seqlock: readers that overlap the write retry.
+    fn write(&self, fields: impl FnOnce()) {
         let seq = self.beat_seq.load(Relaxed);
         self.beat_seq.store(seq.wrapping_add(1), Relaxed);
         std::sync::atomic::fence(Release);
-        self.beat_index.store(beat.index, Relaxed);
-        self.beat_frame.store(beat.frame, Relaxed);
-        self.beat_segment.store(beat.segment as u32, Relaxed);
-        self.beat_milli_spm.store(beat.milli_spm, Relaxed);
-        self.beat_flags.store(
-            u32::from(beat.sounded) | 2 | u32::from(beat.count_in) << 8,
-            Relaxed,
-        );
+        fields();
         self.beat_seq.store(seq.wrapping_add(2), Release);
     }
 
-    /// The latest beat, or `None` before the first. Retries while a write is in progress.
-    pub fn beat(&self) -> Option<BeatSnapshot> {
+    /// Reads fields under the seqlock, retrying while a write is in progress.
+    fn read<T>(&self, fields: impl Fn() -> T) -> T {
         loop {
             let before = self.beat_seq.load(Acquire);
             if before % 2 == 1 {
                 std::hint::spin_loop();
                 continue;
             }
-            let snap = BeatSnapshot {
+            let value = fields();
+            std::sync::atomic::fence(Acquire);
+            if self.beat_seq.load(Relaxed) == before {
+                return value;
+            }
+        }
+    }
+
+    pub fn publish_beat(&self, beat: BeatSnapshot) {
+        self.write(|| {
+            self.beat_index.store(beat.index, Relaxed);
+            self.beat_frame.store(beat.frame, Relaxed);
+            self.beat_segment.store(beat.segment as u32, Relaxed);
+            self.beat_milli_spm.store(beat.milli_spm, Relaxed);
+            self.beat_flags.store(
+                u32::from(beat.sounded) | 2 | u32::from(beat.count_in) << 8,
+                Relaxed,
+            );
+        });
+    }
+
+    /// The latest beat, or `None` before the first.
+    pub fn beat(&self) -> Option<BeatSnapshot> {
+        self.read(|| {
+            let flags = self.beat_flags.load(Relaxed);
+            (flags & 2 == 2).then(|| BeatSnapshot {
                 index: self.beat_index.load(Relaxed),
                 frame: self.beat_frame.load(Relaxed),
                 segment: self.beat_segment.load(Relaxed) as usize,
                 milli_spm: self.beat_milli_spm.load(Relaxed),
-                sounded: self.beat_flags.load(Relaxed) & 1 == 1,
-                count_in: (self.beat_flags.load(Relaxed) >> 8) as u8,
-            };
-            let flags = self.beat_flags.load(Relaxed);
-            std::sync::atomic::fence(Acquire);
-            if self.beat_seq.load(Relaxed) == before {
-                return (flags & 2 == 2).then_some(snap);
-            }
-        }
+                sounded: flags & 1 == 1,
+                count_in: (flags >> 8) as u8,
+            })
+        })
     }
 
+    /// Grid changes happen at beat boundaries only, so they share the beat's seqlock.
     pub fn publish_grid(&self, anchor: u64, index: u64, half_spm: u32) {
-        // Shares the beat seqlock: grid changes happen at beat boundaries only.
-        let seq = self.beat_seq.load(Relaxed);
-        self.beat_seq.store(seq.wrapping_add(1), Relaxed);
-        std::sync::atomic::fence(Release);
-        self.grid_anchor.store(anchor, Relaxed);
-        self.grid_index.store(index, Relaxed);
-        self.grid_half.store(half_spm, Relaxed);
-        self.beat_seq.store(seq.wrapping_add(2), Release);
+        self.write(|| {
+            self.grid_anchor.store(anchor, Relaxed);
+            self.grid_index.store(index, Relaxed);
+            self.grid_half.store(half_spm, Relaxed);
+        });
     }
 
     /// (anchor frame, anchor beat index, half-steps per minute) of an open tempo's grid.
     pub fn grid(&self) -> (u64, u64, u32) {
-        loop {
-            let before = self.beat_seq.load(Acquire);
-            if before % 2 == 1 {
-                std::hint::spin_loop();
-                continue;
-            }
-            let grid = (
+        self.read(|| {
+            (
                 self.grid_anchor.load(Relaxed),
                 self.grid_index.load(Relaxed),
                 self.grid_half.load(Relaxed),
-            );
-            std::sync::atomic::fence(Acquire);
-            if self.beat_seq.load(Relaxed) == before {
-                return grid;
-            }
-        }
+            )
+        })
     }
 }

@@ -4,8 +4,7 @@
 //! target, which is synced and then renamed over it. A full disk or a dead folder leaves any
 //! earlier file of that name untouched and the error names the path.
 
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -76,21 +75,8 @@ pub fn render_wav(
         path: path.to_path_buf(),
         source,
     };
-    let temp = temp_path(path);
-    match write(program, settings, rate, channels, &temp) {
-        Ok(summary) => {
-            fs::rename(&temp, path).map_err(|e| {
-                let _ = fs::remove_file(&temp);
-                io_err(e)
-            })?;
-            sync_parent(path);
-            Ok(summary)
-        }
-        Err(e) => {
-            let _ = fs::remove_file(&temp);
-            Err(io_err(e))
-        }
-    }
+    crate::atomic_file::write_with(path, |file| write(program, settings, rate, channels, file))
+        .map_err(io_err)
 }
 
 fn write(
@@ -98,9 +84,8 @@ fn write(
     settings: ClickSettings,
     rate: u32,
     channels: u16,
-    temp: &Path,
+    file: &mut (impl Write + Seek),
 ) -> io::Result<RenderSummary> {
-    let mut file = BufWriter::with_capacity(1 << 20, File::create(temp)?);
     file.write_all(&wav_header(rate, channels, 0))?;
     let (mut track, handle) = ClickTrack::new(program, settings, Arc::new(SoundBank::new(rate)));
     // An eighth of a second or less: shorter than the 250 ms between steps at 240 spm, so the
@@ -141,8 +126,6 @@ fn write(
         .map_err(|_| io::Error::other("the click track outgrew the 4 GiB a WAV file can hold"))?;
     file.seek(SeekFrom::Start(0))?;
     file.write_all(&wav_header(rate, channels, data_len))?;
-    let file = file.into_inner().map_err(|e| e.into_error())?;
-    file.sync_all()?;
     Ok(RenderSummary {
         frames: track.frame(),
         rate,
@@ -176,28 +159,6 @@ fn wav_header(rate: u32, channels: u16, data_len: u32) -> [u8; 44] {
 fn to_i16(sample: f32) -> i16 {
     let v = sample.clamp(-1.0, 1.0) * 32767.0;
     (v + if v >= 0.0 { 0.5 } else { -0.5 }) as i16
-}
-
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "render.wav".into());
-    path.with_file_name(format!(".{name}.partial-{}", std::process::id()))
-}
-
-fn sync_parent(path: &Path) {
-    // Makes the rename itself durable; not every platform can open a directory, so best effort.
-    if let Some(parent) = path.parent() {
-        let parent = if parent.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            parent
-        };
-        if let Ok(dir) = File::open(parent) {
-            let _ = dir.sync_all();
-        }
-    }
 }
 
 #[cfg(test)]

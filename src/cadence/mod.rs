@@ -5,6 +5,7 @@
 //! can be unit-tested with plain values.
 
 pub mod beats;
+mod clock_text;
 pub mod cues;
 pub mod presets;
 pub mod session;
@@ -15,6 +16,7 @@ pub mod tap;
 pub mod workout;
 
 pub use beats::{Beat, BeatCursor};
+pub use clock_text::clock_text;
 pub use sound::{ClickSettings, ClickSound, Every, FadeBlocks};
 pub use spm::{Spm, SpmError};
 pub use workout::{Click, Segment, Tempo, Workout, WorkoutError};

@@ -29,6 +29,14 @@ impl Units {
         }
     }
 
+    /// A speed in km/h, in these units.
+    pub fn from_kmh(self, kmh: f64) -> f64 {
+        match self {
+            Units::Metric => kmh,
+            Units::Imperial => kmh / KM_PER_MILE,
+        }
+    }
+
     /// A step length in metres, as text in these units ("98 cm" or "38.6 in").
     pub fn length_text(self, metres: f64) -> String {
         match self {

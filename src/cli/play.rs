@@ -180,12 +180,7 @@ fn tempo_text(seg: &crate::cadence::Segment) -> String {
 }
 
 fn clock(d: Duration) -> String {
-    let s = d.as_secs();
-    if s >= 3600 {
-        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-    } else {
-        format!("{}:{:02}", s / 60, s % 60)
-    }
+    crate::cadence::clock_text(d.as_secs())
 }
 
 /// The live line: tempo, lamp, time, segment and countdown.
@@ -216,14 +211,13 @@ fn status_line(handle: &TrackHandle, device: &DeviceState) -> String {
         let left = Duration::from_millis(total).saturating_sub(elapsed);
         text.push_str(&format!(" (-{})", clock(left)));
     }
-    if let (Program::Workout(w), Some(b)) = (handle.program(), beat) {
-        let starts: Vec<u64> = w.segment_starts_ms().collect();
-        if let Some(seg) = w.segments().get(b.segment) {
-            text.push_str(&format!("  {}", seg.name));
-            if let Some(next) = starts.get(b.segment + 1) {
-                let until = Duration::from_millis(*next).saturating_sub(elapsed);
-                text.push_str(&format!(", next in {}", clock(until)));
-            }
+    if let (Program::Workout(w), Some(b)) = (handle.program(), beat)
+        && let Some(seg) = w.segments().get(b.segment)
+    {
+        text.push_str(&format!("  {}", seg.name));
+        if let Some(next) = w.segment_starts_ms().nth(b.segment + 1) {
+            let until = Duration::from_millis(next).saturating_sub(elapsed);
+            text.push_str(&format!(", next in {}", clock(until)));
         }
     }
     if matches!(device, DeviceState::Missing { .. }) {

@@ -1,41 +1,19 @@
-//! Writing a file so that it is either the old version or the new one, never half of each:
-//! write a temporary file beside it, sync it, rename it over the old one, sync the folder.
+//! Files on disk: whole-file atomic writes (see `crate::atomic_file`), bounded reads, and
+//! moving a damaged file aside.
 
 use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
-/// Replaces `path` with `bytes` atomically. On failure the old file is untouched and no
-/// temporary file is left behind.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let temp = temp_path(path);
-    let result = (|| {
-        let mut file = File::create(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()
-    })();
-    if let Err(e) = result.and_then(|()| fs::rename(&temp, path)) {
-        let _ = fs::remove_file(&temp);
-        return Err(e);
-    }
-    if let Some(parent) = path.parent()
-        && let Ok(dir) = File::open(if parent.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            parent
-        })
-    {
-        let _ = dir.sync_all();
-    }
-    Ok(())
-}
+pub use crate::atomic_file::write_atomic;
 
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+/// Reads a text file of at most `max` bytes without ever holding more than `max + 1` of it;
+/// `Ok(None)` means it is larger (a hostile or mistaken file).
+pub fn read_capped(path: &Path, max: u64) -> io::Result<Option<String>> {
+    use std::io::Read;
+    let mut text = String::new();
+    File::open(path)?.take(max + 1).read_to_string(&mut text)?;
+    Ok((text.len() as u64 <= max).then_some(text))
 }
 
 /// Moves a damaged file aside (never over another file) and returns where it went.
@@ -44,17 +22,26 @@ pub fn move_aside(path: &Path) -> io::Result<PathBuf> {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
+    let dir = path.parent().unwrap_or(Path::new("."));
+    move_to_free_name(path, dir, |name, n| match n {
+        0 => format!("{name}.damaged-{stamp}"),
+        n => format!("{name}.damaged-{stamp}-{n}"),
+    })
+}
+
+/// Renames `path` into `dir` under the first name `name_for(file name, attempt)` that is not
+/// taken, so an earlier copy is never overwritten.
+pub fn move_to_free_name(
+    path: &Path,
+    dir: &Path,
+    name_for: impl Fn(&str, usize) -> String,
+) -> io::Result<PathBuf> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     for n in 0..1000 {
-        let suffix = if n == 0 {
-            String::new()
-        } else {
-            format!("-{n}")
-        };
-        let target = path.with_file_name(format!("{name}.damaged-{stamp}{suffix}"));
+        let target = dir.join(name_for(&name, n));
         if !target.exists() {
             fs::rename(path, &target)?;
             return Ok(target);

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::atomic::write_atomic;
+use super::atomic::{move_to_free_name, read_capped, write_atomic};
 use crate::cadence::session::{SESSION_VERSION, SessionRecord};
 
 /// A session file larger than this is not a session.
@@ -102,15 +102,9 @@ pub fn load_sessions(data: &Path) -> (Vec<SessionRecord>, Vec<Damaged>) {
 }
 
 fn read_session(path: &Path) -> Result<SessionRecord, String> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut text = String::new();
-    file.take(MAX_SESSION_FILE_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| e.to_string())?;
-    if text.len() as u64 > MAX_SESSION_FILE_BYTES {
-        return Err("larger than 1 MiB".into());
-    }
+    let text = read_capped(path, MAX_SESSION_FILE_BYTES)
+        .map_err(|e| e.to_string())?
+        .ok_or("larger than 1 MiB")?;
     let record: SessionRecord = ron::from_str(&text).map_err(|e| {
         format!(
             "line {}, column {}: {}",
@@ -133,18 +127,11 @@ fn read_session(path: &Path) -> Result<SessionRecord, String> {
 fn set_aside(dir: &Path, path: &Path) -> Option<PathBuf> {
     let aside = dir.join("damaged");
     std::fs::create_dir_all(&aside).ok()?;
-    let name = path.file_name()?.to_string_lossy().into_owned();
-    for n in 0..1000 {
-        let target = aside.join(if n == 0 {
-            name.clone()
-        } else {
-            format!("{n}-{name}")
-        });
-        if !target.exists() {
-            return std::fs::rename(path, &target).ok().map(|()| target);
-        }
-    }
-    None
+    move_to_free_name(path, &aside, |name, n| match n {
+        0 => name.to_string(),
+        n => format!("{n}-{name}"),
+    })
+    .ok()
 }
 
 #[cfg(test)]

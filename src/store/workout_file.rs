@@ -13,11 +13,11 @@
 //! )
 //! ```
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::atomic::read_capped;
 use crate::cadence::{Click, Segment, Tempo, Workout, WorkoutError};
 
 /// The format version this build writes and reads.
@@ -84,17 +84,12 @@ pub fn load_workout(path: &Path) -> Result<Workout, WorkoutFileError> {
         path: path.to_path_buf(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(read)?;
-    let mut text = String::new();
-    file.take(MAX_WORKOUT_FILE_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(read)?;
-    if text.len() as u64 > MAX_WORKOUT_FILE_BYTES {
-        return Err(WorkoutFileError::TooLarge {
+    match read_capped(path, MAX_WORKOUT_FILE_BYTES).map_err(read)? {
+        Some(text) => parse_workout(&text, path),
+        None => Err(WorkoutFileError::TooLarge {
             path: path.to_path_buf(),
-        });
+        }),
     }
-    parse_workout(&text, path)
 }
 
 /// Parses workout text; `path` only names the source in errors.

@@ -352,15 +352,14 @@ impl CoachApp {
 
     /// Reads the audio clock, rings the cue chime, and books the next repaint: at the next beat
     /// while playing, never while stopped.
-    fn follow_clock(&mut self, ctx: &egui::Context) {
-        let device = self.engine.device();
+    fn follow_clock(&mut self, ctx: &egui::Context, device: &DeviceState) {
         let Some(track) = &self.track else {
             self.heard = Heard::default();
             return;
         };
         self.heard = self
             .clock
-            .read(track, &device, Some(track.clock_observation()));
+            .read(track, device, Some(track.clock_observation()));
         if self.playing {
             let error = self
                 .recording
@@ -391,7 +390,9 @@ impl eframe::App for CoachApp {
         self.apply_look(&ctx);
         let mut commands = self.shortcuts(&ctx);
         commands.iter().cloned().for_each(|c| self.apply(c));
-        self.follow_clock(&ctx);
+        // One look at the device per frame, for the clock and the banner.
+        let device = self.engine.device();
+        self.follow_clock(&ctx, &device);
         commands.clear();
 
         // The panels draw no background of their own: the frame is cleared to the panel colour
@@ -421,7 +422,7 @@ impl eframe::App for CoachApp {
                     }
                 }
             });
-            super::widgets::banners(ui, &self.engine.device(), &self.notices, &mut commands);
+            super::widgets::banners(ui, &device, &self.notices, &mut commands);
         });
         egui::CentralPanel::default()
             .frame(bare(ui))
@@ -480,14 +481,5 @@ impl Drop for CoachApp {
 
 /// A speed in km/h shown in the chosen units.
 pub fn format_speed(kmh: f64, units: crate::cadence::stride::Units) -> String {
-    let value = match units {
-        crate::cadence::stride::Units::Metric => kmh,
-        crate::cadence::stride::Units::Imperial => kmh / crate::cadence::stride::KM_PER_MILE,
-    };
-    format!("{value:.1}")
-}
-
-/// True if the engine is playing without a device (for the banner and tests).
-pub fn silent(device: &DeviceState) -> bool {
-    !matches!(device, DeviceState::Connected { .. })
+    format!("{:.1}", units.from_kmh(kmh))
 }

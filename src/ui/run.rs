@@ -5,10 +5,10 @@ use eframe::egui::{self, RichText, Ui};
 
 use super::app::{CoachApp, Command};
 use super::run_panels;
-use super::widgets::{big_number, clock_text, cue_card, lamp};
+use super::widgets::{big_number, cue_card, lamp};
 use crate::audio::Program;
-use crate::cadence::Spm;
 use crate::cadence::cues::CUES;
+use crate::cadence::{Spm, clock_text};
 
 /// The preset cadences offered as one-click buttons.
 pub const PRESETS: [f64; 6] = [160.0, 165.0, 170.0, 175.0, 180.0, 185.0];
@@ -17,13 +17,15 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
     let mut commands = Vec::new();
     let heard = app.heard;
     let beat = heard.beat.filter(|_| app.track.is_some());
-    let workout = app.track.as_ref().and_then(|t| match t.program() {
-        Program::Workout(w) if app.playing => Some(w.clone()),
+    // A handle clone (two reference counts), so the workout is borrowed, not copied, per frame.
+    let track = app.track.clone();
+    let workout = track.as_ref().and_then(|t| match t.program() {
+        Program::Workout(w) if app.playing => Some(w),
         _ => None,
     });
 
     // The cadence: the workout's tempo at this step while a workout plays, else the target.
-    let shown = match (&workout, beat) {
+    let shown = match (workout, beat) {
         (Some(_), Some(b)) => {
             let spm = f64::from(b.milli_spm) / 1000.0;
             if (spm * 2.0).fract().abs() < 1e-6 {
@@ -56,7 +58,7 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
                 lamp(ui, "R", lit_right, sounded);
             });
         });
-        status_line(ui, app, workout.as_ref(), beat, heard.elapsed.as_secs());
+        status_line(ui, app, workout, beat, heard.elapsed.as_secs());
     });
     ui.add_space(6.0);
     transport(ui, app, &mut commands);
@@ -103,24 +105,24 @@ fn status_line(
             "Remaining {}",
             clock_text(total.saturating_sub(elapsed))
         ));
-        if let Some(b) = beat {
-            let starts: Vec<u64> = w.segment_starts_ms().collect();
-            if let Some(seg) = w.segments().get(b.segment) {
+        if let Some(b) = beat
+            && let Some(seg) = w.segments().get(b.segment)
+        {
+            parts.push(format!(
+                "{} ({}/{})",
+                seg.name,
+                b.segment + 1,
+                w.segments().len()
+            ));
+            if let (Some(next_start), Some(next)) = (
+                w.segment_starts_ms().nth(b.segment + 1),
+                w.segments().get(b.segment + 1),
+            ) {
                 parts.push(format!(
-                    "{} ({}/{})",
-                    seg.name,
-                    b.segment + 1,
-                    w.segments().len()
+                    "next: {} in {}",
+                    next.name,
+                    clock_text((next_start / 1000).saturating_sub(elapsed))
                 ));
-                if let (Some(next_start), Some(next)) =
-                    (starts.get(b.segment + 1), w.segments().get(b.segment + 1))
-                {
-                    parts.push(format!(
-                        "next: {} in {}",
-                        next.name,
-                        clock_text((next_start / 1000).saturating_sub(elapsed))
-                    ));
-                }
             }
         }
     }

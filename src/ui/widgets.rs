@@ -142,12 +142,3 @@ pub fn banners(ui: &mut Ui, device: &DeviceState, notices: &[String], commands: 
         ui.label(RichText::new(notice).color(ui.visuals().warn_fg_color));
     }
 }
-
-/// A duration as m:ss (or h:mm:ss).
-pub fn clock_text(secs: u64) -> String {
-    if secs >= 3600 {
-        format!("{}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
-    } else {
-        format!("{}:{:02}", secs / 60, secs % 60)
-    }
-}
