@@ -8,6 +8,7 @@ pub mod beats;
 mod clock_text;
 pub mod cues;
 pub mod presets;
+pub mod progress;
 pub mod session;
 pub mod sound;
 pub mod spm;

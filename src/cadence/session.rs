@@ -6,8 +6,124 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The format version this build writes.
-pub const SESSION_VERSION: u32 = 1;
+/// The format version this build writes. Version 1 files (no review, no imported cadence) load
+/// as they are: the fields added since default to empty.
+pub const SESSION_VERSION: u32 = 2;
+
+/// Where the session was run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Surface {
+    Treadmill,
+    Road,
+    Track,
+    Trail,
+}
+
+impl Surface {
+    pub const ALL: [Surface; 4] = [
+        Surface::Treadmill,
+        Surface::Road,
+        Surface::Track,
+        Surface::Trail,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Surface::Treadmill => "treadmill",
+            Surface::Road => "road",
+            Surface::Track => "track",
+            Surface::Trail => "trail",
+        }
+    }
+}
+
+/// What the runner says about a session afterwards. Every field may be left empty.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Review {
+    /// Cadence the runner measured (tapped or counted), steps per minute.
+    pub measured_spm: Option<f64>,
+    /// Rate of perceived exertion, 1 (very easy) to 10 (maximal).
+    pub rpe: Option<u8>,
+    /// Back or other discomfort, 0 (none) to 10 (worst).
+    pub discomfort: Option<u8>,
+    /// Where it was felt ("lower back", "left knee").
+    pub discomfort_where: String,
+    pub surface: Option<Surface>,
+    pub shoes: String,
+    pub distance_km: Option<f64>,
+    /// Treadmill (or average) speed, for the step length.
+    pub speed_kmh: Option<f64>,
+    /// Titles of the form cues the runner held.
+    pub cues_held: Vec<String>,
+    pub notes: String,
+}
+
+impl Review {
+    /// Checks every number against its range; the message names the field and the range.
+    pub fn check(&self) -> Result<(), String> {
+        fn range(name: &str, v: Option<f64>, lo: f64, hi: f64, unit: &str) -> Result<(), String> {
+            match v {
+                Some(v) if !(v.is_finite() && (lo..=hi).contains(&v)) => Err(format!(
+                    "{name} {v} is outside the valid range {lo}–{hi}{unit}"
+                )),
+                _ => Ok(()),
+            }
+        }
+        range("Measured cadence", self.measured_spm, 100.0, 240.0, " spm")?;
+        range("Effort (RPE)", self.rpe.map(f64::from), 1.0, 10.0, "")?;
+        range("Discomfort", self.discomfort.map(f64::from), 0.0, 10.0, "")?;
+        range("Distance", self.distance_km, 0.0, 500.0, " km")?;
+        range("Speed", self.speed_kmh, 1.0, 40.0, " km/h")
+    }
+}
+
+/// A cadence series read from a watch file and attached to the session.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ImportedCadence {
+    /// The file's name (not its folder).
+    pub source: String,
+    /// "FIT", "TCX" or "GPX".
+    pub format: String,
+    /// Mean of the samples with a cadence above zero, steps per minute.
+    pub average_spm: f64,
+    /// (seconds after the session's start, steps per minute), at most `MAX_IMPORTED_SAMPLES`.
+    pub samples: Vec<(f32, f32)>,
+}
+
+/// Imported series longer than this are averaged into this many bins, so a session file stays
+/// small (a 4-hour run at one sample a second is 14,400 samples).
+pub const MAX_IMPORTED_SAMPLES: usize = 3_600;
+
+impl ImportedCadence {
+    /// Builds the attachment from samples (seconds after the session start, spm), averaging
+    /// neighbours when there are more than `MAX_IMPORTED_SAMPLES`.
+    pub fn new(source: &str, format: &str, samples: &[(f64, f64)]) -> ImportedCadence {
+        let moving: Vec<f64> = samples.iter().map(|s| s.1).filter(|&v| v > 0.0).collect();
+        let average_spm = if moving.is_empty() {
+            0.0
+        } else {
+            moving.iter().sum::<f64>() / moving.len() as f64
+        };
+        let per_bin = samples.len().div_ceil(MAX_IMPORTED_SAMPLES).max(1);
+        let samples = samples
+            .chunks(per_bin)
+            .map(|bin| {
+                let n = bin.len() as f64;
+                let t = bin.iter().map(|s| s.0).sum::<f64>() / n;
+                let v = bin.iter().map(|s| s.1).sum::<f64>() / n;
+                (t as f32, v as f32)
+            })
+            .collect();
+        ImportedCadence {
+            source: source.to_string(),
+            format: format.to_string(),
+            average_spm,
+            samples,
+        }
+    }
+}
 
 /// How a session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -43,7 +159,7 @@ impl PlayedSegment {
 }
 
 /// One session, saved as it goes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SessionRecord {
     pub version: u32,
@@ -59,9 +175,30 @@ pub struct SessionRecord {
     pub steps: u64,
     pub segments: Vec<PlayedSegment>,
     pub ending: Ending,
+    /// The runner's review; `None` until it is done (it can be skipped and done later).
+    pub review: Option<Review>,
+    /// Cadence from a watch file, if one was imported.
+    pub imported: Option<ImportedCadence>,
     /// What identifies the current part: (segment, tempo key).
     #[serde(skip)]
     part: Option<(usize, u32)>,
+}
+
+/// Equal when everything saved is equal (the recorder's working state is not compared).
+impl PartialEq for SessionRecord {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version
+            && self.id == other.id
+            && self.started == other.started
+            && self.workout == other.workout
+            && self.target_spm == other.target_spm
+            && self.duration_secs == other.duration_secs
+            && self.steps == other.steps
+            && self.segments == other.segments
+            && self.ending == other.ending
+            && self.review == other.review
+            && self.imported == other.imported
+    }
 }
 
 impl Default for SessionRecord {
@@ -76,6 +213,8 @@ impl Default for SessionRecord {
             steps: 0,
             segments: Vec::new(),
             ending: Ending::InProgress,
+            review: None,
+            imported: None,
             part: None,
         }
     }
@@ -133,7 +272,25 @@ impl SessionRecord {
         self.duration_secs = self.duration_secs.max(secs);
     }
 
-    /// Average cadence over the session, from steps and time.
+    /// The cadence the runner actually ran: measured in the review, else the imported average.
+    pub fn measured_spm(&self) -> Option<f64> {
+        self.review
+            .as_ref()
+            .and_then(|r| r.measured_spm)
+            .or_else(|| {
+                self.imported
+                    .as_ref()
+                    .map(|i| i.average_spm)
+                    .filter(|&a| a > 0.0)
+            })
+    }
+
+    /// The target, if the session had one (an imported run may not).
+    pub fn target(&self) -> Option<f64> {
+        (self.target_spm > 0.0).then_some(self.target_spm)
+    }
+
+    /// Average tempo of the clicks played, from steps and time.
     pub fn average_spm(&self) -> Option<f64> {
         (self.duration_secs >= 1.0 && self.steps > 1)
             .then(|| (self.steps - 1) as f64 / self.duration_secs * 60.0)
@@ -174,5 +331,70 @@ mod tests {
         assert_eq!(back.segments, r.segments);
         assert_eq!(back.ending, Ending::Stopped);
         assert_eq!(back.steps, 4);
+    }
+
+    #[test]
+    fn a_version_1_file_loads_with_no_review_and_no_import() {
+        let v1 = r#"SessionRecord(
+    version: 1,
+    id: "20261101T070000Z-1a2b",
+    started: "2026-11-01T07:00:00Z",
+    workout: "Steady 170 spm",
+    target_spm: 170.0,
+    duration_secs: 60.0,
+    steps: 171,
+    segments: [
+        PlayedSegment(
+            name: "Steady 170.0 spm",
+            start_secs: 0.0,
+            secs: 60.0,
+            start_spm: 170.0,
+            end_spm: 170.0,
+            first_step: 0,
+            last_step: 170,
+        ),
+    ],
+    ending: Stopped,
+)"#;
+        let r: SessionRecord = ron::from_str(v1).unwrap();
+        assert_eq!(r.version, 1);
+        assert_eq!(r.steps, 171);
+        assert_eq!(r.review, None);
+        assert_eq!(r.imported, None);
+        assert_eq!(r.measured_spm(), None);
+    }
+
+    #[test]
+    fn review_numbers_are_checked_and_the_field_named() {
+        let mut review = Review {
+            rpe: Some(11),
+            ..Review::default()
+        };
+        assert_eq!(
+            review.check().unwrap_err(),
+            "Effort (RPE) 11 is outside the valid range 1–10"
+        );
+        review.rpe = Some(6);
+        review.measured_spm = Some(f64::NAN);
+        assert!(
+            review
+                .check()
+                .unwrap_err()
+                .starts_with("Measured cadence NaN")
+        );
+        review.measured_spm = Some(171.5);
+        assert_eq!(review.check(), Ok(()));
+    }
+
+    #[test]
+    fn long_imports_are_averaged_into_bins_and_the_mean_skips_standing_still() {
+        let samples: Vec<(f64, f64)> = (0..10_000)
+            .map(|i| (f64::from(i), if i < 100 { 0.0 } else { 170.0 }))
+            .collect();
+        let imported = ImportedCadence::new("long.fit", "FIT", &samples);
+        assert_eq!(imported.samples.len(), 3_334);
+        assert!(imported.samples.len() <= MAX_IMPORTED_SAMPLES);
+        assert_eq!(imported.average_spm, 170.0);
+        assert_eq!(imported.samples[0], (1.0, 0.0));
     }
 }

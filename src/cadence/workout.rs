@@ -188,6 +188,18 @@ impl Workout {
         &self.segments
     }
 
+    /// The tempo the workout is about: its longest segment's (a ramp's end tempo), the first
+    /// of equals. A session's target.
+    pub fn main_spm(&self) -> Option<Spm> {
+        let mut best: Option<&Segment> = None;
+        for seg in &self.segments {
+            if best.is_none_or(|b| seg.duration_ms > b.duration_ms) {
+                best = Some(seg);
+            }
+        }
+        best.map(|s| s.tempo.end())
+    }
+
     /// The whole length in milliseconds.
     pub fn duration_ms(&self) -> u64 {
         self.segments.iter().map(|s| s.duration_ms).sum()
@@ -247,5 +259,20 @@ mod tests {
         assert_eq!(w.segment_starts_ms().collect::<Vec<_>>(), vec![0, 60_000]);
         assert_eq!(w.duration_ms(), 660_000);
         assert_eq!(w.segments()[1].expected_steps(), 1700.0);
+    }
+
+    #[test]
+    fn the_main_tempo_is_the_longest_parts() {
+        let spm = |v| Spm::new(v).unwrap();
+        let w = Workout::new(
+            "w",
+            vec![
+                Segment::steady("Warm-up", 300.0, spm(160.0)),
+                Segment::ramp("Build", 900.0, spm(165.0), spm(175.0)),
+                Segment::steady("Cool-down", 300.0, spm(160.0)),
+            ],
+        )
+        .unwrap();
+        assert_eq!(w.main_spm(), Some(spm(175.0)));
     }
 }

@@ -1,0 +1,332 @@
+//! Progress: the series the Progress screen plots (per session, per week, within one session)
+//! and the advice rules the records call for, each worded with its evidence level.
+//!
+//! Days are counted from 1970-01-01 in the runner's local time (the caller passes the UTC
+//! offset), so a 7 am run lands on its own day wherever the runner lives.
+
+use std::collections::BTreeMap;
+
+use super::cues::Evidence;
+use super::session::SessionRecord;
+use super::stride::{KM_PER_MILE, Units, step_length_m};
+
+/// Seconds in a day.
+const DAY: f64 = 86_400.0;
+
+/// A session start as a day number (with the time of day as its fraction), local time.
+pub fn session_day(record: &SessionRecord, utc_offset_secs: i32) -> Option<f64> {
+    let ts: jiff::Timestamp = record.started.parse().ok()?;
+    Some((ts.as_second() + i64::from(utc_offset_secs)) as f64 / DAY)
+}
+
+/// The Monday that starts the week holding `day` (1970-01-01 was a Thursday).
+pub fn week_start(day: f64) -> f64 {
+    let d = day.floor() as i64;
+    (d - (d + 3).rem_euclid(7)) as f64
+}
+
+/// Everything the Progress screen plots across sessions: `[day, value]` points, oldest first.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProgressSeries {
+    pub target: Vec<[f64; 2]>,
+    pub measured: Vec<[f64; 2]>,
+    /// Step length in metres, where a speed is known.
+    pub step_length_m: Vec<[f64; 2]>,
+    pub discomfort: Vec<[f64; 2]>,
+    /// `[Monday's day, minutes]` for each week with a session.
+    pub weekly_minutes: Vec<[f64; 2]>,
+}
+
+impl ProgressSeries {
+    /// Builds the series from `sessions` (any order).
+    pub fn new(sessions: &[SessionRecord], utc_offset_secs: i32) -> ProgressSeries {
+        let mut out = ProgressSeries::default();
+        let mut weeks: BTreeMap<i64, f64> = BTreeMap::new();
+        let mut days: Vec<(f64, &SessionRecord)> = sessions
+            .iter()
+            .filter_map(|s| Some((session_day(s, utc_offset_secs)?, s)))
+            .collect();
+        days.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (day, s) in days {
+            if let Some(t) = s.target() {
+                out.target.push([day, t]);
+            }
+            let measured = s.measured_spm();
+            if let Some(m) = measured {
+                out.measured.push([day, m]);
+            }
+            let review = s.review.as_ref();
+            if let Some(length) = review
+                .and_then(|r| r.speed_kmh)
+                .and_then(|kmh| step_length_m(kmh, measured.or(s.target())?))
+            {
+                out.step_length_m.push([day, length]);
+            }
+            if let Some(d) = review.and_then(|r| r.discomfort) {
+                out.discomfort.push([day, f64::from(d)]);
+            }
+            *weeks.entry(week_start(day) as i64).or_default() += s.duration_secs / 60.0;
+        }
+        out.weekly_minutes = weeks.into_iter().map(|(w, m)| [w as f64, m]).collect();
+        out
+    }
+}
+
+/// One session's tempo over its minutes: the clicks played (`[minute, spm]`, a step line
+/// through each part's start and end tempo) and the imported watch cadence, if any.
+pub fn tempo_profile(record: &SessionRecord) -> (Vec<[f64; 2]>, Vec<[f64; 2]>) {
+    let mut played = Vec::with_capacity(record.segments.len() * 2);
+    for seg in &record.segments {
+        played.push([seg.start_secs / 60.0, seg.start_spm]);
+        played.push([(seg.start_secs + seg.secs) / 60.0, seg.end_spm]);
+    }
+    let measured = record
+        .imported
+        .iter()
+        .flat_map(|i| &i.samples)
+        .map(|&(t, v)| [f64::from(t) / 60.0, f64::from(v)])
+        .collect();
+    (played, measured)
+}
+
+/// Something the records call for, with how well founded it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Advice {
+    pub text: String,
+    pub evidence: Evidence,
+    /// Why the evidence is rated so.
+    pub basis: &'static str,
+}
+
+/// Discomfort at or above this (of 10) counts toward "persistent".
+pub const DISCOMFORT_LEVEL: u8 = 3;
+/// ... in this many reviewed sessions in a row (the latest ones).
+pub const DISCOMFORT_SESSIONS: usize = 3;
+/// Shoes are usually replaced after 300–500 miles; the reminder comes at 350 miles.
+pub const SHOE_REMINDER_KM: f64 = 350.0 * KM_PER_MILE;
+
+/// The advice rules, applied to `sessions` (any order).
+pub fn advice(sessions: &[SessionRecord], units: Units) -> Vec<Advice> {
+    let mut out = Vec::new();
+    let mut by_start: Vec<&SessionRecord> = sessions.iter().collect();
+    by_start.sort_by(|a, b| a.started.cmp(&b.started));
+
+    // Persistent discomfort: the latest reviews that rated it all rated it high.
+    let rated: Vec<(u8, &str)> = by_start
+        .iter()
+        .rev()
+        .filter_map(|s| {
+            let r = s.review.as_ref()?;
+            Some((r.discomfort?, r.discomfort_where.as_str()))
+        })
+        .take(DISCOMFORT_SESSIONS)
+        .collect();
+    if rated.len() == DISCOMFORT_SESSIONS && rated.iter().all(|r| r.0 >= DISCOMFORT_LEVEL) {
+        let mut places: Vec<&str> = rated
+            .iter()
+            .map(|r| r.1.trim())
+            .filter(|w| !w.is_empty())
+            .collect();
+        places.dedup();
+        let place = if places.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", places.join(", "))
+        };
+        out.push(Advice {
+            text: format!(
+                "You noted discomfort of {DISCOMFORT_LEVEL}/10 or more in each of your last \
+                 {DISCOMFORT_SESSIONS} reviewed sessions{place}. Discomfort that persists, or \
+                 pain when you run, is worth showing to a clinician (a physiotherapist or a \
+                 doctor). This app cannot tell you what it is."
+            ),
+            evidence: Evidence::Weak,
+            basis: "General clinical advice from the coaching articles this app builds on, \
+                    not a finding of trials.",
+        });
+    }
+
+    // Shoes past their mileage, by the name typed in the reviews.
+    let mut shoes: BTreeMap<String, (String, f64)> = BTreeMap::new();
+    for s in &by_start {
+        let Some(r) = &s.review else { continue };
+        let name = r.shoes.trim();
+        if name.is_empty() {
+            continue;
+        }
+        let entry = shoes
+            .entry(name.to_lowercase())
+            .or_insert_with(|| (name.to_string(), 0.0));
+        entry.1 += r.distance_km.unwrap_or(0.0);
+    }
+    for (name, km) in shoes.into_values() {
+        if km >= SHOE_REMINDER_KM {
+            let logged = match units {
+                Units::Metric => format!("{km:.0} km"),
+                Units::Imperial => format!("{:.0} miles", km / KM_PER_MILE),
+            };
+            out.push(Advice {
+                text: format!(
+                    "Your shoes '{name}' have {logged} logged here. Running shoes are usually \
+                     replaced every 300–500 miles (480–800 km); check the wear of the sole and \
+                     how they feel."
+                ),
+                evidence: Evidence::Weak,
+                basis: "A rule of thumb from running coaches and makers; no study ties a \
+                        mileage to injuries.",
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cadence::session::{ImportedCadence, Review};
+
+    fn session(started: &str, target: f64, minutes: f64) -> SessionRecord {
+        let mut s = SessionRecord::new(started, started, "Steady", target);
+        s.duration_secs = minutes * 60.0;
+        s
+    }
+
+    fn reviewed(started: &str, review: Review) -> SessionRecord {
+        let mut s = session(started, 170.0, 20.0);
+        s.review = Some(review);
+        s
+    }
+
+    #[test]
+    fn days_and_weeks_follow_local_time() {
+        let s = session("2026-11-22T23:30:00Z", 170.0, 20.0);
+        // Sunday 22 Nov in UTC; Monday 23 Nov in New Zealand (UTC+13 in summer).
+        let utc = session_day(&s, 0).unwrap();
+        let nz = session_day(&s, 13 * 3600).unwrap();
+        assert_eq!(nz.floor() - utc.floor(), 1.0);
+        // 2026-11-16 is a Monday: day 20773.
+        assert_eq!(week_start(utc), 20_773.0);
+        assert_eq!(week_start(nz), 20_780.0);
+    }
+
+    #[test]
+    fn series_hold_target_measured_step_length_discomfort_and_weekly_minutes() {
+        let mut a = session("2026-11-16T07:00:00Z", 170.0, 20.0);
+        a.review = Some(Review {
+            measured_spm: Some(168.0),
+            speed_kmh: Some(10.08),
+            discomfort: Some(2),
+            ..Review::default()
+        });
+        let mut b = session("2026-11-18T07:00:00Z", 175.0, 25.0);
+        b.imported = Some(ImportedCadence::new(
+            "run.fit",
+            "FIT",
+            &[(0.0, 172.0), (1.0, 174.0)],
+        ));
+        let c = session("2026-11-23T07:00:00Z", 175.0, 30.0);
+        let p = ProgressSeries::new(&[c, b, a], 0);
+        assert_eq!(
+            p.target.iter().map(|x| x[1]).collect::<Vec<_>>(),
+            [170.0, 175.0, 175.0]
+        );
+        assert_eq!(
+            p.measured.iter().map(|x| x[1]).collect::<Vec<_>>(),
+            [168.0, 173.0]
+        );
+        // 10.08 km/h = 2.8 m/s; at 168 spm (2.8 steps/s) a step is 1 m.
+        assert!((p.step_length_m[0][1] - 1.0).abs() < 1e-12);
+        assert_eq!(p.discomfort, [[p.target[0][0], 2.0]]);
+        assert_eq!(p.weekly_minutes, [[20_773.0, 45.0], [20_780.0, 30.0]]);
+    }
+
+    #[test]
+    fn the_tempo_profile_follows_the_parts_played() {
+        let mut r = SessionRecord::new("a", "2026-11-21T10:00:00Z", "Ramp", 170.0);
+        r.step(0.0, 0, (0, 0), "Warm-up", 160_000);
+        r.step(60.0, 160, (0, 0), "Warm-up", 160_000);
+        r.step(60.5, 161, (1, 0), "Ramp", 160_000);
+        r.step(180.0, 500, (1, 0), "Ramp", 180_000);
+        let (played, measured) = tempo_profile(&r);
+        assert_eq!(
+            played,
+            [
+                [0.0, 160.0],
+                [1.0, 160.0],
+                [60.5 / 60.0, 160.0],
+                [3.0, 180.0]
+            ]
+        );
+        assert!(measured.is_empty());
+    }
+
+    #[test]
+    fn persistent_discomfort_suggests_a_clinician_with_its_evidence_level() {
+        let sore = |day: &str, level: u8| {
+            reviewed(
+                day,
+                Review {
+                    discomfort: Some(level),
+                    discomfort_where: "lower back".into(),
+                    ..Review::default()
+                },
+            )
+        };
+        let mut sessions = vec![
+            sore("2026-11-10T07:00:00Z", 4),
+            sore("2026-11-12T07:00:00Z", 3),
+        ];
+        assert!(
+            advice(&sessions, Units::Metric).is_empty(),
+            "two is not yet persistent"
+        );
+        // A session with no review in between does not break the run of sore ones.
+        sessions.push(session("2026-11-13T07:00:00Z", 170.0, 20.0));
+        sessions.push(sore("2026-11-14T07:00:00Z", 5));
+        let advice_now = advice(&sessions, Units::Metric);
+        assert_eq!(advice_now.len(), 1);
+        assert!(advice_now[0].text.contains("clinician"));
+        assert!(advice_now[0].text.contains("(lower back)"));
+        assert_eq!(advice_now[0].evidence, Evidence::Weak);
+        // One easy session since then: no longer persistent.
+        sessions.push(sore("2026-11-16T07:00:00Z", 1));
+        assert!(advice(&sessions, Units::Metric).is_empty());
+    }
+
+    #[test]
+    fn shoes_past_their_mileage_get_a_reminder_in_the_runners_units() {
+        let run = |day: &str, shoes: &str, km: f64| {
+            reviewed(
+                day,
+                Review {
+                    shoes: shoes.into(),
+                    distance_km: Some(km),
+                    ..Review::default()
+                },
+            )
+        };
+        let mut sessions: Vec<SessionRecord> = (0..56)
+            .map(|i| {
+                run(
+                    &format!("2026-{:02}-{:02}T07:00:00Z", 1 + i / 28, 1 + i % 28),
+                    "Pegasus",
+                    10.0,
+                )
+            })
+            .collect();
+        sessions.push(run("2026-03-01T07:00:00Z", "Other", 5.0));
+        assert!(
+            advice(&sessions, Units::Metric).is_empty(),
+            "560 km < 563.3 km"
+        );
+        sessions.push(run("2026-03-02T07:00:00Z", " pegasus ", 5.0));
+        let a = advice(&sessions, Units::Imperial);
+        assert_eq!(a.len(), 1);
+        assert!(
+            a[0].text.contains("'Pegasus' have 351 miles"),
+            "{}",
+            a[0].text
+        );
+        assert_eq!(a[0].evidence, Evidence::Weak);
+    }
+}
