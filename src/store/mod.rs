@@ -5,6 +5,9 @@
 //! a typo in a text editor without guessing.
 
 pub mod atomic;
+pub mod attach;
+pub mod export;
+pub mod import;
 pub mod sessions;
 pub mod settings;
 pub mod workout_file;

@@ -57,8 +57,20 @@ impl std::fmt::Display for Damaged {
     }
 }
 
+/// An id names the session's file, so it may not reach outside the folder.
+fn id_is_safe(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 100
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 /// Writes a session's file (creating the folders), replacing the earlier version whole.
 pub fn save_session(data: &Path, record: &SessionRecord) -> Result<PathBuf, String> {
+    if !id_is_safe(&record.id) {
+        return Err(format!("the session id '{}' cannot name a file", record.id));
+    }
     let dir = sessions_dir(data);
     std::fs::create_dir_all(&dir)
         .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
@@ -67,6 +79,33 @@ pub fn save_session(data: &Path, record: &SessionRecord) -> Result<PathBuf, Stri
     let text = ron::ser::to_string_pretty(record, pretty).map_err(|e| e.to_string())?;
     write_atomic(&path, text.as_bytes())
         .map_err(|e| format!("could not save {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// Deletes a session by moving its file into `sessions/deleted/` (never over another file), so
+/// it can be restored; returns where it went.
+pub fn delete_session(data: &Path, id: &str) -> Result<PathBuf, String> {
+    let dir = sessions_dir(data);
+    let path = dir.join(format!("{id}.ron"));
+    let bin = dir.join("deleted");
+    std::fs::create_dir_all(&bin)
+        .map_err(|e| format!("could not create {}: {e}", bin.display()))?;
+    move_to_free_name(&path, &bin, |name, n| match n {
+        0 => name.to_string(),
+        n => format!("{n}-{name}"),
+    })
+    .map_err(|e| format!("could not delete {}: {e}", path.display()))
+}
+
+/// Undoes `delete_session`: writes the record back and removes the copy set aside at `deleted`.
+pub fn restore_session(
+    data: &Path,
+    record: &SessionRecord,
+    deleted: &Path,
+) -> Result<PathBuf, String> {
+    let path = save_session(data, record)?;
+    // The record is safe again in its own file; the set-aside copy may go.
+    let _ = std::fs::remove_file(deleted);
     Ok(path)
 }
 
@@ -117,8 +156,11 @@ fn read_session(path: &Path) -> Result<SessionRecord, String> {
             record.version
         ));
     }
-    if record.id.is_empty() {
-        return Err("it has no id".into());
+    if !id_is_safe(&record.id) {
+        return Err(format!(
+            "its id '{}' is not made of letters, digits, '-' and '_' only",
+            record.id.chars().take(40).collect::<String>()
+        ));
     }
     Ok(record)
 }
@@ -186,11 +228,149 @@ mod tests {
     }
 
     #[test]
+    fn a_deleted_session_is_set_aside_and_can_be_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = record("x", "2026-11-20T10:00:00Z");
+        save_session(dir.path(), &r).unwrap();
+        let aside = delete_session(dir.path(), "x").unwrap();
+        assert!(aside.exists());
+        assert!(load_sessions(dir.path()).0.is_empty());
+        restore_session(dir.path(), &r, &aside).unwrap();
+        assert!(!aside.exists());
+        assert_eq!(load_sessions(dir.path()).0, [r]);
+        assert!(delete_session(dir.path(), "missing").is_err());
+    }
+
+    #[test]
     fn the_flag_beats_the_environment_which_beats_the_setting() {
         let flag = Path::new("/from/flag");
         assert_eq!(
             resolve_data_dir(Some(flag), Some(Path::new("/chosen"))),
             flag
         );
+    }
+
+    mod round_trip {
+        use super::*;
+        use crate::cadence::session::{ImportedCadence, PlayedSegment, Review, Surface};
+        use proptest::prelude::*;
+
+        fn text() -> impl Strategy<Value = String> {
+            // Quotes, backslashes, RON syntax, line breaks and non-ASCII, as runners type.
+            proptest::string::string_regex(r#"[a-zA-Z0-9 "\\(),:\[\]{}#/\n\té°…]{0,24}"#).unwrap()
+        }
+
+        fn review() -> impl Strategy<Value = Review> {
+            (
+                (
+                    proptest::option::of(100.0f64..240.0),
+                    proptest::option::of(1u8..=10),
+                    proptest::option::of(0u8..=10),
+                    text(),
+                    proptest::option::of(proptest::sample::select(Surface::ALL.to_vec())),
+                ),
+                (
+                    text(),
+                    proptest::option::of(0.0f64..500.0),
+                    proptest::option::of(1.0f64..40.0),
+                    proptest::collection::vec(text(), 0..4),
+                    text(),
+                ),
+            )
+                .prop_map(
+                    |((m, rpe, d, w, surface), (shoes, dist, speed, cues, notes))| Review {
+                        measured_spm: m,
+                        rpe,
+                        discomfort: d,
+                        discomfort_where: w,
+                        surface,
+                        shoes,
+                        distance_km: dist,
+                        speed_kmh: speed,
+                        cues_held: cues,
+                        notes,
+                    },
+                )
+        }
+
+        fn record() -> impl Strategy<Value = SessionRecord> {
+            (
+                (
+                    "[0-9A-Za-z-]{1,30}",
+                    text(),
+                    text(),
+                    0.0f64..240.0,
+                    0.0f64..1e6,
+                    0u64..u64::MAX / 2,
+                ),
+                proptest::collection::vec(
+                    (
+                        text(),
+                        0.0f64..1e5,
+                        0.0f64..1e4,
+                        100.0f64..240.0,
+                        0u64..1_000_000,
+                    ),
+                    0..6,
+                ),
+                proptest::sample::select(vec![
+                    Ending::InProgress,
+                    Ending::Finished,
+                    Ending::Stopped,
+                ]),
+                proptest::option::of(review()),
+                proptest::option::of((
+                    text(),
+                    proptest::collection::vec((0.0f32..1e5, 0.0f32..400.0), 0..50),
+                )),
+            )
+                .prop_map(
+                    |(
+                        (id, started, workout, target, secs, steps),
+                        segs,
+                        ending,
+                        review,
+                        imported,
+                    )| {
+                        let mut r = SessionRecord::new(&id, &started, &workout, target);
+                        r.duration_secs = secs;
+                        r.steps = steps;
+                        r.segments = segs
+                            .into_iter()
+                            .map(|(name, start, len, spm, first)| PlayedSegment {
+                                name,
+                                start_secs: start,
+                                secs: len,
+                                start_spm: spm,
+                                end_spm: spm,
+                                first_step: first,
+                                last_step: first + 10,
+                            })
+                            .collect();
+                        r.ending = ending;
+                        r.review = review;
+                        r.imported = imported.map(|(source, samples)| ImportedCadence {
+                            source,
+                            format: "FIT".into(),
+                            average_spm: 171.25,
+                            samples,
+                        });
+                        r
+                    },
+                )
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(200))]
+            #[test]
+            fn any_record_survives_a_save_and_a_load(r in record()) {
+                let dir = tempfile::tempdir().unwrap();
+                save_session(dir.path(), &r).unwrap();
+                let (loaded, damaged) = load_sessions(dir.path());
+                prop_assert!(damaged.is_empty(), "{:?}", damaged);
+                prop_assert_eq!(loaded.len(), 1);
+                prop_assert_eq!(&loaded[0], &r);
+            }
+        }
     }
 }

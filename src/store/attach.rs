@@ -1,0 +1,101 @@
+//! Attaching an imported watch cadence to the history: onto the session it overlaps in time,
+//! or as a new session when none does. The session file is rewritten whole and atomically, so
+//! a failed write leaves the earlier version as it was.
+
+use std::path::{Path, PathBuf};
+
+use super::import::{CadenceTrack, Format};
+use super::sessions::save_session;
+use crate::cadence::session::{Ending, ImportedCadence, SessionRecord};
+
+/// A watch may be started a little before or after the app; sessions this close count.
+pub const MATCH_SLACK_SECS: i64 = 180;
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attached {
+    pub record: SessionRecord,
+    /// True when the cadence went onto a session already in the history.
+    pub existing: bool,
+    pub saved: PathBuf,
+}
+
+fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Fit => "FIT",
+        Format::Tcx => "TCX",
+        Format::Gpx => "GPX",
+    }
+}
+
+/// A session's start and end in Unix seconds, if its start time reads.
+fn span(record: &SessionRecord) -> Option<(i64, i64)> {
+    let start: jiff::Timestamp = record.started.parse().ok()?;
+    let start = start.as_second();
+    Some((start, start + record.duration_secs.ceil() as i64))
+}
+
+/// The session `track` overlaps most (with `MATCH_SLACK_SECS` either side), if any.
+pub fn matching_session<'a>(
+    sessions: &'a [SessionRecord],
+    track: &CadenceTrack,
+) -> Option<&'a SessionRecord> {
+    let (t0, t1) = (track.start_unix, track.end_unix());
+    sessions
+        .iter()
+        .filter_map(|s| {
+            let (s0, s1) = span(s)?;
+            let overlap = t1.min(s1 + MATCH_SLACK_SECS) - t0.max(s0 - MATCH_SLACK_SECS);
+            (overlap > 0).then_some((overlap, s))
+        })
+        .max_by_key(|(overlap, _)| *overlap)
+        .map(|(_, s)| s)
+}
+
+/// Puts `track` (read from a file called `source`) onto its session among `sessions`, or into a
+/// new one, and saves that session's file in `data`.
+pub fn attach_track(
+    data: &Path,
+    sessions: &[SessionRecord],
+    track: &CadenceTrack,
+    source: &str,
+) -> Result<Attached, String> {
+    let format = format_name(track.format);
+    let (mut record, existing) = match matching_session(sessions, track) {
+        Some(s) => (s.clone(), true),
+        None => (new_session(track, source)?, false),
+    };
+    let (start, _) = span(&record).ok_or("the session's start time does not read")?;
+    let offset = (track.start_unix - start) as f64;
+    let samples: Vec<(f64, f64)> = track
+        .samples
+        .iter()
+        .map(|&(t, v)| (t + offset, v))
+        .collect();
+    record.imported = Some(ImportedCadence::new(source, format, &samples));
+    let saved = save_session(data, &record)?;
+    Ok(Attached {
+        record,
+        existing,
+        saved,
+    })
+}
+
+/// A session made from the watch file alone: its time, its length and the steps the cadence
+/// adds up to; no target (the app did not set one).
+fn new_session(track: &CadenceTrack, source: &str) -> Result<SessionRecord, String> {
+    let start = jiff::Timestamp::from_second(track.start_unix)
+        .map_err(|_| format!("the file's start time {} is out of range", track.start_unix))?;
+    let started = start.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let id = format!("{}-import", start.strftime("%Y%m%dT%H%M%SZ"));
+    let mut record = SessionRecord::new(&id, &started, &format!("Imported: {source}"), 0.0);
+    record.duration_secs = (track.end_unix() - track.start_unix) as f64;
+    let steps: f64 = track
+        .samples
+        .windows(2)
+        .map(|w| (w[1].0 - w[0].0).min(60.0) * w[0].1 / 60.0)
+        .sum();
+    record.steps = steps.round() as u64;
+    record.ending = Ending::Finished;
+    Ok(record)
+}

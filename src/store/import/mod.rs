@@ -1,0 +1,480 @@
+//! Importing a run's cadence from a watch file: FIT (binary, decoded by hand in `fit`), TCX and
+//! GPX (streamed XML, in `xml`). This module owns the shared result type, the errors, the size
+//! limits, picking the format by content, and the last step every parser shares: dropping
+//! impossible values, sorting by time and keeping one sample per instant.
+//!
+//! Every parser is written for hostile input: it never panics, never reads past the bytes it
+//! was given, and never allocates in proportion to a number read from the file, only in
+//! proportion to the bytes actually present (and never more than [`MAX_SAMPLES`] samples).
+
+mod fit;
+mod xml;
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+pub use fit::parse_fit;
+pub use xml::{parse_gpx, parse_tcx};
+
+/// A file larger than this is not a run's watch file.
+pub const MAX_IMPORT_BYTES: u64 = 64 << 20;
+/// More cadence samples than this (almost six days at one per second) is an error.
+pub const MAX_SAMPLES: usize = 500_000;
+/// Steps per minute above which a value cannot be a runner's cadence; such samples are dropped.
+const MAX_SPM: f64 = 400.0;
+
+/// Which file format a track came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Fit,
+    Tcx,
+    Gpx,
+}
+
+/// The cadence series read from a watch file, in steps per minute (both feet).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CadenceTrack {
+    pub format: Format,
+    /// Time of the first sample, Unix seconds (UTC). When the first sample has a fraction of a
+    /// second this is rounded down, and the first offset is that fraction.
+    pub start_unix: i64,
+    /// (seconds after start_unix, steps per minute); sorted by time, only samples that carry a
+    /// cadence; zero cadence (standing still) kept as 0.0.
+    pub samples: Vec<(f64, f64)>,
+    /// True when the file's numbers counted one foot (strides/min) and were doubled.
+    pub doubled: bool,
+}
+
+impl CadenceTrack {
+    /// The start plus the last sample's offset, rounded up to a whole second.
+    pub fn end_unix(&self) -> i64 {
+        let last = self.samples.last().map_or(0.0, |&(t, _)| t);
+        // Offsets are finite, non-negative and at most a few centuries of seconds.
+        self.start_unix.saturating_add(last.ceil() as i64)
+    }
+
+    /// The mean of the samples above zero (time spent standing still does not pull it down);
+    /// `None` when there are none.
+    pub fn average_spm(&self) -> Option<f64> {
+        let (sum, count) = self
+            .samples
+            .iter()
+            .filter(|&&(_, spm)| spm > 0.0)
+            .fold((0.0, 0usize), |(sum, count), &(_, spm)| {
+                (sum + spm, count + 1)
+            });
+        (count > 0).then(|| sum / count as f64)
+    }
+}
+
+/// Why a watch file could not be imported, in words a runner can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("could not read {path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("the file is larger than 64 MiB")]
+    TooLarge,
+    #[error("the file is empty")]
+    Empty,
+    #[error(
+        "not a file this app can read: choose a FIT, TCX or GPX file from your watch \
+         (this one has no .FIT signature and no TrainingCenterDatabase or gpx root element)"
+    )]
+    UnknownFormat,
+    #[error("not a FIT file (no .FIT signature)")]
+    NotFit,
+    /// A damaged FIT file; `offset` is the byte where the problem starts.
+    #[error("FIT byte {offset}: {problem}")]
+    Fit { offset: usize, problem: String },
+    #[error("TCX line {line}: {problem}")]
+    Tcx { line: usize, problem: String },
+    #[error("GPX line {line}: {problem}")]
+    Gpx { line: usize, problem: String },
+    /// The file was read but gave no usable cadence; `points` is how many track points it has.
+    #[error("no cadence in this file ({detail})")]
+    NoCadence { points: usize, detail: String },
+    #[error("the file has more than 500,000 cadence samples; it cannot be one run")]
+    TooManySamples,
+}
+
+/// Reads `path` (at most [`MAX_IMPORT_BYTES`], never more than that of a bigger file) and picks
+/// the format by content: the FIT signature ".FIT" at bytes 8..12, otherwise the XML root
+/// element (`TrainingCenterDatabase` for TCX, `gpx` for GPX). The file name does not matter.
+pub fn read_track(path: &Path) -> Result<CadenceTrack, ImportError> {
+    let io_error = |source| ImportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::open(path).map_err(io_error)?;
+    let size_hint = file.metadata().map_or(0, |m| m.len());
+    if size_hint > MAX_IMPORT_BYTES {
+        return Err(ImportError::TooLarge);
+    }
+    let bytes = read_bounded(file, MAX_IMPORT_BYTES, size_hint)
+        .map_err(io_error)?
+        .ok_or(ImportError::TooLarge)?;
+    parse_any(&bytes)
+}
+
+/// Reads at most `max + 1` bytes; `None` when there were more than `max`. `size_hint` (the
+/// length the file system reports) only sizes the first allocation and is capped by `max`.
+fn read_bounded(reader: impl Read, max: u64, size_hint: u64) -> io::Result<Option<Vec<u8>>> {
+    let capacity = usize::try_from(size_hint.min(max)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
+    reader.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= max).then_some(bytes))
+}
+
+/// Picks the parser by content.
+fn parse_any(bytes: &[u8]) -> Result<CadenceTrack, ImportError> {
+    if bytes.is_empty() {
+        return Err(ImportError::Empty);
+    }
+    if bytes.get(8..12) == Some(b".FIT".as_slice()) {
+        return parse_fit(bytes);
+    }
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(body) {
+        Ok(text) => match xml::root_format(text) {
+            Some(Format::Tcx) => parse_tcx(text),
+            Some(Format::Gpx) => parse_gpx(text),
+            _ => Err(ImportError::UnknownFormat),
+        },
+        Err(bad) => {
+            // Name the format if the readable part shows it, and the line of the bad byte.
+            let readable = std::str::from_utf8(&body[..bad.valid_up_to()]).unwrap_or("");
+            let line = line_of(readable, readable.len());
+            let problem = "the file is not UTF-8 text (it may be damaged)".to_string();
+            match xml::root_format(readable) {
+                Some(Format::Tcx) => Err(ImportError::Tcx { line, problem }),
+                Some(Format::Gpx) => Err(ImportError::Gpx { line, problem }),
+                _ => Err(ImportError::UnknownFormat),
+            }
+        }
+    }
+}
+
+/// The 1-based line of byte `pos` in `text`.
+fn line_of(text: &str, pos: usize) -> usize {
+    let pos = pos.min(text.len());
+    text.as_bytes()[..pos]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// "1 track point", "3,120 track points".
+fn track_points(n: usize) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let plural = if n == 1 { "" } else { "s" };
+    format!("{grouped} track point{plural}")
+}
+
+/// The usual "no cadence" error: no points at all, points without any cadence, or cadence only
+/// on points that have no time (which cannot be placed on the run).
+fn no_cadence(points: usize, cadence_without_time: bool) -> ImportError {
+    let detail = if points == 0 {
+        "it has no track points".to_string()
+    } else if cadence_without_time {
+        format!(
+            "it has {} but none with both a time and a cadence",
+            track_points(points)
+        )
+    } else {
+        format!("it has {} but none with a cadence", track_points(points))
+    };
+    ImportError::NoCadence { points, detail }
+}
+
+/// Samples as a parser finds them: (Unix nanoseconds, the file's own number), in file order.
+struct Samples {
+    raw: Vec<(i128, f64)>,
+}
+
+impl Samples {
+    fn new() -> Samples {
+        Samples { raw: Vec::new() }
+    }
+
+    fn push(&mut self, unix_nanos: i128, value: f64) -> Result<(), ImportError> {
+        if self.raw.len() >= MAX_SAMPLES {
+            return Err(ImportError::TooManySamples);
+        }
+        self.raw.push((unix_nanos, value));
+        Ok(())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+
+    fn values(&self) -> impl Iterator<Item = f64> + '_ {
+        self.raw.iter().map(|&(_, v)| v)
+    }
+
+    /// Scales by `factor` (2 for strides), drops non-finite, negative and impossible values,
+    /// sorts by time (stable, so of samples at the same instant the file's last one wins) and
+    /// makes the times relative to the first sample's whole second.
+    fn finish(
+        self,
+        format: Format,
+        factor: f64,
+        doubled: bool,
+        points: usize,
+    ) -> Result<CadenceTrack, ImportError> {
+        let mut raw = self.raw;
+        let found = raw.len();
+        raw.retain_mut(|(_, v)| {
+            // `+ 0.0` turns a negative zero into zero.
+            *v = *v * factor + 0.0;
+            v.is_finite() && (0.0..=MAX_SPM).contains(v)
+        });
+        if raw.is_empty() {
+            let detail = format!(
+                "it has {} with cadence, but every value is impossible \
+                 (over 400 steps per minute, or not a number)",
+                track_points(found)
+            );
+            return Err(ImportError::NoCadence { points, detail });
+        }
+        raw.sort_by_key(|&(t, _)| t);
+        const NANOS: i128 = 1_000_000_000;
+        let first = raw.first().map_or(0, |&(t, _)| t);
+        let start = first.div_euclid(NANOS);
+        let mut samples: Vec<(f64, f64)> = Vec::with_capacity(raw.len());
+        for (t, v) in raw {
+            let offset = (t - start * NANOS) as f64 / 1e9;
+            match samples.last_mut() {
+                Some(last) if last.0 == offset => last.1 = v,
+                _ => samples.push((offset, v)),
+            }
+        }
+        Ok(CadenceTrack {
+            format,
+            // Times come from a u32 (FIT) or a year between -9999 and 9999 (RFC 3339).
+            start_unix: i64::try_from(start).unwrap_or(0),
+            samples,
+            doubled,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn track(samples: Vec<(f64, f64)>) -> CadenceTrack {
+        CadenceTrack {
+            format: Format::Fit,
+            start_unix: 1_000,
+            samples,
+            doubled: true,
+        }
+    }
+
+    #[test]
+    fn end_and_average() {
+        let t = track(vec![(0.0, 0.0), (1.0, 170.0), (2.5, 174.0)]);
+        assert_eq!(t.end_unix(), 1_003);
+        assert_eq!(t.average_spm(), Some(172.0));
+        let still = track(vec![(0.0, 0.0), (4.0, 0.0)]);
+        assert_eq!(still.end_unix(), 1_004);
+        assert_eq!(still.average_spm(), None);
+        assert_eq!(track(vec![]).end_unix(), 1_000);
+    }
+
+    #[test]
+    fn finish_sorts_keeps_the_last_duplicate_and_drops_the_impossible() {
+        let mut s = Samples::new();
+        let base = 1_700_000_000i128 * 1_000_000_000;
+        s.push(base + 2_000_000_000, 80.0).unwrap();
+        s.push(base + 500_000_000, 85.0).unwrap();
+        s.push(base + 2_000_000_000, 86.0).unwrap();
+        s.push(base + 3_000_000_000, 250.0).unwrap();
+        s.push(base + 4_000_000_000, f64::NAN).unwrap();
+        s.push(base + 5_000_000_000, -1.0).unwrap();
+        s.push(base + 6_000_000_000, 0.0).unwrap();
+        let t = s.finish(Format::Tcx, 2.0, true, 7).unwrap();
+        assert_eq!(t.start_unix, 1_700_000_000);
+        assert_eq!(t.samples, vec![(0.5, 170.0), (2.0, 172.0), (6.0, 0.0)]);
+        assert_eq!(t.end_unix(), 1_700_000_006);
+    }
+
+    #[test]
+    fn finish_with_only_impossible_values_says_so() {
+        let mut s = Samples::new();
+        s.push(0, 300.0).unwrap();
+        let e = s.finish(Format::Fit, 2.0, true, 1).unwrap_err();
+        assert!(e.to_string().contains("impossible"), "{e}");
+    }
+
+    #[test]
+    fn samples_are_capped() {
+        let mut s = Samples::new();
+        for i in 0..MAX_SAMPLES {
+            s.push(i as i128, 1.0).unwrap();
+        }
+        assert!(matches!(s.push(0, 1.0), Err(ImportError::TooManySamples)));
+    }
+
+    #[test]
+    fn point_counts_read_like_a_runner_writes_them() {
+        assert_eq!(track_points(0), "0 track points");
+        assert_eq!(track_points(1), "1 track point");
+        assert_eq!(track_points(999), "999 track points");
+        assert_eq!(track_points(3_120), "3,120 track points");
+        assert_eq!(track_points(1_234_567), "1,234,567 track points");
+        assert_eq!(
+            no_cadence(3_120, false).to_string(),
+            "no cadence in this file (it has 3,120 track points but none with a cadence)"
+        );
+    }
+
+    #[test]
+    fn bounded_read_stops_after_the_limit() {
+        let ok = read_bounded(&[1u8, 2, 3][..], 3, 1_000_000).unwrap();
+        assert_eq!(ok, Some(vec![1, 2, 3]));
+        assert_eq!(read_bounded(&[1u8, 2, 3, 4][..], 3, 0).unwrap(), None);
+        // An endless source is read only up to the limit.
+        assert_eq!(read_bounded(io::repeat(7), 1_000, 0).unwrap(), None);
+    }
+
+    #[test]
+    fn line_numbers_count_from_one() {
+        assert_eq!(line_of("", 0), 1);
+        assert_eq!(line_of("a\nb\nc", 4), 3);
+        assert_eq!(line_of("a\nb", 99), 2);
+    }
+
+    const TCX: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<TrainingCenterDatabase><Activities><Activity Sport="Running"><Lap><Track>
+<Trackpoint><Time>2024-03-01T07:00:00Z</Time><Extensions><TPX><RunCadence>88</RunCadence></TPX></Extensions></Trackpoint>
+</Track></Lap></Activity></Activities></TrainingCenterDatabase>"#;
+
+    const GPX: &str = r#"<?xml version="1.0"?>
+<gpx version="1.1"><trk><trkseg><trkpt lat="1" lon="2"><time>2024-03-01T07:00:00Z</time>
+<extensions><gpxtpx:TrackPointExtension><gpxtpx:cad>86</gpxtpx:cad></gpxtpx:TrackPointExtension></extensions></trkpt></trkseg></trk></gpx>"#;
+
+    #[test]
+    fn read_track_picks_the_format_by_content_not_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let tcx = dir.path().join("run.gpx");
+        std::fs::write(&tcx, format!("\u{FEFF}{TCX}")).unwrap();
+        let t = read_track(&tcx).unwrap();
+        assert_eq!(
+            (t.format, t.samples.clone()),
+            (Format::Tcx, vec![(0.0, 176.0)])
+        );
+
+        let gpx = dir.path().join("run.fit");
+        std::fs::write(&gpx, GPX).unwrap();
+        let t = read_track(&gpx).unwrap();
+        assert_eq!(
+            (t.format, t.samples.clone()),
+            (Format::Gpx, vec![(0.0, 172.0)])
+        );
+
+        let fit = dir.path().join("run.tcx");
+        std::fs::write(&fit, fit::tests::simple_fit(85, 64)).unwrap();
+        let t = read_track(&fit).unwrap();
+        assert_eq!(
+            (t.format, t.samples.clone()),
+            (Format::Fit, vec![(0.0, 171.0)])
+        );
+    }
+
+    #[test]
+    fn read_track_names_what_it_accepts() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases: [(&str, &[u8]); 4] = [
+            ("notes.txt", b"just some notes"),
+            ("page.html", b"<html><body>hi</body></html>"),
+            (
+                "blob.bin",
+                &[
+                    0xFF, 0xFE, 0x00, 0x01, 0x80, 0x90, 0xA0, 0xB0, 0, 0, 0, 0, 9,
+                ],
+            ),
+            ("workout.ron", b"Workout(version: 1)"),
+        ];
+        for (name, bytes) in cases {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let e = read_track(&path).unwrap_err();
+            assert!(matches!(e, ImportError::UnknownFormat), "{name}: {e}");
+            assert!(e.to_string().contains("FIT, TCX or GPX"), "{e}");
+        }
+        let empty = dir.path().join("empty.fit");
+        std::fs::write(&empty, b"").unwrap();
+        assert_eq!(
+            read_track(&empty).unwrap_err().to_string(),
+            "the file is empty"
+        );
+    }
+
+    #[test]
+    fn read_track_reports_bad_utf8_in_an_xml_file_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.tcx");
+        let mut bytes = TCX.as_bytes().to_vec();
+        let at = TCX.find("88").unwrap();
+        bytes[at] = 0xFF;
+        std::fs::write(&path, bytes).unwrap();
+        let e = read_track(&path).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "TCX line 3: the file is not UTF-8 text (it may be damaged)"
+        );
+    }
+
+    #[test]
+    fn read_track_refuses_a_huge_file_and_names_a_missing_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("huge.fit");
+        let file = File::create(&path).unwrap();
+        file.set_len(MAX_IMPORT_BYTES + 1).unwrap();
+        drop(file);
+        let e = read_track(&path).unwrap_err();
+        assert_eq!(e.to_string(), "the file is larger than 64 MiB");
+
+        let missing = dir.path().join("missing.fit");
+        let e = read_track(&missing).unwrap_err();
+        assert!(matches!(e, ImportError::Io { .. }));
+        assert!(e.to_string().contains("missing.fit"), "{e}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+
+        /// Random bytes through the format picker and every parser: an error or a sane track.
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
+            let text = String::from_utf8_lossy(&bytes);
+            let results = [parse_any(&bytes), parse_fit(&bytes), parse_tcx(&text), parse_gpx(&text)];
+            for track in results.into_iter().flatten() {
+                assert_sane(&track);
+            }
+        }
+    }
+
+    /// Every sample within 0..=400 steps per minute and strictly increasing in time.
+    pub(super) fn assert_sane(track: &CadenceTrack) {
+        assert!(!track.samples.is_empty());
+        for &(t, spm) in &track.samples {
+            assert!(t.is_finite() && t >= 0.0, "time {t}");
+            assert!((0.0..=MAX_SPM).contains(&spm), "cadence {spm}");
+        }
+        for pair in track.samples.windows(2) {
+            assert!(pair[0].0 < pair[1].0, "not sorted: {pair:?}");
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! Watch files built in code for the import tests: a FIT, a TCX and a GPX file with a known
+//! cadence, written the way Garmin writes them. Only std, so the expected values are not
+//! computed by the code under test.
+#![allow(dead_code)]
+
+/// Seconds from the Unix epoch to the FIT epoch, 1989-12-31T00:00:00Z.
+const FIT_EPOCH_UNIX: i64 = 631_065_600;
+
+/// A FIT activity: a 14-byte header (with its CRC), a file_id message, a definition of
+/// `record` (global 20) with timestamp (253, uint32), cadence (4, uint8) and
+/// fractional_cadence (53, uint8), one record per sample, and the file CRC.
+/// `strides` are (seconds after `start_unix`, strides per minute); fractions are written in
+/// 1/128ths, so a value like 85.5 is exact.
+pub fn fit_file(start_unix: i64, strides: &[(u32, f64)]) -> Vec<u8> {
+    let start = u32::try_from(start_unix - FIT_EPOCH_UNIX).expect("a start after 1989-12-31");
+    let mut data = Vec::new();
+    // Definition, local type 0 = file_id (global 0): type (enum), manufacturer (uint16),
+    // time_created (uint32).
+    data.extend([0x40, 0, 0]);
+    data.extend(0u16.to_le_bytes());
+    data.extend([3, 0, 1, 0x00, 1, 2, 0x84, 4, 4, 0x86]);
+    // file_id: activity (4), manufacturer "development" (255), created at the start.
+    data.extend([0x00, 4]);
+    data.extend(255u16.to_le_bytes());
+    data.extend(start.to_le_bytes());
+    // Definition, local type 1 = record (global 20).
+    data.extend([0x41, 0, 0]);
+    data.extend(20u16.to_le_bytes());
+    data.extend([3, 253, 4, 0x86, 4, 1, 0x02, 53, 1, 0x02]);
+    for &(secs, per_minute) in strides {
+        let (whole, fraction) = split_strides(per_minute);
+        data.push(0x01);
+        data.extend((start + secs).to_le_bytes());
+        data.extend([whole, fraction]);
+    }
+
+    let mut file = vec![14, 0x20];
+    file.extend(2195u16.to_le_bytes());
+    file.extend(u32::try_from(data.len()).unwrap().to_le_bytes());
+    file.extend(b".FIT");
+    let header_crc = fit_crc(&file);
+    file.extend(header_crc.to_le_bytes());
+    file.extend(data);
+    let crc = fit_crc(&file);
+    file.extend(crc.to_le_bytes());
+    file
+}
+
+/// Whole strides and 1/128ths, as FIT's cadence and fractional_cadence (0xFF is "invalid", so
+/// whole strides stop at 254).
+fn split_strides(per_minute: f64) -> (u8, u8) {
+    let per_minute = per_minute.clamp(0.0, 254.0);
+    let mut whole = per_minute.floor();
+    let mut fraction = ((per_minute - whole) * 128.0).round();
+    if fraction >= 128.0 {
+        whole += 1.0;
+        fraction = 0.0;
+    }
+    (whole.min(254.0) as u8, fraction as u8)
+}
+
+/// FIT's CRC-16, from the FIT protocol document.
+pub fn fit_crc(bytes: &[u8]) -> u16 {
+    const TABLE: [u16; 16] = [
+        0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800,
+        0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
+    ];
+    let mut crc = 0u16;
+    for &byte in bytes {
+        let tmp = TABLE[usize::from(crc & 0xF)];
+        crc = (crc >> 4) & 0x0FFF;
+        crc = crc ^ tmp ^ TABLE[usize::from(byte & 0xF)];
+        let tmp = TABLE[usize::from(crc & 0xF)];
+        crc = (crc >> 4) & 0x0FFF;
+        crc = crc ^ tmp ^ TABLE[usize::from((byte >> 4) & 0xF)];
+    }
+    crc
+}
+
+/// A TCX running activity (Sport="Running") with each sample's strides per minute, rounded to
+/// a whole number, in `<Extensions><ns3:TPX><ns3:RunCadence>`.
+pub fn tcx_file(start_unix: i64, strides: &[(u32, f64)]) -> String {
+    let start = rfc3339(start_unix);
+    let total = strides.iter().map(|&(s, _)| s).max().unwrap_or(0);
+    let mut out = String::new();
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(
+        "<TrainingCenterDatabase \
+         xmlns=\"http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2\" \
+         xmlns:ns3=\"http://www.garmin.com/xmlschemas/ActivityExtension/v2\">\n",
+    );
+    out.push_str("  <Activities>\n    <Activity Sport=\"Running\">\n");
+    out.push_str(&format!("      <Id>{start}</Id>\n"));
+    out.push_str(&format!("      <Lap StartTime=\"{start}\">\n"));
+    out.push_str(&format!(
+        "        <TotalTimeSeconds>{total}.0</TotalTimeSeconds>\n"
+    ));
+    out.push_str("        <Intensity>Active</Intensity>\n");
+    out.push_str("        <TriggerMethod>Manual</TriggerMethod>\n");
+    out.push_str("        <Track>\n");
+    for &(secs, per_minute) in strides {
+        out.push_str(&format!(
+            "          <Trackpoint>\n            <Time>{}</Time>\n            \
+             <Extensions>\n              <ns3:TPX>\n                \
+             <ns3:RunCadence>{}</ns3:RunCadence>\n              </ns3:TPX>\n            \
+             </Extensions>\n          </Trackpoint>\n",
+            rfc3339(start_unix + i64::from(secs)),
+            per_minute.round() as i64
+        ));
+    }
+    out.push_str("        </Track>\n      </Lap>\n    </Activity>\n  </Activities>\n");
+    out.push_str("</TrainingCenterDatabase>\n");
+    out
+}
+
+/// A GPX track with each sample's `cad` (written as given, strides or steps) in a Garmin
+/// `gpxtpx:TrackPointExtension`.
+pub fn gpx_file(start_unix: i64, cad: &[(u32, u32)]) -> String {
+    let mut out = String::new();
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(
+        "<gpx creator=\"cadence-coach tests\" version=\"1.1\" \
+         xmlns=\"http://www.topografix.com/GPX/1/1\" \
+         xmlns:gpxtpx=\"http://www.garmin.com/xmlschemas/TrackPointExtension/v1\">\n",
+    );
+    out.push_str(&format!(
+        "  <metadata><time>{}</time></metadata>\n",
+        rfc3339(start_unix)
+    ));
+    out.push_str("  <trk>\n    <name>Test run</name>\n    <type>running</type>\n    <trkseg>\n");
+    for (i, &(secs, value)) in cad.iter().enumerate() {
+        out.push_str(&format!(
+            "      <trkpt lat=\"{:.6}\" lon=\"-0.127500\">\n        <ele>12.0</ele>\n        \
+             <time>{}</time>\n        <extensions>\n          \
+             <gpxtpx:TrackPointExtension>\n            <gpxtpx:hr>150</gpxtpx:hr>\n            \
+             <gpxtpx:cad>{value}</gpxtpx:cad>\n          </gpxtpx:TrackPointExtension>\n        \
+             </extensions>\n      </trkpt>\n",
+            51.5074 + i as f64 * 0.00003,
+            rfc3339(start_unix + i64::from(secs)),
+        ));
+    }
+    out.push_str("    </trkseg>\n  </trk>\n</gpx>\n");
+    out
+}
+
+/// Unix seconds as RFC 3339 in UTC, e.g. "2024-03-01T07:00:00Z".
+pub fn rfc3339(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Howard Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
