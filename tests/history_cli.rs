@@ -49,12 +49,17 @@ fn history_lists_sessions_and_sets_a_damaged_file_aside() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("id,started,workout,duration_secs,target_spm,steps,average_spm,ending")
+        Some(
+            "id,started,workout,duration_secs,target_spm,steps,average_click_spm,measured_spm,\
+             rpe,discomfort,discomfort_where,surface,shoes,distance_km,speed_kmh,cues_held,notes,\
+             imported_from,ending"
+        )
     );
     assert_eq!(
         lines.next(),
         Some(
-            "20261120T100000Z-0001,2026-11-20T10:00:00Z,\"Intervals, hard\",600.0,172.5,1726,172.5,finished"
+            "20261120T100000Z-0001,2026-11-20T10:00:00Z,\"Intervals, hard\",600.0,172.5,1726,172.5,\
+             ,,,,,,,,,,,finished"
         )
     );
 

@@ -4,6 +4,7 @@
 //! on stderr that names the value, file or device at fault.
 
 mod history;
+mod import;
 mod play;
 mod render;
 
@@ -46,6 +47,16 @@ enum Command {
     Render(RenderArgs),
     /// List the recorded sessions
     History(HistoryArgs),
+    /// Read the cadence from a watch file (FIT, TCX or GPX) onto the session it overlaps in
+    /// time, or into a new session
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// The watch file: .fit, .tcx or .gpx (the format is read from the content)
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -186,17 +197,8 @@ pub fn main() -> ExitCode {
         None => crate::ui::run_window(cli.data_dir),
         Some(Command::Play(args)) => play::run(args),
         Some(Command::Render(args)) => render::run(args),
-        Some(Command::History(args)) => {
-            let settings = crate::store::settings::load_settings(
-                &crate::store::settings::default_settings_path(),
-            )
-            .0;
-            let data = crate::store::sessions::resolve_data_dir(
-                cli.data_dir.as_deref(),
-                settings.data_dir.as_deref(),
-            );
-            history::run(args, &data)
-        }
+        Some(Command::History(args)) => history::run(args, &data_dir(cli.data_dir)),
+        Some(Command::Import(args)) => import::run(args, &data_dir(cli.data_dir)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -205,6 +207,17 @@ pub fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// The data folder: the flag (or environment), else the one chosen in Settings. A settings file
+/// that cannot be read is reported (it has been set aside), not silently passed over.
+fn data_dir(flag: Option<PathBuf>) -> PathBuf {
+    let (settings, note) =
+        crate::store::settings::load_settings(&crate::store::settings::default_settings_path());
+    if let Some(note) = note {
+        eprintln!("cadence-coach: {}", one_line(&note));
+    }
+    crate::store::sessions::resolve_data_dir(flag.as_deref(), settings.data_dir.as_deref())
 }
 
 fn usage_error(e: clap::Error) -> ExitCode {

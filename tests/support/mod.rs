@@ -3,6 +3,8 @@
 //! workout's beats belong.
 #![allow(dead_code)]
 
+pub mod watch_files;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
