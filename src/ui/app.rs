@@ -7,8 +7,10 @@ use std::time::{Duration, Instant};
 use eframe::egui;
 
 use super::clock::{Heard, UiClock};
+use super::progress::History;
 use super::recording::Recording;
-use super::{form, run, settings_screen};
+use super::review::ReviewDraft;
+use super::{form, progress, review, run, settings_screen};
 use crate::audio::{AudioEngine, DeviceState, Program, TrackHandle};
 use crate::cadence::cues::{CUES, cue_at};
 use crate::cadence::session::Ending;
@@ -23,6 +25,8 @@ use crate::store::settings::{Settings, TextSize, Theme, load_settings, save_sett
 pub enum Screen {
     #[default]
     Run,
+    Progress,
+    Review,
     Form,
     Settings,
 }
@@ -45,6 +49,18 @@ pub enum Command {
     RetryAudio,
     FindDevices,
     Show(Screen),
+    SaveReview,
+    SkipReview,
+    /// Review (or edit the review of) the session with this id.
+    EditReview(String),
+    /// Plot this session's tempo.
+    SelectSession(String),
+    /// Ask before deleting this session.
+    AskDelete(String),
+    ConfirmDelete,
+    CancelDelete,
+    UndoDelete,
+    ExportCsv,
 }
 
 /// State of the Run screen that is not a setting.
@@ -82,6 +98,10 @@ pub struct CoachApp {
     /// The data folder given on the command line (or by environment), which beats Settings.
     data_dir_flag: Option<PathBuf>,
     pub recording: Recording,
+    /// The recorded sessions and what the Progress screen derives from them.
+    pub history: History,
+    /// The review being filled in.
+    pub review: Option<ReviewDraft>,
 }
 
 /// For the measurement script: counts painted frames and notes the first one, in a file.
@@ -103,6 +123,7 @@ impl CoachApp {
     ) -> CoachApp {
         let (settings, note) = load_settings(settings_path);
         let recording = Recording::new(resolve_data_dir(data_dir, settings.data_dir.as_deref()));
+        let (history, damaged) = super::app_history::load_history(&recording.data_dir, &settings);
         let engine = engine(&settings);
         let repaint = ctx.clone();
         engine.set_notify(move || repaint.request_repaint());
@@ -131,7 +152,7 @@ impl CoachApp {
             form: form::FormState::default(),
             devices: None,
             data_dir_text,
-            notices: note.into_iter().collect(),
+            notices: note.into_iter().chain(damaged).collect(),
             clock: UiClock::default(),
             heard: Heard::default(),
             last_cue: None,
@@ -139,6 +160,8 @@ impl CoachApp {
             report: None,
             data_dir_flag: data_dir.map(Path::to_path_buf),
             recording,
+            history,
+            review: None,
         };
         app.apply_look(ctx);
         app
@@ -210,6 +233,7 @@ impl CoachApp {
             Command::RetryAudio => self.engine.retry_now(),
             Command::FindDevices => self.devices = Some(crate::audio::output_devices()),
             Command::Show(screen) => self.screen = screen,
+            other => self.apply_history(other),
         }
     }
 
@@ -242,12 +266,12 @@ impl CoachApp {
             track.stop();
         }
         self.playing = false;
-        let error = self.recording.end(Ending::Stopped);
-        self.note(error);
+        let ended = self.recording.end(Ending::Stopped);
+        self.ended(ended);
     }
 
     /// Shows a problem (once) in the banner.
-    fn note(&mut self, problem: Option<String>) {
+    pub(super) fn note(&mut self, problem: Option<String>) {
         if let Some(p) = problem
             && !self.notices.contains(&p)
         {
@@ -273,11 +297,22 @@ impl CoachApp {
         if settings.output_device != self.settings.output_device {
             self.engine.set_device(settings.output_device.clone());
         }
-        if settings.data_dir != self.settings.data_dir {
-            self.recording.data_dir =
-                resolve_data_dir(self.data_dir_flag.as_deref(), settings.data_dir.as_deref());
-        }
+        let data_dir_changed = settings.data_dir != self.settings.data_dir;
+        let units_changed = settings.units != self.settings.units;
         self.settings = settings;
+        if data_dir_changed {
+            self.recording.data_dir = resolve_data_dir(
+                self.data_dir_flag.as_deref(),
+                self.settings.data_dir.as_deref(),
+            );
+            let (history, damaged) =
+                super::app_history::load_history(&self.recording.data_dir, &self.settings);
+            self.history = history;
+            damaged.into_iter().for_each(|d| self.note(Some(d)));
+        }
+        if units_changed {
+            self.history.refresh(self.settings.units);
+        }
         if let Some(track) = &self.track {
             track.set_settings(self.settings.click);
             track.set_spm(self.settings.target);
@@ -366,8 +401,8 @@ impl CoachApp {
                 .observe(&self.heard, track.program(), track.rate());
             if track.finished() {
                 self.playing = false;
-                let end = self.recording.end(Ending::Finished);
-                self.note(end);
+                let ended = self.recording.end(Ending::Finished);
+                self.ended(ended);
             }
             self.note(error);
         }
@@ -403,6 +438,11 @@ impl eframe::App for CoachApp {
             ui.horizontal(|ui| {
                 for (screen, label, tip) in [
                     (Screen::Run, "Run", "The metronome and today's session"),
+                    (
+                        Screen::Progress,
+                        "Progress",
+                        "Sessions, plots and the session table",
+                    ),
                     (Screen::Form, "Form", "Form cues and checklists"),
                     (
                         Screen::Settings,
@@ -431,6 +471,17 @@ impl eframe::App for CoachApp {
                     .auto_shrink(false)
                     .show(ui, |ui| match self.screen {
                         Screen::Run => commands.extend(run::ui(ui, self)),
+                        Screen::Progress => commands.extend(progress::ui(
+                            ui,
+                            &mut self.history,
+                            self.settings.units,
+                        )),
+                        Screen::Review => match &mut self.review {
+                            Some(draft) => {
+                                commands.extend(review::ui(ui, draft, self.settings.units))
+                            }
+                            None => self.screen = Screen::Progress,
+                        },
                         Screen::Form => commands.extend(form::ui(ui, &mut self.form)),
                         Screen::Settings => commands.extend(settings_screen::ui(ui, self)),
                     });
@@ -464,7 +515,7 @@ impl eframe::App for CoachApp {
         if let Some(track) = &self.track {
             track.stop();
         }
-        if let Some(e) = self.recording.end(Ending::Stopped) {
+        if let (_, Some(e)) = self.recording.end(Ending::Stopped) {
             eprintln!("cadence-coach: {e}");
         }
     }

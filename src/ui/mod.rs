@@ -5,9 +5,13 @@
 //! never in a loop, so a stopped app uses no CPU.
 
 pub mod app;
+mod app_history;
 mod clock;
 mod form;
+mod progress;
+mod progress_table;
 mod recording;
+mod review;
 mod run;
 mod run_panels;
 mod settings_screen;

@@ -45,9 +45,13 @@ impl Recording {
             now.strftime("%Y%m%dT%H%M%SZ"),
             (now.subsec_nanosecond() as u32 ^ std::process::id()) & 0xffff
         );
-        let workout = match program {
-            Program::Workout(w) => w.name().to_string(),
-            Program::Open { spm, .. } => format!("Steady {spm} spm"),
+        // A workout's target is the tempo it is about (its longest part), not the Run screen's.
+        let (workout, target_spm) = match program {
+            Program::Workout(w) => (
+                w.name().to_string(),
+                w.main_spm().map_or(target_spm, |s| s.get()),
+            ),
+            Program::Open { spm, .. } => (format!("Steady {spm} spm"), target_spm),
         };
         self.record = Some(SessionRecord::new(&id, &started, &workout, target_spm));
         self.saved_at_secs = 0.0;
@@ -80,13 +84,14 @@ impl Recording {
         if due { self.save() } else { None }
     }
 
-    /// Ends the session and writes it for the last time.
-    pub fn end(&mut self, ending: Ending) -> Option<String> {
-        let record = self.record.as_mut()?;
+    /// Ends the session and writes it for the last time; returns the record and a save error.
+    pub fn end(&mut self, ending: Ending) -> (Option<SessionRecord>, Option<String>) {
+        let Some(record) = self.record.as_mut() else {
+            return (None, None);
+        };
         record.ending = ending;
         let error = self.save();
-        self.record = None;
-        error
+        (self.record.take(), error)
     }
 
     fn save(&mut self) -> Option<String> {

@@ -1,0 +1,240 @@
+//! The Progress screen: advice the records call for, the plots (cadence per session, step
+//! length, discomfort, weekly minutes, one session's tempo), then the session table
+//! (`progress_table`). The plot data is built when the history changes, not per frame.
+
+use std::path::PathBuf;
+
+use eframe::egui::{self, RichText, Ui};
+use egui_plot::{Bar, BarChart, Legend, Line, MarkerShape, Plot, Points};
+
+use super::app::Command;
+use super::progress_table;
+use crate::cadence::progress::{Advice, ProgressSeries, advice, tempo_profile};
+use crate::cadence::session::SessionRecord;
+use crate::cadence::stride::Units;
+
+/// The history as the window holds it, with everything derived from it.
+#[derive(Debug, Default)]
+pub struct History {
+    /// Oldest first.
+    pub sessions: Vec<SessionRecord>,
+    pub series: ProgressSeries,
+    pub advice: Vec<Advice>,
+    /// The session whose tempo profile is shown.
+    pub selected: Option<String>,
+    /// `(played, imported)` tempo of the selected session, `[minute, spm]`.
+    pub profile: (Vec<[f64; 2]>, Vec<[f64; 2]>),
+    /// A delete waiting for "yes".
+    pub confirm_delete: Option<String>,
+    /// The last deleted session and where its file went, for Undo.
+    pub undo: Option<(SessionRecord, PathBuf)>,
+    pub message: Option<String>,
+    /// The local time's offset from UTC, for the days on the axis.
+    pub utc_offset_secs: i32,
+}
+
+impl History {
+    pub fn new(sessions: Vec<SessionRecord>, units: Units) -> History {
+        let utc_offset_secs = jiff::Zoned::now().offset().seconds();
+        let mut history = History {
+            sessions,
+            utc_offset_secs,
+            ..History::default()
+        };
+        history.refresh(units);
+        history
+    }
+
+    /// Rebuilds the plot data and advice after the sessions changed.
+    pub fn refresh(&mut self, units: Units) {
+        self.sessions
+            .sort_by(|a, b| a.started.cmp(&b.started).then(a.id.cmp(&b.id)));
+        self.series = ProgressSeries::new(&self.sessions, self.utc_offset_secs);
+        self.advice = advice(&self.sessions, units);
+        if self
+            .selected
+            .as_ref()
+            .is_none_or(|id| self.get(id).is_none())
+        {
+            self.selected = self.sessions.last().map(|s| s.id.clone());
+        }
+        self.profile = self
+            .selected
+            .as_ref()
+            .and_then(|id| self.get(id))
+            .map(tempo_profile)
+            .unwrap_or_default();
+    }
+
+    pub fn get(&self, id: &str) -> Option<&SessionRecord> {
+        self.sessions.iter().find(|s| s.id == id)
+    }
+
+    /// Adds or replaces a session (by id).
+    pub fn put(&mut self, record: SessionRecord, units: Units) {
+        match self.sessions.iter_mut().find(|s| s.id == record.id) {
+            Some(s) => *s = record,
+            None => self.sessions.push(record),
+        }
+        self.refresh(units);
+    }
+
+    pub fn remove(&mut self, id: &str, units: Units) -> Option<SessionRecord> {
+        let i = self.sessions.iter().position(|s| s.id == id)?;
+        let record = self.sessions.remove(i);
+        self.refresh(units);
+        Some(record)
+    }
+}
+
+/// A day number as a date ("2026-11-21").
+pub fn day_text(day: f64) -> String {
+    jiff::Timestamp::from_second((day.floor() * 86_400.0) as i64)
+        .map(|t| t.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// A plot with dates on the x axis and hover labels that name the series, the date and value.
+fn date_plot<'a>(id: &'a str, height: f32, unit: &'a str) -> Plot<'a> {
+    Plot::new(id)
+        .height(height)
+        .legend(Legend::default())
+        .allow_scroll(false)
+        .x_axis_formatter(|mark, _| day_text(mark.value))
+        .label_formatter(move |pos| match pos {
+            egui_plot::HoverPosition::NearDataPoint {
+                plot_name,
+                position,
+                ..
+            } => Some(format!(
+                "{plot_name}\n{}\n{:.1} {unit}",
+                day_text(position.x),
+                position.y
+            )),
+            egui_plot::HoverPosition::Elsewhere { .. } => None,
+        })
+}
+
+const TARGET: egui::Color32 = egui::Color32::from_rgb(120, 130, 150);
+const MEASURED: egui::Color32 = egui::Color32::from_rgb(235, 120, 20);
+
+pub fn ui(ui: &mut Ui, history: &mut History, units: Units) -> Vec<Command> {
+    let mut commands = Vec::new();
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Progress").size(30.0).strong());
+        ui.label(
+            RichText::new(format!("{} sessions", history.sessions.len()))
+                .size(18.0)
+                .weak(),
+        );
+    });
+    for a in &history.advice {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(RichText::new(&a.text).size(17.0));
+            ui.label(RichText::new(format!("{}: {}", a.evidence, a.basis)).weak())
+                .on_hover_text("How well founded this advice is");
+        });
+    }
+    if history.sessions.is_empty() {
+        ui.label(
+            RichText::new(
+                "No sessions yet. Every session played on the Run screen is recorded here; \
+                 a watch file can be imported with `cadence-coach import FILE`.",
+            )
+            .size(18.0),
+        );
+        progress_table::ui(ui, history, units, &mut commands);
+        return commands;
+    }
+    let s = &history.series;
+
+    ui.label(RichText::new("Cadence per session").size(20.0).strong());
+    date_plot("cadence-per-session", 220.0, "spm")
+        .y_axis_label("steps per minute")
+        .show(ui, |plot| {
+            plot.line(
+                Line::new("Target", s.target.clone())
+                    .color(TARGET)
+                    .width(2.0),
+            );
+            plot.points(
+                Points::new("Measured", s.measured.clone())
+                    .color(MEASURED)
+                    .radius(4.0)
+                    .shape(MarkerShape::Circle)
+                    .filled(true),
+            );
+        });
+
+    ui.columns(2, |cols| {
+        cols[0].label(RichText::new("Step length").size(20.0).strong());
+        let (factor, unit) = match units {
+            Units::Metric => (100.0, "cm"),
+            Units::Imperial => (1.0 / 0.0254, "in"),
+        };
+        let lengths: Vec<[f64; 2]> = s
+            .step_length_m
+            .iter()
+            .map(|p| [p[0], p[1] * factor])
+            .collect();
+        date_plot("step-length", 160.0, unit)
+            .y_axis_label(unit)
+            .show(&mut cols[0], |plot| {
+                plot.line(Line::new("Step length", lengths).color(MEASURED));
+            });
+        cols[1].label(RichText::new("Discomfort").size(20.0).strong());
+        date_plot("discomfort", 160.0, "of 10")
+            .y_axis_label("0–10")
+            .include_y(0.0)
+            .include_y(10.0)
+            .show(&mut cols[1], |plot| {
+                plot.line(
+                    Line::new("Discomfort", s.discomfort.clone())
+                        .color(egui::Color32::from_rgb(200, 60, 60)),
+                );
+            });
+    });
+
+    ui.columns(2, |cols| {
+        cols[0].label(RichText::new("Minutes per week").size(20.0).strong());
+        let bars = s
+            .weekly_minutes
+            .iter()
+            .map(|w| Bar::new(w[0] + 3.5, w[1]).width(6.0))
+            .collect();
+        date_plot("weekly-minutes", 160.0, "min")
+            .y_axis_label("minutes")
+            .include_y(0.0)
+            .show(&mut cols[0], |plot| {
+                plot.bar_chart(BarChart::new("Minutes", bars).color(TARGET));
+            });
+        let title = history
+            .selected
+            .as_ref()
+            .and_then(|id| history.get(id))
+            .map_or(String::new(), |r| {
+                format!(" of {}", r.started.replace('T', " ").trim_end_matches('Z'))
+            });
+        cols[1].label(RichText::new(format!("Tempo{title}")).size(20.0).strong());
+        Plot::new("tempo-profile")
+            .height(160.0)
+            .legend(Legend::default())
+            .allow_scroll(false)
+            .x_axis_label("minutes")
+            .y_axis_label("spm")
+            .show(&mut cols[1], |plot| {
+                plot.line(
+                    Line::new("Click", history.profile.0.clone())
+                        .color(TARGET)
+                        .width(2.0),
+                );
+                if !history.profile.1.is_empty() {
+                    plot.line(Line::new("Watch", history.profile.1.clone()).color(MEASURED));
+                }
+            });
+    });
+    ui.add_space(8.0);
+    progress_table::ui(ui, history, units, &mut commands);
+    commands
+}

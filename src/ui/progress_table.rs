@@ -1,0 +1,127 @@
+//! The session table on the Progress screen: newest first, only the visible rows laid out;
+//! show a session's tempo, review or edit it, delete it (asks first, can be undone), and export
+//! everything to CSV.
+
+use eframe::egui::{self, RichText, Ui};
+
+use super::app::Command;
+use super::progress::History;
+use crate::cadence::session::Ending;
+use crate::cadence::stride::Units;
+
+const ROW_HEIGHT: f32 = 30.0;
+
+pub fn ui(ui: &mut Ui, history: &History, units: Units, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Sessions").size(20.0).strong());
+        if ui
+            .button("Export CSV")
+            .on_hover_text("Write every session, with its review, to a CSV file in the data folder")
+            .clicked()
+        {
+            commands.push(Command::ExportCsv);
+        }
+        if let Some((record, _)) = &history.undo
+            && ui
+                .button("Undo delete")
+                .on_hover_text(format!("Bring back the session of {}", record.started))
+                .clicked()
+        {
+            commands.push(Command::UndoDelete);
+        }
+    });
+    if let Some(message) = &history.message {
+        ui.label(RichText::new(message).size(16.0));
+    }
+    let distance = |km: f64| match units {
+        Units::Metric => format!("{km:.1} km"),
+        Units::Imperial => format!("{:.1} mi", km / crate::cadence::stride::KM_PER_MILE),
+    };
+    let header = [
+        ("Date", 150.0),
+        ("Workout", 220.0),
+        ("Min", 50.0),
+        ("Target", 60.0),
+        ("Measured", 80.0),
+        ("RPE", 40.0),
+        ("Disc.", 45.0),
+        ("Distance", 80.0),
+    ];
+    ui.horizontal(|ui| {
+        for (name, width) in header {
+            ui.add_sized(
+                [width, 20.0],
+                egui::Label::new(RichText::new(name).strong()),
+            );
+        }
+    });
+    let n = history.sessions.len();
+    egui::ScrollArea::vertical()
+        .id_salt("session-table")
+        .max_height(ROW_HEIGHT * 12.0)
+        .auto_shrink([false, true])
+        .show_rows(ui, ROW_HEIGHT, n, |ui, rows| {
+            for row in rows {
+                // Newest first.
+                let s = &history.sessions[n - 1 - row];
+                let r = s.review.as_ref();
+                ui.horizontal(|ui| {
+                    ui.set_height(ROW_HEIGHT - 4.0);
+                    let date = s.started.replace('T', " ");
+                    let cells = [
+                        date.trim_end_matches('Z').chars().take(16).collect(),
+                        s.workout.chars().take(30).collect(),
+                        format!("{:.0}", s.duration_secs / 60.0),
+                        s.target().map_or("-".into(), |t| format!("{t}")),
+                        s.measured_spm().map_or("-".into(), |m| format!("{m:.1}")),
+                        r.and_then(|r| r.rpe).map_or("-".into(), |v| v.to_string()),
+                        r.and_then(|r| r.discomfort)
+                            .map_or("-".into(), |v| v.to_string()),
+                        r.and_then(|r| r.distance_km).map_or("-".into(), distance),
+                    ];
+                    for ((_, width), text) in header.iter().zip(cells) {
+                        ui.add_sized([*width, 20.0], egui::Label::new(text).truncate());
+                    }
+                    let selected = history.selected.as_deref() == Some(s.id.as_str());
+                    if ui
+                        .add(egui::Button::selectable(selected, "Tempo"))
+                        .on_hover_text(format!("Plot the tempo of the session of {date}"))
+                        .clicked()
+                    {
+                        commands.push(Command::SelectSession(s.id.clone()));
+                    }
+                    let (label, tip) = if s.review.is_some() {
+                        ("Edit", "Edit the review of the session of")
+                    } else {
+                        ("Review", "Review the session of")
+                    };
+                    if ui.button(label).on_hover_text(format!("{tip} {date}")).clicked() {
+                        commands.push(Command::EditReview(s.id.clone()));
+                    }
+                    if history.confirm_delete.as_deref() == Some(s.id.as_str()) {
+                        ui.label(RichText::new("Delete it?").color(ui.visuals().warn_fg_color));
+                        if ui
+                            .button("Yes, delete")
+                            .on_hover_text(format!("Delete the session of {date}"))
+                            .clicked()
+                        {
+                            commands.push(Command::ConfirmDelete);
+                        }
+                        if ui.button("Keep").on_hover_text("Keep the session").clicked() {
+                            commands.push(Command::CancelDelete);
+                        }
+                    } else if ui
+                        .button("Delete")
+                        .on_hover_text(format!("Delete the session of {date} (asks first)"))
+                        .clicked()
+                    {
+                        commands.push(Command::AskDelete(s.id.clone()));
+                    }
+                    if s.ending == Ending::InProgress {
+                        ui.label(RichText::new("interrupted").weak())
+                            .on_hover_text("The app closed or crashed during this session; what was recorded is kept");
+                    }
+                });
+            }
+        });
+}

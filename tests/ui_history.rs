@@ -1,0 +1,273 @@
+//! The history in the window, headless with egui_kittest: the review after a session, the
+//! Progress table and plots, delete with undo, CSV export, a damaged file among good ones, and
+//! two windows sharing one data folder. Sessions are real files in the test's own folder.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use cadence_coach::audio::AudioEngine;
+use cadence_coach::cadence::cues::CUES;
+use cadence_coach::cadence::session::{Ending, Surface};
+use cadence_coach::store::sessions::load_sessions;
+use cadence_coach::ui::{CoachApp, Command, Screen};
+use eframe::egui::Key;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn app(dir: &Path) -> Harness<'static, CoachApp> {
+    let settings = dir.join("settings.ron");
+    let data = data(dir);
+    Harness::builder()
+        .with_size([1100.0, 900.0])
+        .with_step_dt(0.05)
+        .build_eframe(move |cc| {
+            CoachApp::new(&cc.egui_ctx, &settings, Some(&data), |_| {
+                AudioEngine::offline(48_000)
+            })
+        })
+}
+
+fn data(dir: &Path) -> PathBuf {
+    dir.join("data")
+}
+
+fn session_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(data(dir).join("sessions"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Plays the open-ended click for `secs` and stops it with Space.
+fn play_and_stop(h: &mut Harness<'_, CoachApp>, secs: u64) {
+    h.key_press(Key::Space);
+    h.run();
+    for _ in 0..secs {
+        h.state().engine.advance(Duration::from_secs(1));
+        h.run();
+    }
+    h.key_press(Key::Space);
+    h.run();
+}
+
+fn type_into(h: &mut Harness<'_, CoachApp>, label: &str, text: &str) {
+    h.get_by_label(label).click();
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+#[test]
+fn finish_a_session_review_it_and_see_it_in_the_table_and_the_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    let workout = dir.path().join("one-minute.ron");
+    std::fs::write(
+        &workout,
+        r#"Workout(version: 1, name: "One minute", segments: [
+            (name: "Steady", minutes: 1, tempo: Steady(172)),
+        ])"#,
+    )
+    .unwrap();
+    let mut h = app(dir.path());
+    h.run();
+    h.state_mut().apply(Command::LoadWorkout(workout));
+    h.key_press(Key::Space);
+    h.run();
+    for _ in 0..62 {
+        h.state().engine.advance(Duration::from_secs(1));
+        h.run();
+    }
+    // The workout ran to its end: the review opens by itself.
+    assert!(!h.state().playing);
+    assert_eq!(h.state().screen, Screen::Review);
+    assert!(h.query_by_label_contains("One minute, 1:00").is_some());
+
+    type_into(&mut h, "Measured cadence (spm)", "168");
+    h.get_by_label("Effort 6").click();
+    h.get_by_label("Discomfort 2").click();
+    h.get_by_label("treadmill").click();
+    h.run();
+    type_into(&mut h, "Shoes", "Ghost 15");
+    // 10.08 km/h is 2.8 m/s: at 168 steps a minute (2.8 a second) each step is 1 m.
+    type_into(&mut h, "Speed (km/h)", "10.08");
+    h.get_by_label(CUES[0].title).click();
+    h.run();
+    type_into(&mut h, "Notes", "felt smooth");
+    h.get_by_label("Save review").click();
+    h.run();
+
+    // Saved with the record, in its file.
+    let (saved, damaged) = load_sessions(&data(dir.path()));
+    assert!(damaged.is_empty());
+    assert_eq!(saved.len(), 1);
+    let s = &saved[0];
+    assert_eq!(s.ending, Ending::Finished);
+    assert_eq!(s.target_spm, 172.0);
+    let review = s.review.as_ref().expect("the review is in the file");
+    assert_eq!(review.measured_spm, Some(168.0));
+    assert_eq!(review.rpe, Some(6));
+    assert_eq!(review.discomfort, Some(2));
+    assert_eq!(review.surface, Some(Surface::Treadmill));
+    assert_eq!(review.shoes, "Ghost 15");
+    assert_eq!(review.speed_kmh, Some(10.08));
+    assert_eq!(review.cues_held, [CUES[0].title]);
+    assert_eq!(review.notes, "felt smooth");
+
+    // The Progress screen shows it: in the table, and in the plots' data.
+    assert_eq!(h.state().screen, Screen::Progress);
+    assert!(h.query_by_label("1 sessions").is_some());
+    assert!(h.query_by_label("168.0").is_some(), "measured in the table");
+    assert!(h.query_by_label("One minute").is_some());
+    let series = &h.state().history.series;
+    assert_eq!(series.target.len(), 1);
+    assert_eq!(series.target[0][1], 172.0);
+    assert_eq!(series.measured[0][1], 168.0);
+    assert!((series.step_length_m[0][1] - 1.0).abs() < 1e-9);
+    assert_eq!(series.discomfort[0][1], 2.0);
+    assert!((series.weekly_minutes[0][1] - 1.0).abs() < 0.02);
+    // The tempo plot shows the session just run: 172 from its first to its last minute.
+    let profile = &h.state().history.profile.0;
+    assert_eq!(profile.first().unwrap()[1], 172.0);
+    assert!(profile.last().unwrap()[0] > 0.98);
+}
+
+#[test]
+fn skip_the_review_do_it_later_then_delete_and_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path());
+    h.run();
+    play_and_stop(&mut h, 10);
+    assert_eq!(h.state().screen, Screen::Review);
+    h.get_by_label("Later").click();
+    h.run();
+    assert_eq!(h.state().screen, Screen::Run);
+    let (saved, _) = load_sessions(&data(dir.path()));
+    assert_eq!(
+        saved[0].review, None,
+        "skipped, the session is kept unreviewed"
+    );
+
+    // Later, from the table.
+    h.get_by_label("Progress").click();
+    h.run();
+    h.get_by_label("Review").click();
+    h.run();
+    assert_eq!(h.state().screen, Screen::Review);
+    h.get_by_label("Effort 4").click();
+    h.run();
+    h.get_by_label("Save review").click();
+    h.run();
+    let (saved, _) = load_sessions(&data(dir.path()));
+    assert_eq!(saved[0].review.as_ref().unwrap().rpe, Some(4));
+    let before = std::fs::read(&session_files(dir.path())[0]).unwrap();
+
+    // Delete asks first; "Keep" keeps.
+    h.get_by_label("Delete").click();
+    h.run();
+    assert!(h.query_by_label("Delete it?").is_some());
+    h.get_by_label("Keep").click();
+    h.run();
+    assert_eq!(session_files(dir.path()).len(), 1);
+    h.get_by_label("Delete").click();
+    h.run();
+    h.get_by_label("Yes, delete").click();
+    h.run();
+    assert!(session_files(dir.path()).is_empty());
+    assert!(h.state().history.sessions.is_empty());
+    assert!(h.state().history.series.target.is_empty());
+    assert!(load_sessions(&data(dir.path())).0.is_empty());
+
+    // Undo brings back the same file.
+    h.get_by_label("Undo delete").click();
+    h.run();
+    let files = session_files(dir.path());
+    assert_eq!(files.len(), 1);
+    assert_eq!(std::fs::read(&files[0]).unwrap(), before);
+    assert_eq!(h.state().history.sessions.len(), 1);
+    assert!(
+        std::fs::read_dir(data(dir.path()).join("sessions").join("deleted"))
+            .unwrap()
+            .next()
+            .is_none(),
+        "the set-aside copy is gone once restored"
+    );
+
+    // CSV export writes every session with its review.
+    h.get_by_label("Export CSV").click();
+    h.run();
+    let csv: Vec<PathBuf> = std::fs::read_dir(data(dir.path()))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .collect();
+    assert_eq!(csv.len(), 1);
+    let text = std::fs::read_to_string(&csv[0]).unwrap();
+    assert_eq!(text.lines().count(), 2);
+    assert!(text.lines().nth(1).unwrap().contains(",4,"), "{text}");
+    assert!(
+        h.query_by_label_contains("Exported 1 sessions to")
+            .is_some()
+    );
+}
+
+#[test]
+fn a_damaged_session_file_is_named_and_the_rest_load_in_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path());
+    h.run();
+    play_and_stop(&mut h, 5);
+    drop(h);
+    let sessions = data(dir.path()).join("sessions");
+    std::fs::write(
+        sessions.join("20261101T070000Z-dead.ron"),
+        "SessionRecord(\n  version: 2,\n  steps: lots,\n)",
+    )
+    .unwrap();
+    let mut h = app(dir.path());
+    h.run();
+    assert_eq!(h.state().history.sessions.len(), 1, "the good one loads");
+    assert!(
+        h.query_by_label_contains("20261101T070000Z-dead.ron could not be read (line 3")
+            .is_some(),
+        "the damaged file is named with its line"
+    );
+    assert!(
+        sessions
+            .join("damaged")
+            .join("20261101T070000Z-dead.ron")
+            .exists()
+    );
+}
+
+#[test]
+fn two_windows_record_into_one_data_folder_without_harm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path());
+    let mut b = app(dir.path());
+    a.run();
+    b.run();
+    a.key_press(Key::Space);
+    a.run();
+    b.key_press(Key::Space);
+    b.run();
+    for _ in 0..35 {
+        a.state().engine.advance(Duration::from_secs(1));
+        b.state().engine.advance(Duration::from_secs(1));
+        a.run();
+        b.run();
+    }
+    a.key_press(Key::Space);
+    a.run();
+    b.key_press(Key::Space);
+    b.run();
+    let (saved, damaged) = load_sessions(&data(dir.path()));
+    assert!(damaged.is_empty());
+    assert_eq!(saved.len(), 2, "each window's session in its own file");
+    for s in &saved {
+        assert_eq!(s.ending, Ending::Stopped);
+        assert!((s.duration_secs - 35.0).abs() < 0.5, "{}", s.duration_secs);
+    }
+}
