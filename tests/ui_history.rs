@@ -149,6 +149,25 @@ fn skip_the_review_do_it_later_then_delete_and_undo() {
         saved[0].review, None,
         "skipped, the session is kept unreviewed"
     );
+    // Space on the review starts the next run at once; that review waits too.
+    play_and_stop(&mut h, 3);
+    assert_eq!(h.state().screen, Screen::Review);
+    h.key_press(Key::Space);
+    h.run();
+    assert!(h.state().playing);
+    assert_eq!(h.state().screen, Screen::Run);
+    h.key_press(Key::Space);
+    h.run();
+    h.get_by_label("Later").click();
+    h.run();
+    assert_eq!(load_sessions(&data(dir.path())).0.len(), 3);
+    // Only the first session stays for the rest of this test.
+    for path in &session_files(dir.path())[1..] {
+        std::fs::remove_file(path).unwrap();
+    }
+    drop(h);
+    let mut h = app(dir.path());
+    h.run();
 
     // Later, from the table.
     h.get_by_label("Progress").click();

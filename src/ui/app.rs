@@ -353,14 +353,23 @@ impl CoachApp {
 
     /// Keyboard shortcuts, read before any widget so a focused button cannot also take Space.
     fn shortcuts(&self, ctx: &egui::Context) -> Vec<Command> {
-        if ctx.text_edit_focused() || self.screen != Screen::Run {
+        // On the review, Space still starts the next run (the review waits in Progress): a runner
+        // who stopped to tie a shoe should not have to find the mouse.
+        let review = self.screen == Screen::Review;
+        if ctx.text_edit_focused() || !(self.screen == Screen::Run || review) {
             return Vec::new();
         }
         use egui::{Key, Modifiers};
         ctx.input_mut(|i| {
             let mut out = Vec::new();
             if i.consume_key(Modifiers::NONE, Key::Space) {
+                if review {
+                    out.push(Command::SkipReview);
+                }
                 out.push(Command::StartStop);
+            }
+            if review {
+                return out;
             }
             if i.consume_key(Modifiers::SHIFT, Key::ArrowUp)
                 || i.consume_key(Modifiers::NONE, Key::PageUp)

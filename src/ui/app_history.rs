@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::app::{CoachApp, Command, Screen};
-use super::progress::History;
+use super::progress::{History, local_time};
 use super::review::ReviewDraft;
 use crate::cadence::session::{Review, SessionRecord};
 use crate::store::export::export_csv;
@@ -47,7 +47,12 @@ impl CoachApp {
             speed_kmh: self.settings.treadmill_kmh,
             ..Review::default()
         };
-        self.review = Some(ReviewDraft::new(record, &defaults, self.settings.units));
+        self.review = Some(ReviewDraft::new(
+            record,
+            &defaults,
+            self.settings.units,
+            self.history.utc_offset_secs,
+        ));
         self.screen = Screen::Review;
     }
 
@@ -76,7 +81,7 @@ impl CoachApp {
                     Ok(_) => {
                         self.history.message = Some(format!(
                             "Review saved with the session of {}.",
-                            record.started
+                            local_time(&record.started, self.history.utc_offset_secs)
                         ));
                         self.history.selected = Some(record.id.clone());
                         self.history.put(record, units);
@@ -116,7 +121,7 @@ impl CoachApp {
                         if let Some(record) = self.history.remove(&id, units) {
                             self.history.message = Some(format!(
                                 "Deleted the session of {} (kept in {} until you undo or clear it).",
-                                record.started,
+                                local_time(&record.started, self.history.utc_offset_secs),
                                 aside.parent().unwrap_or(&aside).display()
                             ));
                             self.history.undo = Some((record, aside));
@@ -131,8 +136,10 @@ impl CoachApp {
                 };
                 match restore_session(&data, &record, &aside) {
                     Ok(_) => {
-                        self.history.message =
-                            Some(format!("The session of {} is back.", record.started));
+                        self.history.message = Some(format!(
+                            "The session of {} is back.",
+                            local_time(&record.started, self.history.utc_offset_secs)
+                        ));
                         self.history.put(record, units);
                     }
                     Err(e) => {

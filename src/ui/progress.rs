@@ -87,6 +87,18 @@ impl History {
     }
 }
 
+/// A session's start in local time ("2026-11-21 07:05"), given the local offset from UTC.
+pub fn local_time(started: &str, utc_offset_secs: i32) -> String {
+    started
+        .parse::<jiff::Timestamp>()
+        .ok()
+        .and_then(|t| jiff::Timestamp::from_second(t.as_second() + i64::from(utc_offset_secs)).ok())
+        .map_or_else(
+            || started.to_string(),
+            |t| t.strftime("%Y-%m-%d %H:%M").to_string(),
+        )
+}
+
 /// A day number as a date ("2026-11-21").
 pub fn day_text(day: f64) -> String {
     jiff::Timestamp::from_second((day.floor() * 86_400.0) as i64)
@@ -151,6 +163,8 @@ pub fn ui(ui: &mut Ui, history: &mut History, units: Units) -> Vec<Command> {
 
     ui.label(RichText::new("Cadence per session").size(20.0).strong());
     date_plot("cadence-per-session", 220.0, "spm")
+        // Early sessions sit low on the left: the legend there hides nothing.
+        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
         .y_axis_label("steps per minute")
         .show(ui, |plot| {
             plot.line(
@@ -178,13 +192,13 @@ pub fn ui(ui: &mut Ui, history: &mut History, units: Units) -> Vec<Command> {
             .iter()
             .map(|p| [p[0], p[1] * factor])
             .collect();
-        date_plot("step-length", 160.0, unit)
+        date_plot("step-length", 180.0, unit)
             .y_axis_label(unit)
             .show(&mut cols[0], |plot| {
                 plot.line(Line::new("Step length", lengths).color(MEASURED));
             });
         cols[1].label(RichText::new("Discomfort").size(20.0).strong());
-        date_plot("discomfort", 160.0, "of 10")
+        date_plot("discomfort", 180.0, "of 10")
             .y_axis_label("0–10")
             .include_y(0.0)
             .include_y(10.0)
@@ -203,7 +217,7 @@ pub fn ui(ui: &mut Ui, history: &mut History, units: Units) -> Vec<Command> {
             .iter()
             .map(|w| Bar::new(w[0] + 3.5, w[1]).width(6.0))
             .collect();
-        date_plot("weekly-minutes", 160.0, "min")
+        date_plot("weekly-minutes", 180.0, "min")
             .y_axis_label("minutes")
             .include_y(0.0)
             .show(&mut cols[0], |plot| {
@@ -214,23 +228,41 @@ pub fn ui(ui: &mut Ui, history: &mut History, units: Units) -> Vec<Command> {
             .as_ref()
             .and_then(|id| history.get(id))
             .map_or(String::new(), |r| {
-                format!(" of {}", r.started.replace('T', " ").trim_end_matches('Z'))
+                format!(" of {}", local_time(&r.started, history.utc_offset_secs))
             });
         cols[1].label(RichText::new(format!("Tempo{title}")).size(20.0).strong());
+        // A little room above and below the tempo, so a warm-up is not drawn on the frame.
+        let (lo, hi) = history
+            .profile
+            .0
+            .iter()
+            .chain(&history.profile.1)
+            .fold((f64::MAX, f64::MIN), |(lo, hi), p| {
+                (lo.min(p[1]), hi.max(p[1]))
+            });
         Plot::new("tempo-profile")
-            .height(160.0)
+            .height(180.0)
+            .include_y(if lo <= hi { lo - 3.0 } else { 150.0 })
+            .include_y(if lo <= hi { hi + 3.0 } else { 180.0 })
             .legend(Legend::default())
             .allow_scroll(false)
             .x_axis_label("minutes")
             .y_axis_label("spm")
             .show(&mut cols[1], |plot| {
+                // No band aggregation: a part's end and the next one's start share a minute,
+                // and a band would fill the space between them.
                 plot.line(
                     Line::new("Click", history.profile.0.clone())
                         .color(TARGET)
-                        .width(2.0),
+                        .width(2.0)
+                        .allow_band(false),
                 );
                 if !history.profile.1.is_empty() {
-                    plot.line(Line::new("Watch", history.profile.1.clone()).color(MEASURED));
+                    plot.line(
+                        Line::new("Watch", history.profile.1.clone())
+                            .color(MEASURED)
+                            .allow_band(false),
+                    );
                 }
             });
     });

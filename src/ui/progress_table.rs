@@ -5,7 +5,7 @@
 use eframe::egui::{self, RichText, Ui};
 
 use super::app::Command;
-use super::progress::History;
+use super::progress::{History, local_time};
 use crate::cadence::session::Ending;
 use crate::cadence::stride::Units;
 
@@ -24,7 +24,10 @@ pub fn ui(ui: &mut Ui, history: &History, units: Units, commands: &mut Vec<Comma
         if let Some((record, _)) = &history.undo
             && ui
                 .button("Undo delete")
-                .on_hover_text(format!("Bring back the session of {}", record.started))
+                .on_hover_text(format!(
+                    "Bring back the session of {}",
+                    local_time(&record.started, history.utc_offset_secs)
+                ))
                 .clicked()
         {
             commands.push(Command::UndoDelete);
@@ -67,9 +70,9 @@ pub fn ui(ui: &mut Ui, history: &History, units: Units, commands: &mut Vec<Comma
                 let r = s.review.as_ref();
                 ui.horizontal(|ui| {
                     ui.set_height(ROW_HEIGHT - 4.0);
-                    let date = s.started.replace('T', " ");
+                    let date = local_time(&s.started, history.utc_offset_secs);
                     let cells = [
-                        date.trim_end_matches('Z').chars().take(16).collect(),
+                        date.clone(),
                         s.workout.chars().take(30).collect(),
                         format!("{:.0}", s.duration_secs / 60.0),
                         s.target().map_or("-".into(), |t| format!("{t}")),

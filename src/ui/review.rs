@@ -36,7 +36,12 @@ fn number_text(v: Option<f64>, decimals: usize) -> String {
 impl ReviewDraft {
     /// A draft for `record`: its own review if it has one, else `defaults` (the last review's
     /// shoes and surface, today's tapped cadence and treadmill speed).
-    pub fn new(record: &SessionRecord, defaults: &Review, units: Units) -> ReviewDraft {
+    pub fn new(
+        record: &SessionRecord,
+        defaults: &Review,
+        units: Units,
+        utc_offset_secs: i32,
+    ) -> ReviewDraft {
         let r = record.review.as_ref().unwrap_or(defaults);
         let mut distance_km = r.distance_km;
         if record.review.is_none()
@@ -56,7 +61,7 @@ impl ReviewDraft {
             "{}, {}, started {}",
             record.workout,
             clock_text(record.duration_secs as u64),
-            record.started.replace('T', " ").trim_end_matches('Z')
+            super::progress::local_time(&record.started, utc_offset_secs)
         );
         ReviewDraft {
             id: record.id.clone(),
@@ -284,7 +289,7 @@ mod tests {
             shoes: "Ghost".into(),
             ..Review::default()
         };
-        let mut draft = ReviewDraft::new(&record, &defaults, Units::Imperial);
+        let mut draft = ReviewDraft::new(&record, &defaults, Units::Imperial, 0);
         assert_eq!(draft.speed, "10.0");
         assert_eq!(draft.distance, "5.00");
         assert_eq!(draft.shoes, "Ghost");
