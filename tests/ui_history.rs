@@ -290,3 +290,39 @@ fn two_windows_record_into_one_data_folder_without_harm() {
         assert!((s.duration_secs - 35.0).abs() < 0.5, "{}", s.duration_secs);
     }
 }
+
+#[test]
+fn a_review_that_cannot_be_saved_says_so_keeps_what_was_typed_and_the_old_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path());
+    h.run();
+    play_and_stop(&mut h, 5);
+    let file = session_files(dir.path()).remove(0);
+    let before = std::fs::read(&file).unwrap();
+    // The save's temporary file cannot be created: a folder stands where it would go (as a
+    // full disk or a read-only folder would refuse it).
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    let blocker = file.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::create_dir(&blocker).unwrap();
+    type_into(&mut h, "Notes", "hamstring tight");
+    h.get_by_label("Save review").click();
+    h.run();
+    assert_eq!(h.state().screen, Screen::Review, "the review stays open");
+    assert!(
+        h.query_by_label_contains("The review was not saved: could not save")
+            .is_some()
+    );
+    assert_eq!(h.state().review.as_ref().unwrap().notes, "hamstring tight");
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        before,
+        "the old file is intact"
+    );
+    // Once the way is clear, the same review saves.
+    std::fs::remove_dir(&blocker).unwrap();
+    h.get_by_label("Save review").click();
+    h.run();
+    assert_eq!(h.state().screen, Screen::Progress);
+    let (saved, _) = load_sessions(&data(dir.path()));
+    assert_eq!(saved[0].review.as_ref().unwrap().notes, "hamstring tight");
+}
