@@ -78,6 +78,15 @@ impl Review {
     }
 }
 
+/// Which planned session a session was played for.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PlanLink {
+    pub plan_id: String,
+    /// The planned session's key ("2.0.5").
+    pub key: String,
+}
+
 /// A cadence series read from a watch file and attached to the session.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -179,6 +188,8 @@ pub struct SessionRecord {
     pub review: Option<Review>,
     /// Cadence from a watch file, if one was imported.
     pub imported: Option<ImportedCadence>,
+    /// The planned session it was played for, if any.
+    pub plan: Option<PlanLink>,
     /// What identifies the current part: (segment, tempo key).
     #[serde(skip)]
     part: Option<(usize, u32)>,
@@ -198,6 +209,7 @@ impl PartialEq for SessionRecord {
             && self.ending == other.ending
             && self.review == other.review
             && self.imported == other.imported
+            && self.plan == other.plan
     }
 }
 
@@ -215,6 +227,7 @@ impl Default for SessionRecord {
             ending: Ending::InProgress,
             review: None,
             imported: None,
+            plan: None,
             part: None,
         }
     }

@@ -8,6 +8,7 @@ pub mod atomic;
 pub mod attach;
 pub mod export;
 pub mod import;
+pub mod plan_file;
 pub mod sessions;
 pub mod settings;
 pub mod workout_file;

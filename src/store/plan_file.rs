@@ -1,0 +1,142 @@
+//! Plan files: `<data folder>/plans/<id>.ron`, one per plan made, the newest being the current
+//! one. A runner may edit the inputs by hand; the sessions follow from them. A file that does not
+//! parse, or whose inputs the planner refuses, is reported with its path (and line) and left
+//! where it is for the runner to fix; making a new plan writes a new file beside it.
+
+use std::path::{Path, PathBuf};
+
+use super::atomic::{read_capped, write_atomic};
+use crate::cadence::plan::{PLAN_VERSION, Plan};
+
+/// A plan file larger than this is not a plan.
+pub const MAX_PLAN_FILE_BYTES: u64 = 256 * 1024;
+
+const HEADER: &str = "\
+// A Cadence Coach ramp-up plan. You may edit the inputs: the dated sessions follow from them.
+// baseline and target in steps per minute (100-240, steps of 0.5), step_percent 1-5,
+// per_week 1-7, per_stage 2-20, first_minutes..last_minutes 10-90, start as \"YYYY-MM-DD\",
+// allow_over_ten_percent: true to go beyond +10 % over the baseline. repeats: stages to run again.
+";
+
+fn plans_dir(data: &Path) -> PathBuf {
+    data.join("plans")
+}
+
+/// Writes `plan` to its own file (replacing only that plan's earlier version).
+pub fn save_plan(data: &Path, plan: &Plan) -> Result<PathBuf, String> {
+    if plan.id.is_empty()
+        || !plan
+            .id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(format!("the plan id '{}' cannot name a file", plan.id));
+    }
+    let dir = plans_dir(data);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+    let path = dir.join(format!("{}.ron", plan.id));
+    let pretty = ron::ser::PrettyConfig::default().struct_names(true);
+    let text = ron::ser::to_string_pretty(plan, pretty).map_err(|e| e.to_string())?;
+    write_atomic(&path, format!("{HEADER}{text}\n").as_bytes())
+        .map_err(|e| format!("could not save {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// Reads one plan file, checking it as the planner would.
+pub fn read_plan(path: &Path) -> Result<Plan, String> {
+    let problem = |what: String| format!("plan file {} {what}", path.display());
+    let text = read_capped(path, MAX_PLAN_FILE_BYTES)
+        .map_err(|e| problem(format!("could not be read: {e}")))?
+        .ok_or_else(|| problem("is larger than 256 KiB".into()))?;
+    let plan: Plan = ron::from_str(&text).map_err(|e| {
+        problem(format!(
+            "does not read at line {}, column {}: {}",
+            e.span.start.line, e.span.start.col, e.code
+        ))
+    })?;
+    if plan.version > PLAN_VERSION {
+        return Err(problem(format!(
+            "has format version {}, newer than this app's {PLAN_VERSION}",
+            plan.version
+        )));
+    }
+    plan.check()
+        .map_err(|e| problem(format!("has an input the planner refuses: {e}")))?;
+    Ok(plan)
+}
+
+/// The current plan (the newest file in `plans/`), if there is one. A damaged one is an error
+/// that names it; the file stays for the runner to fix.
+pub fn load_current_plan(data: &Path) -> Result<Option<(Plan, PathBuf)>, String> {
+    let Ok(entries) = std::fs::read_dir(plans_dir(data)) else {
+        return Ok(None);
+    };
+    let newest = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ron") && p.is_file())
+        .max();
+    match newest {
+        None => Ok(None),
+        Some(path) => read_plan(&path).map(|plan| Some((plan, path))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cadence::Spm;
+    use crate::cadence::plan::PlanInputs;
+
+    fn plan(id: &str) -> Plan {
+        Plan::new(
+            id,
+            PlanInputs {
+                baseline: Spm::new(162.0).unwrap(),
+                target: Spm::new(175.0).unwrap(),
+                ..PlanInputs::default()
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_newest_plan_is_current_and_a_hand_edit_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        save_plan(dir.path(), &plan("20261101T070000Z")).unwrap();
+        let path = save_plan(dir.path(), &plan("20261121T070000Z")).unwrap();
+        let (current, at) = load_current_plan(dir.path()).unwrap().unwrap();
+        assert_eq!(current.id, "20261121T070000Z");
+        assert_eq!(at, path);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("// A Cadence Coach ramp-up plan."));
+        std::fs::write(&path, text.replace("per_week: 3", "per_week: 4")).unwrap();
+        assert_eq!(
+            load_current_plan(dir.path())
+                .unwrap()
+                .unwrap()
+                .0
+                .inputs
+                .per_week,
+            4
+        );
+    }
+
+    #[test]
+    fn a_bad_edit_is_reported_with_its_line_and_left_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = save_plan(dir.path(), &plan("20261121T070000Z")).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("per_week: 3", "per_week: three")).unwrap();
+        let err = load_current_plan(dir.path()).unwrap_err();
+        assert!(
+            err.contains("20261121T070000Z.ron does not read at line"),
+            "{err}"
+        );
+        assert!(path.exists());
+        std::fs::write(&path, text.replace("per_week: 3", "per_week: 9")).unwrap();
+        let err = load_current_plan(dir.path()).unwrap_err();
+        assert!(err.contains("Sessions per week 9 is outside 1–7"), "{err}");
+    }
+}
