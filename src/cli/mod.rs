@@ -5,6 +5,7 @@
 
 mod history;
 mod import;
+mod plan;
 mod play;
 mod render;
 
@@ -50,6 +51,59 @@ enum Command {
     /// Read the cadence from a watch file (FIT, TCX or GPX) onto the session it overlaps in
     /// time, or into a new session
     Import(ImportArgs),
+    /// Make a cadence ramp-up plan from your baseline to a target and print its dated sessions
+    Plan(PlanArgs),
+}
+
+#[derive(Debug, Args)]
+struct PlanArgs {
+    /// Your cadence at an easy run today, steps per minute
+    #[arg(long, value_parser = parse_spm)]
+    baseline: Spm,
+    /// The cadence to reach, steps per minute (at most +10 % over the baseline without --override)
+    #[arg(long, value_parser = parse_spm)]
+    target: Spm,
+    /// Sessions per week, 1–7
+    #[arg(long, default_value_t = 3)]
+    per_week: u8,
+    /// Sessions per stage, 2–20 (the last one is a self-check without the click)
+    #[arg(long, default_value_t = 8)]
+    per_stage: u8,
+    /// Step per stage in percent of the baseline, 1–5
+    #[arg(long, default_value_t = 5.0, value_name = "PERCENT")]
+    step: f64,
+    /// Minutes of the first and the last session, e.g. 15-30 (the ones between grow evenly)
+    #[arg(long, default_value = "15-30", value_parser = parse_minute_range, value_name = "FIRST-LAST")]
+    minutes: (u16, u16),
+    /// The first day, YYYY-MM-DD (default: today)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    start: Option<jiff::civil::Date>,
+    /// Keep the click on in the second half of each stage instead of fading it
+    #[arg(long)]
+    no_fade: bool,
+    /// Allow a target more than 10 % over the baseline (with a warning)
+    #[arg(long = "override")]
+    allow_over: bool,
+    /// Save it as the current plan in the data folder (the window follows it)
+    #[arg(long)]
+    save: bool,
+    /// Print the plan as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
+    text.parse()
+        .map_err(|_| format!("'{text}' is not a date as YYYY-MM-DD"))
+}
+
+fn parse_minute_range(text: &str) -> Result<(u16, u16), String> {
+    let bad = || format!("'{text}' is not two whole minutes as FIRST-LAST, e.g. 15-30");
+    let (a, b) = text.split_once('-').ok_or_else(bad)?;
+    Ok((
+        a.trim().parse().map_err(|_| bad())?,
+        b.trim().parse().map_err(|_| bad())?,
+    ))
 }
 
 #[derive(Debug, Args)]
@@ -199,9 +253,21 @@ pub fn main() -> ExitCode {
         Some(Command::Render(args)) => render::run(args),
         Some(Command::History(args)) => history::run(args, &data_dir(cli.data_dir)),
         Some(Command::Import(args)) => import::run(args, &data_dir(cli.data_dir)),
+        Some(Command::Plan(args)) => plan::run(args, cli.data_dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // Values that parse but that the planner refuses are bad usage, like a bad --spm.
+        Err(e)
+            if e.downcast_ref::<crate::cadence::plan::PlanError>()
+                .is_some() =>
+        {
+            eprintln!(
+                "cadence-coach: {} (see cadence-coach plan --help)",
+                one_line(&format!("{e:#}"))
+            );
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("cadence-coach: {}", one_line(&format!("{e:#}")));
             ExitCode::from(1)
@@ -211,7 +277,7 @@ pub fn main() -> ExitCode {
 
 /// The data folder: the flag (or environment), else the one chosen in Settings. A settings file
 /// that cannot be read is reported (it has been set aside), not silently passed over.
-fn data_dir(flag: Option<PathBuf>) -> PathBuf {
+pub(super) fn data_dir(flag: Option<PathBuf>) -> PathBuf {
     let (settings, note) =
         crate::store::settings::load_settings(&crate::store::settings::default_settings_path());
     if let Some(note) = note {
