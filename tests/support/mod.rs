@@ -375,7 +375,9 @@ impl VirtualDisplay {
 
     /// Waits for a window with this title and returns its id.
     pub fn wait_for_window(&self, title: &str) -> String {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        // Generous: on a 2-core machine busy with other work, software GL can take long to
+        // bring up the first window (seen: over 30 s while two compilers ran).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
         loop {
             let out = Command::new("xdotool")
                 .args(["search", "--name", title])
