@@ -25,6 +25,7 @@ use crate::store::settings::{Settings, TextSize, Theme, load_settings, save_sett
 pub enum Screen {
     #[default]
     Run,
+    Plan,
     Progress,
     Review,
     Form,
@@ -61,6 +62,14 @@ pub enum Command {
     CancelDelete,
     UndoDelete,
     ExportCsv,
+    /// Make a plan from the Plan screen's inputs, and save it.
+    MakePlan,
+    /// Load the plan's next session into the Run screen.
+    StartPlanned,
+    /// Run this stage of the plan once more.
+    RepeatStage(usize),
+    /// A footfall tapped in the Plan screen's baseline test.
+    PlanTap(f64),
 }
 
 /// State of the Run screen that is not a setting.
@@ -74,6 +83,8 @@ pub struct RunState {
     pub loaded: Option<Workout>,
     pub pinned_cue: Option<usize>,
     pub cue_skip: usize,
+    /// The planned session the loaded workout is, if it came from the plan.
+    pub plan_link: Option<crate::cadence::session::PlanLink>,
 }
 
 /// The app.
@@ -102,6 +113,8 @@ pub struct CoachApp {
     pub history: History,
     /// The review being filled in.
     pub review: Option<ReviewDraft>,
+    /// The ramp-up plan and how it is going.
+    pub plan: super::plan::PlanView,
 }
 
 /// For the measurement script: counts painted frames and notes the first one, in a file.
@@ -162,7 +175,9 @@ impl CoachApp {
             recording,
             history,
             review: None,
+            plan: super::plan::PlanView::default(),
         };
+        app.load_plan();
         app.apply_look(ctx);
         app
     }
@@ -220,10 +235,14 @@ impl CoachApp {
                         workout.segments().len()
                     ));
                     self.run.loaded = Some(workout);
+                    self.run.plan_link = None;
                 }
                 Err(e) => self.run.message = Some(e.to_string()),
             },
-            Command::ClearWorkout => self.run.loaded = None,
+            Command::ClearWorkout => {
+                self.run.loaded = None;
+                self.run.plan_link = None;
+            }
             Command::PinCue(pin) => self.run.pinned_cue = pin,
             Command::NextCue => {
                 let current = self.current_cue();
@@ -250,9 +269,11 @@ impl CoachApp {
             },
         };
         let track = self.engine.play(program, self.settings.click);
-        let error = self
-            .recording
-            .start(track.program(), self.settings.target.get());
+        let error = self.recording.start(
+            track.program(),
+            self.settings.target.get(),
+            self.run.plan_link.clone(),
+        );
         self.note(error);
         self.track = Some(track);
         self.playing = true;
@@ -308,6 +329,7 @@ impl CoachApp {
             let (history, damaged) =
                 super::app_history::load_history(&self.recording.data_dir, &self.settings);
             self.history = history;
+            self.load_plan();
             damaged.into_iter().for_each(|d| self.note(Some(d)));
         }
         if units_changed {
@@ -356,6 +378,14 @@ impl CoachApp {
         // On the review, Space still starts the next run (the review waits in Progress): a runner
         // who stopped to tie a shoe should not have to find the mouse.
         let review = self.screen == Screen::Review;
+        if self.screen == Screen::Plan && !ctx.text_edit_focused() {
+            return ctx.input_mut(|i| {
+                i.consume_key(egui::Modifiers::NONE, egui::Key::T)
+                    .then_some(Command::PlanTap(i.time))
+                    .into_iter()
+                    .collect()
+            });
+        }
         if ctx.text_edit_focused() || !(self.screen == Screen::Run || review) {
             return Vec::new();
         }
@@ -437,6 +467,8 @@ impl eframe::App for CoachApp {
         // One look at the device per frame, for the clock and the banner.
         let device = self.engine.device();
         self.follow_clock(&ctx, &device);
+        // A new day (or a session just recorded) moves the plan before it is drawn.
+        self.refresh_plan_if_stale();
         commands.clear();
 
         // The panels draw no background of their own: the frame is cleared to the panel colour
@@ -447,6 +479,11 @@ impl eframe::App for CoachApp {
             ui.horizontal(|ui| {
                 for (screen, label, tip) in [
                     (Screen::Run, "Run", "The metronome and today's session"),
+                    (
+                        Screen::Plan,
+                        "Plan",
+                        "The cadence ramp-up plan and its sessions",
+                    ),
                     (
                         Screen::Progress,
                         "Progress",
@@ -480,6 +517,7 @@ impl eframe::App for CoachApp {
                     .auto_shrink(false)
                     .show(ui, |ui| match self.screen {
                         Screen::Run => commands.extend(run::ui(ui, self)),
+                        Screen::Plan => commands.extend(super::plan::ui(ui, self)),
                         Screen::Progress => commands.extend(progress::ui(
                             ui,
                             &mut self.history,
@@ -497,6 +535,10 @@ impl eframe::App for CoachApp {
             });
         for command in commands {
             self.apply(command);
+        }
+        // What the commands changed is drawn in the next frame.
+        if self.refresh_plan_if_stale() {
+            ctx.request_repaint();
         }
         self.save_if_due(&ctx, false);
         if let Some(report) = &mut self.report {

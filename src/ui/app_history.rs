@@ -168,7 +168,7 @@ impl CoachApp {
                     },
                 );
             }
-            _ => {}
+            other => self.apply_plan(other),
         }
     }
 }

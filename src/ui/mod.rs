@@ -6,8 +6,10 @@
 
 pub mod app;
 mod app_history;
+mod app_plan;
 mod clock;
 mod form;
+mod plan;
 mod progress;
 mod progress_table;
 mod recording;

@@ -31,6 +31,8 @@ pub struct History {
     pub message: Option<String>,
     /// The local time's offset from UTC, for the days on the axis.
     pub utc_offset_secs: i32,
+    /// Counts changes, so views built from the history know when to rebuild.
+    pub revision: u64,
 }
 
 impl History {
@@ -47,6 +49,7 @@ impl History {
 
     /// Rebuilds the plot data and advice after the sessions changed.
     pub fn refresh(&mut self, units: Units) {
+        self.revision += 1;
         self.sessions
             .sort_by(|a, b| a.started.cmp(&b.started).then(a.id.cmp(&b.id)));
         self.series = ProgressSeries::new(&self.sessions, self.utc_offset_secs);

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::clock::Heard;
 use crate::audio::Program;
-use crate::cadence::session::{Ending, SessionRecord};
+use crate::cadence::session::{Ending, PlanLink, SessionRecord};
 use crate::store::sessions::save_session;
 
 /// Session seconds between saves while playing.
@@ -36,7 +36,12 @@ impl Recording {
     }
 
     /// Begins a record for `program` and writes it at once. Returns a save error to show.
-    pub fn start(&mut self, program: &Program, target_spm: f64) -> Option<String> {
+    pub fn start(
+        &mut self,
+        program: &Program,
+        target_spm: f64,
+        plan: Option<PlanLink>,
+    ) -> Option<String> {
         let now = jiff::Timestamp::now();
         let started = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
         // Sortable and unique even for two apps started in the same second.
@@ -53,7 +58,9 @@ impl Recording {
             ),
             Program::Open { spm, .. } => (format!("Steady {spm} spm"), target_spm),
         };
-        self.record = Some(SessionRecord::new(&id, &started, &workout, target_spm));
+        let mut record = SessionRecord::new(&id, &started, &workout, target_spm);
+        record.plan = plan;
+        self.record = Some(record);
         self.saved_at_secs = 0.0;
         self.segments_saved = 0;
         self.save()

@@ -1,0 +1,162 @@
+//! The app's side of the plan: loading the current plan from the data folder, making and saving
+//! a new one, loading its next session into the Run screen, repeating a stage, and following the
+//! plan as sessions are recorded and days pass.
+
+use jiff::civil::Date;
+
+use super::app::{CoachApp, Command, Screen};
+use super::plan::PlanForm;
+use crate::cadence::plan::{Plan, PlanInputs, done_sessions, follow};
+use crate::cadence::session::PlanLink;
+use crate::store::plan_file::{load_current_plan, save_plan};
+
+impl CoachApp {
+    /// Today's date (a test may set it).
+    pub fn today(&self) -> Date {
+        self.plan
+            .today_override
+            .unwrap_or_else(|| jiff::Zoned::now().date())
+    }
+
+    /// Sets today's date (for tests, and a clock that passes midnight); a start date that
+    /// was today follows it.
+    pub fn set_today(&mut self, day: Date) {
+        let old = self.today().to_string();
+        self.plan.today_override = Some(day);
+        if let Some(form) = &mut self.plan.form
+            && form.start == old
+        {
+            form.start = day.to_string();
+        }
+    }
+
+    /// Reads the current plan from the data folder; a bad hand edit is shown, not fatal.
+    pub(super) fn load_plan(&mut self) {
+        self.plan.plan = None;
+        self.plan.problem = None;
+        match load_current_plan(&self.recording.data_dir) {
+            Ok(Some((plan, _))) => {
+                self.plan.form = Some(PlanForm::new(&PlanInputs {
+                    start: self.today(),
+                    ..plan.inputs.clone()
+                }));
+                self.plan.plan = Some(plan);
+            }
+            Ok(None) => {}
+            Err(problem) => {
+                self.plan.problem = Some(format!(
+                    "{problem}. Fix it in a text editor, or make a new plan (the file is kept)."
+                ))
+            }
+        }
+        if self.plan.form.is_none() {
+            self.plan.form = Some(PlanForm::new(&PlanInputs {
+                start: self.today(),
+                ..PlanInputs::default()
+            }));
+        }
+        self.plan.revision += 1;
+    }
+
+    /// Follows the plan again when the history, the day or the plan changed.
+    /// Returns whether it did.
+    pub(super) fn refresh_plan_if_stale(&mut self) -> bool {
+        let key = (self.history.revision, self.today(), self.plan.revision);
+        if self.plan.built_from == Some(key) {
+            return false;
+        }
+        self.plan.built_from = Some(key);
+        self.plan.following = self.plan.plan.as_ref().map(|plan| {
+            let done = done_sessions(plan, &self.history.sessions, self.history.utc_offset_secs);
+            follow(plan, &done, key.1)
+        });
+        true
+    }
+
+    fn save_new_plan(&mut self, plan: &mut Plan) -> Result<(), String> {
+        // Never over another plan's file: a second plan in the same second gets a suffix.
+        let base = plan.id.clone();
+        let dir = self.recording.data_dir.join("plans");
+        let mut n = 1;
+        while dir.join(format!("{}.ron", plan.id)).exists() {
+            n += 1;
+            plan.id = format!("{base}-{n}");
+        }
+        save_plan(&self.recording.data_dir, plan).map(|_| ())
+    }
+
+    /// The commands of the Plan screen.
+    pub(super) fn apply_plan(&mut self, command: Command) {
+        match command {
+            Command::MakePlan => {
+                let Some(form) = &self.plan.form else { return };
+                let id = jiff::Timestamp::now()
+                    .strftime("%Y%m%dT%H%M%SZ")
+                    .to_string();
+                let made = form
+                    .inputs()
+                    .and_then(|inputs| Plan::new(&id, inputs).map_err(|e| e.to_string()));
+                match made {
+                    Ok(mut plan) => match self.save_new_plan(&mut plan) {
+                        Ok(()) => {
+                            let mut message = format!(
+                                "Plan saved: {} sessions from {}.",
+                                plan.sessions().len(),
+                                plan.inputs.start
+                            );
+                            for w in plan.warnings() {
+                                message.push(' ');
+                                message.push_str(&w);
+                            }
+                            self.plan.message = Some(message);
+                            self.plan.problem = None;
+                            self.plan.plan = Some(plan);
+                            self.plan.revision += 1;
+                        }
+                        Err(e) => self.plan.problem = Some(format!("The plan was not saved: {e}")),
+                    },
+                    Err(e) => self.plan.problem = Some(e),
+                }
+            }
+            Command::StartPlanned => {
+                let _ = self.refresh_plan_if_stale();
+                let (Some(plan), Some(following)) = (&self.plan.plan, &self.plan.following) else {
+                    return;
+                };
+                let Some(next) = following.next() else { return };
+                let workout = plan.workout(&next.session);
+                self.run.message = Some(format!(
+                    "Loaded '{}' ({} min). Space starts it.",
+                    workout.name(),
+                    next.session.minutes
+                ));
+                self.run.plan_link = Some(PlanLink {
+                    plan_id: plan.id.clone(),
+                    key: next.session.key.clone(),
+                });
+                self.run.loaded = Some(workout);
+                self.screen = Screen::Run;
+            }
+            Command::RepeatStage(stage) => {
+                let Some(plan) = &mut self.plan.plan else {
+                    return;
+                };
+                plan.repeats.push(stage);
+                match save_plan(&self.recording.data_dir, plan) {
+                    Ok(_) => {
+                        self.plan.message = Some(format!(
+                            "Stage {stage} is in the plan once more; the later sessions moved on."
+                        ));
+                        self.plan.revision += 1;
+                    }
+                    Err(e) => {
+                        plan.repeats.pop();
+                        self.plan.problem = Some(format!("The plan was not saved: {e}"));
+                    }
+                }
+            }
+            Command::PlanTap(at) => self.plan.taps.tap(at),
+            _ => {}
+        }
+    }
+}

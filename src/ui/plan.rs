@@ -1,0 +1,423 @@
+//! The Plan screen: the current ramp-up plan (how far along, the next session and "Start today's
+//! session", a repeat when a self-check missed, the plot of planned cadence with the sessions
+//! done on top, the dated list), and the inputs for a new plan with the reason behind each
+//! default and a baseline tap test.
+
+use eframe::egui::{self, RichText, Ui};
+use egui_plot::{Legend, Line, MarkerShape, Plot, Points, VLine};
+use jiff::civil::Date;
+
+use super::app::{CoachApp, Command};
+use super::progress::day_text;
+use crate::cadence::Spm;
+use crate::cadence::plan::{Following, Plan, PlanInputs, REASONS};
+use crate::cadence::tap::TapTempo;
+
+/// The inputs of a new plan, as typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanForm {
+    pub baseline: String,
+    pub target: String,
+    pub step: String,
+    pub per_week: String,
+    pub per_stage: String,
+    pub first_minutes: String,
+    pub last_minutes: String,
+    pub start: String,
+    pub faded: bool,
+    pub allow_over: bool,
+}
+
+impl PlanForm {
+    pub fn new(i: &PlanInputs) -> PlanForm {
+        PlanForm {
+            baseline: i.baseline.to_string(),
+            target: i.target.to_string(),
+            step: format!("{}", i.step_percent),
+            per_week: i.per_week.to_string(),
+            per_stage: i.per_stage.to_string(),
+            first_minutes: i.first_minutes.to_string(),
+            last_minutes: i.last_minutes.to_string(),
+            start: i.start.to_string(),
+            faded: i.faded,
+            allow_over: i.allow_over_ten_percent,
+        }
+    }
+
+    /// The inputs, or a message naming the field that does not read.
+    pub fn inputs(&self) -> Result<PlanInputs, String> {
+        fn num<T: std::str::FromStr>(name: &str, text: &str) -> Result<T, String> {
+            text.trim()
+                .replace(',', ".")
+                .parse()
+                .map_err(|_| format!("{name} '{}' is not a number", text.trim()))
+        }
+        let spm = |name: &str, text: &str| text.parse::<Spm>().map_err(|e| format!("{name}: {e}"));
+        Ok(PlanInputs {
+            baseline: spm("Baseline", &self.baseline)?,
+            target: spm("Target", &self.target)?,
+            step_percent: num("Step per stage", &self.step)?,
+            per_week: num("Sessions per week", &self.per_week)?,
+            per_stage: num("Sessions per stage", &self.per_stage)?,
+            first_minutes: num("First session minutes", &self.first_minutes)?,
+            last_minutes: num("Last session minutes", &self.last_minutes)?,
+            start: self.start.trim().parse().map_err(|_| {
+                format!(
+                    "Start date '{}' is not a date as YYYY-MM-DD",
+                    self.start.trim()
+                )
+            })?,
+            faded: self.faded,
+            allow_over_ten_percent: self.allow_over,
+        })
+    }
+}
+
+/// The plan as the window holds it.
+#[derive(Debug, Default)]
+pub struct PlanView {
+    pub plan: Option<Plan>,
+    /// A plan file that could not be used (a bad hand edit), or a failed save.
+    pub problem: Option<String>,
+    pub message: Option<String>,
+    pub following: Option<Following>,
+    pub form: Option<PlanForm>,
+    /// The baseline tap test.
+    pub taps: TapTempo,
+    /// Today, when a test sets it; else the system's date.
+    pub today_override: Option<Date>,
+    /// What `following` was built from: (history revision, today, plan revision).
+    pub(super) built_from: Option<(u64, Date, u64)>,
+    pub(super) revision: u64,
+}
+
+/// A date as a day number from 1970-01-01 (the plots' x axis).
+pub fn day_number(d: Date) -> f64 {
+    d.duration_since(Date::constant(1970, 1, 1)).as_secs() as f64 / 86_400.0
+}
+
+fn reason(field: &str) -> &'static str {
+    REASONS
+        .iter()
+        .find(|(name, _)| *name == field)
+        .map_or("", |(_, why)| why)
+}
+
+pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
+    let mut commands = Vec::new();
+    let today = app.today();
+    ui.label(RichText::new("Plan").size(30.0).strong());
+    let view = &mut app.plan;
+    if let Some(problem) = &view.problem {
+        ui.label(
+            RichText::new(problem)
+                .size(16.0)
+                .color(ui.visuals().warn_fg_color),
+        );
+    }
+    if let Some(message) = &view.message {
+        ui.label(RichText::new(message).size(16.0));
+    }
+    if let (Some(plan), Some(following)) = (&view.plan, &view.following) {
+        current_plan(ui, plan, following, today, &mut commands);
+        ui.add_space(8.0);
+        egui::CollapsingHeader::new(RichText::new("Make a new plan").size(20.0))
+            .default_open(false)
+            .show(ui, |ui| form(ui, view, &mut commands));
+    } else {
+        ui.label(
+            RichText::new(
+                "A plan raises your cadence in small stages over a few weeks, with the click fading \
+                 as each stage settles. Fill in your baseline and target, then \"Make plan\".",
+            )
+            .size(17.0),
+        );
+        form(ui, view, &mut commands);
+    }
+    commands
+}
+
+fn current_plan(
+    ui: &mut Ui,
+    plan: &Plan,
+    following: &Following,
+    today: Date,
+    commands: &mut Vec<Command>,
+) {
+    let i = &plan.inputs;
+    let stages = plan.stages();
+    let total = following.sessions.len();
+    ui.label(
+        RichText::new(format!(
+            "{} to {} spm (+{:.1} %): {} stage{} of {} sessions, {} a week. {} of {total} done.",
+            i.baseline,
+            i.target,
+            plan.total_percent(),
+            stages.len(),
+            if stages.len() == 1 { "" } else { "s" },
+            i.per_stage,
+            i.per_week,
+            following.done_count(),
+        ))
+        .size(20.0),
+    );
+    for warning in plan.warnings() {
+        ui.label(RichText::new(warning).color(ui.visuals().warn_fg_color));
+    }
+    match following.next() {
+        Some(next) => {
+            let s = &next.session;
+            let when = if next.date == today {
+                "today".to_string()
+            } else {
+                format!("{} {}", next.date.strftime("%a"), next.date)
+            };
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    RichText::new(format!(
+                        "Next: stage {}, session {} of {}, {when}: {} min at {} spm, {}.",
+                        s.stage,
+                        s.number,
+                        i.per_stage,
+                        s.minutes,
+                        s.spm,
+                        s.feedback.name()
+                    ))
+                    .size(18.0),
+                );
+                if ui
+                    .add(egui::Button::new(
+                        RichText::new("Start today's session").size(20.0),
+                    ))
+                    .on_hover_text(
+                        "Load the next session of the plan into the Run screen (Space starts it)",
+                    )
+                    .clicked()
+                {
+                    commands.push(Command::StartPlanned);
+                }
+            });
+        }
+        None => {
+            ui.label(
+                RichText::new(
+                    "Every session is done. Hold the new cadence on your easy runs, and check it \
+                     with the tap test now and then.",
+                )
+                .size(18.0),
+            );
+        }
+    }
+    for (stage, text) in &following.repeat_suggestions {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(text).color(ui.visuals().warn_fg_color));
+            if ui
+                .button(format!("Repeat stage {stage}"))
+                .on_hover_text("Add the stage's sessions once more before the next stage")
+                .clicked()
+            {
+                commands.push(Command::RepeatStage(*stage));
+            }
+        });
+    }
+
+    let planned: Vec<[f64; 2]> = following
+        .sessions
+        .iter()
+        .map(|s| [day_number(s.date), s.session.spm.get()])
+        .collect();
+    let done: Vec<[f64; 2]> = following
+        .sessions
+        .iter()
+        .filter_map(|s| {
+            let day = s.done?;
+            Some([day_number(day), s.measured.unwrap_or(s.session.spm.get())])
+        })
+        .collect();
+    Plot::new("plan-plot")
+        .height(220.0)
+        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+        .allow_scroll(false)
+        .include_y(i.baseline.get() - 2.0)
+        .include_y(i.target.get() + 2.0)
+        .x_axis_formatter(|mark, _| day_text(mark.value))
+        .y_axis_label("steps per minute")
+        .label_formatter(|pos| match pos {
+            egui_plot::HoverPosition::NearDataPoint {
+                plot_name,
+                position,
+                ..
+            } => Some(format!(
+                "{plot_name}\n{}\n{:.1} spm",
+                day_text(position.x),
+                position.y
+            )),
+            egui_plot::HoverPosition::Elsewhere { .. } => None,
+        })
+        .show(ui, |plot| {
+            plot.line(
+                Line::new("Planned", planned)
+                    .color(egui::Color32::from_rgb(120, 130, 150))
+                    .width(2.0)
+                    .allow_band(false),
+            );
+            plot.points(
+                Points::new("Done", done)
+                    .color(egui::Color32::from_rgb(235, 120, 20))
+                    .radius(5.0)
+                    .shape(MarkerShape::Circle)
+                    .filled(true),
+            );
+            plot.vline(VLine::new("Today", day_number(today)));
+        });
+
+    ui.label(RichText::new("Sessions").size(20.0).strong());
+    let header = ["#", "Date", "Stage", "spm", "Min", "Click", ""];
+    let widths = [40.0, 150.0, 60.0, 60.0, 50.0, 90.0, 300.0];
+    ui.horizontal(|ui| {
+        for (name, w) in header.iter().zip(widths) {
+            ui.add_sized([w, 20.0], egui::Label::new(RichText::new(*name).strong()));
+        }
+    });
+    let rows = following.sessions.len();
+    egui::ScrollArea::vertical()
+        .id_salt("plan-sessions")
+        .max_height(26.0 * 12.0)
+        .auto_shrink([false, true])
+        .show_rows(ui, 26.0, rows, |ui, range| {
+            for n in range {
+                let s = &following.sessions[n];
+                let moved = (s.date != s.session.planned)
+                    .then(|| format!("moved from {}", s.session.planned));
+                let status = match (s.done, s.date == today, moved) {
+                    (Some(day), _, _) => format!("done {day}"),
+                    (None, true, Some(m)) => format!("today ({m})"),
+                    (None, true, None) => "today".to_string(),
+                    (None, false, m) => m.unwrap_or_default(),
+                };
+                let cells = [
+                    (n + 1).to_string(),
+                    format!("{} {}", s.date.strftime("%a"), s.date),
+                    format!(
+                        "{}{}",
+                        s.session.stage,
+                        if s.session.copy > 0 { " again" } else { "" }
+                    ),
+                    s.session.spm.to_string(),
+                    s.session.minutes.to_string(),
+                    s.session.feedback.name().to_string(),
+                    status,
+                ];
+                ui.horizontal(|ui| {
+                    for (text, w) in cells.into_iter().zip(widths) {
+                        ui.add_sized([w, 20.0], egui::Label::new(text).truncate());
+                    }
+                });
+            }
+        });
+}
+
+fn form(ui: &mut Ui, view: &mut PlanView, commands: &mut Vec<Command>) {
+    let estimate = view.taps.estimate();
+    let Some(form) = &mut view.form else {
+        return;
+    };
+    egui::Grid::new("plan-inputs")
+        .num_columns(3)
+        .spacing([16.0, 10.0])
+        .show(ui, |ui| {
+            let field = |ui: &mut Ui, name: &str, text: &mut String, why: &str| {
+                let label = ui.label(name);
+                ui.add(egui::TextEdit::singleline(text).desired_width(110.0))
+                    .labelled_by(label.id);
+                ui.add(egui::Label::new(RichText::new(why).weak()).wrap());
+                ui.end_row();
+            };
+            field(ui, "Baseline (spm)", &mut form.baseline, reason("Baseline"));
+            ui.label("");
+            ui.horizontal(|ui| {
+                if ui
+                    .button("Tap (T)")
+                    .on_hover_text("Tap on each footfall while you run easy for 30 s (T)")
+                    .clicked()
+                {
+                    commands.push(Command::PlanTap(ui.input(|i| i.time)));
+                }
+                match estimate {
+                    Some(e) => {
+                        ui.label(format!("{} spm from {} taps", e.spm, e.taps));
+                        if ui
+                            .button("Use as baseline")
+                            .on_hover_text("Put the tapped cadence in the baseline")
+                            .clicked()
+                        {
+                            form.baseline = format!("{}", (e.spm * 2.0).round() / 2.0);
+                        }
+                    }
+                    None => {
+                        ui.label("Tap at least 4 footfalls");
+                    }
+                }
+            });
+            ui.label("");
+            ui.end_row();
+            field(ui, "Target (spm)", &mut form.target, reason("Target"));
+            field(
+                ui,
+                "Step per stage (%)",
+                &mut form.step,
+                reason("Step per stage"),
+            );
+            field(
+                ui,
+                "Sessions per week",
+                &mut form.per_week,
+                reason("Sessions per week"),
+            );
+            field(
+                ui,
+                "Sessions per stage",
+                &mut form.per_stage,
+                reason("Sessions per stage"),
+            );
+            field(
+                ui,
+                "First session (min)",
+                &mut form.first_minutes,
+                reason("Session minutes"),
+            );
+            field(ui, "Last session (min)", &mut form.last_minutes, "");
+            field(
+                ui,
+                "Start date",
+                &mut form.start,
+                "YYYY-MM-DD; today unless you choose.",
+            );
+            ui.label("Faded feedback");
+            ui.checkbox(
+                &mut form.faded,
+                "Fade the click in the second half of each stage",
+            );
+            ui.add(egui::Label::new(RichText::new(reason("Faded feedback")).weak()).wrap());
+            ui.end_row();
+            ui.label("Beyond +10 %");
+            ui.checkbox(
+                &mut form.allow_over,
+                "Allow a target more than 10 % over the baseline",
+            );
+            ui.add(
+                egui::Label::new(
+                    RichText::new("Only with care: the studies stopped at +10 %.").weak(),
+                )
+                .wrap(),
+            );
+            ui.end_row();
+        });
+    if ui
+        .add(egui::Button::new(RichText::new("Make plan").size(20.0)))
+        .on_hover_text("Make the plan from these inputs and save it in the data folder")
+        .clicked()
+    {
+        commands.push(Command::MakePlan);
+    }
+}

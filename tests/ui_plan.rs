@@ -1,0 +1,224 @@
+//! The Plan screen, headless with egui_kittest: make a plan, start today's session from it,
+//! finish it, see it counted on the plan and its plot; skip three days and see the dates move;
+//! a bad hand edit of the plan file is reported and the app goes on.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use cadence_coach::audio::AudioEngine;
+use cadence_coach::cadence::session::Ending;
+use cadence_coach::store::sessions::load_sessions;
+use cadence_coach::ui::{CoachApp, Command, Screen};
+use eframe::egui::{self, Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use jiff::civil::Date;
+
+/// A fixed Monday, for tests that record nothing.
+const START: Date = Date::constant(2026, 11, 23);
+
+/// `d` plus `n` days, as text.
+fn plus(d: Date, n: i64) -> String {
+    d.checked_add(jiff::Span::new().days(n))
+        .unwrap()
+        .to_string()
+}
+
+fn app(dir: &Path, today: Date) -> Harness<'static, CoachApp> {
+    let settings = dir.join("settings.ron");
+    let data = data(dir);
+    let mut h = Harness::builder()
+        .with_size([1100.0, 1000.0])
+        .with_step_dt(0.05)
+        .build_eframe(move |cc| {
+            CoachApp::new(&cc.egui_ctx, &settings, Some(&data), |_| {
+                AudioEngine::offline(48_000)
+            })
+        });
+    h.state_mut().set_today(today);
+    h.run();
+    h
+}
+
+fn data(dir: &Path) -> PathBuf {
+    dir.join("data")
+}
+
+fn replace_text(h: &mut Harness<'_, CoachApp>, label: &str, text: &str) {
+    h.get_by_label(label).click();
+    h.run();
+    h.event(egui::Event::Key {
+        key: Key::A,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: Modifiers::COMMAND,
+    });
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+fn dates(h: &Harness<'_, CoachApp>) -> Vec<String> {
+    h.state().plan.following.as_ref().unwrap().sessions[..4]
+        .iter()
+        .map(|s| s.date.to_string())
+        .collect()
+}
+
+#[test]
+fn make_a_plan_run_todays_session_and_see_it_counted_then_skip_three_days() {
+    let dir = tempfile::tempdir().unwrap();
+    // The session's record carries the real clock's date, so the plan starts on the real today.
+    let today = jiff::Zoned::now().date();
+    let mut h = app(dir.path(), today);
+    h.get_by_label("Plan").click();
+    h.run();
+    assert_eq!(h.state().screen, Screen::Plan);
+    replace_text(&mut h, "Baseline (spm)", "160");
+    replace_text(&mut h, "Target (spm)", "168");
+    assert!(
+        h.query_all_by_label_contains("Heiderscheit et al. 2011")
+            .count()
+            >= 2,
+        "reasons cite the sources"
+    );
+    h.get_by_label("Make plan").click();
+    h.run();
+    let plan = h.state().plan.plan.clone().expect("a plan was made");
+    assert_eq!(plan.inputs.start, today, "it starts today");
+    assert_eq!(plan.sessions().len(), 8);
+    assert_eq!(
+        std::fs::read_dir(data(dir.path()).join("plans"))
+            .unwrap()
+            .count(),
+        1
+    );
+    assert!(h.query_by_label_contains("0 of 8 done").is_some());
+    // Every other day (a fourth in one week would wait for the next Monday).
+    assert_eq!(
+        dates(&h)[..3],
+        [plus(today, 0), plus(today, 2), plus(today, 4)]
+    );
+
+    // Today's session: 15 minutes, warm-up at 160, 9 minutes at 168 with the click, cool-down.
+    h.get_by_label("Start today's session").click();
+    h.run();
+    assert_eq!(h.state().screen, Screen::Run);
+    assert!(
+        h.query_by_label_contains("Loaded 'Plan stage 1, session 1")
+            .is_some()
+    );
+    h.key_press(Key::Space);
+    h.run();
+    for _ in 0..(15 * 12 + 2) {
+        h.state().engine.advance(Duration::from_secs(5));
+        h.run();
+    }
+    assert!(!h.state().playing, "the planned workout ran to its end");
+    assert_eq!(h.state().screen, Screen::Review);
+    h.get_by_label("Save review").click();
+    h.run();
+    let (saved, _) = load_sessions(&data(dir.path()));
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].ending, Ending::Finished);
+    assert_eq!(saved[0].target_spm, 168.0);
+    let link = saved[0]
+        .plan
+        .as_ref()
+        .expect("the session names its planned session");
+    assert_eq!(
+        (link.plan_id.as_str(), link.key.as_str()),
+        (plan.id.as_str(), "1.0.1")
+    );
+
+    // Counted on the plan and drawn on its plot.
+    h.get_by_label("Plan").click();
+    h.run();
+    assert!(h.query_by_label_contains("1 of 8 done").is_some());
+    let following = h.state().plan.following.clone().unwrap();
+    assert_eq!(following.done_count(), 1);
+    assert_eq!(following.sessions[0].done, Some(today));
+    assert_eq!(following.next().unwrap().session.key, "1.0.2");
+    assert!(
+        h.query_by_label_contains(&format!("done {today}"))
+            .is_some()
+    );
+
+    // Three days pass with no running: the next session is today, and the rest move on
+    // instead of being crammed into the week.
+    // Session 2 was due on day 2; it is now day 5.
+    let later = today.checked_add(jiff::Span::new().days(5)).unwrap();
+    h.state_mut().set_today(later);
+    h.state_mut().apply(Command::Show(Screen::Plan));
+    h.run();
+    let following = h.state().plan.following.clone().unwrap();
+    let next = following.next().unwrap();
+    assert_eq!(next.session.key, "1.0.2");
+    assert_eq!(next.date, later, "the missed session is today");
+    let moved = &following.sessions[1..];
+    for pair in moved.windows(2) {
+        let gap = pair[1].date.since(pair[0].date).unwrap().get_days();
+        assert!(
+            gap >= 2,
+            "not crammed: {} then {}",
+            pair[0].date,
+            pair[1].date
+        );
+    }
+    let mut per_week = std::collections::BTreeMap::new();
+    for s in &following.sessions {
+        let w = s.date.iso_week_date();
+        *per_week.entry((w.year(), w.week())).or_insert(0) += 1;
+    }
+    assert!(per_week.values().all(|&n| n <= 3), "{per_week:?}");
+    assert!(
+        h.query_by_label_contains(&format!("moved from {}", plus(today, 2)))
+            .is_some()
+    );
+}
+
+#[test]
+fn a_refused_input_is_named_and_a_bad_hand_edit_is_reported_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), START);
+    h.get_by_label("Plan").click();
+    h.run();
+    replace_text(&mut h, "Baseline (spm)", "160");
+    replace_text(&mut h, "Target (spm)", "185");
+    h.get_by_label("Make plan").click();
+    h.run();
+    assert!(h.state().plan.plan.is_none());
+    assert!(
+        h.query_by_label_contains(
+            "15.6 % over the baseline 160 spm; more than +10 % needs the override"
+        )
+        .is_some()
+    );
+    replace_text(&mut h, "Target (spm)", "170");
+    h.get_by_label("Make plan").click();
+    h.run();
+    assert!(h.state().plan.plan.is_some());
+    drop(h);
+
+    let plans = data(dir.path()).join("plans");
+    let file = std::fs::read_dir(&plans)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("per_week: 3", "per_week: lots")).unwrap();
+    let mut h = app(dir.path(), START);
+    h.get_by_label("Plan").click();
+    h.run();
+    assert!(h.state().plan.plan.is_none());
+    assert!(h.query_by_label_contains("does not read at line").is_some());
+    assert!(file.exists(), "the runner's file is left to fix");
+    // A hand edit that reads is followed.
+    std::fs::write(&file, text.replace("per_week: 3", "per_week: 2")).unwrap();
+    drop(h);
+    let h = app(dir.path(), START);
+    assert_eq!(h.state().plan.plan.as_ref().unwrap().inputs.per_week, 2);
+}
