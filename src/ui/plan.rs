@@ -221,11 +221,17 @@ fn current_plan(
         });
     }
 
-    let planned: Vec<[f64; 2]> = following
-        .sessions
-        .iter()
-        .map(|s| [day_number(s.date), s.session.spm.get()])
-        .collect();
+    // A step line: the tempo holds until the day the next stage starts.
+    let mut planned: Vec<[f64; 2]> = Vec::with_capacity(following.sessions.len() * 2);
+    for s in &following.sessions {
+        let point = [day_number(s.date), s.session.spm.get()];
+        if let Some(&[_, before]) = planned.last()
+            && before != point[1]
+        {
+            planned.push([point[0], before]);
+        }
+        planned.push(point);
+    }
     let done: Vec<[f64; 2]> = following
         .sessions
         .iter()
