@@ -87,6 +87,30 @@ fn fit_cadence_counts_one_foot_and_is_doubled_onto_the_matching_session() {
 }
 
 #[test]
+fn only_the_part_of_a_watch_file_during_the_session_goes_onto_it() {
+    let dir = tempfile::tempdir().unwrap();
+    data_with_session(dir.path());
+    // 15 minutes of walking to the gym at 55 strides a minute, then the 10-minute session at 86.
+    let strides: Vec<(u32, f64)> = (0..1500)
+        .map(|s| (s, if s < 900 { 55.0 } else { 86.0 }))
+        .collect();
+    let file = dir.path().join("walk-and-run.fit");
+    std::fs::write(&file, fit_file(T0 - 900, &strides)).unwrap();
+    let out = import(dir.path(), &file);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (sessions, _) = load_sessions(&dir.path().join("data"));
+    let imported = sessions[0].imported.as_ref().unwrap();
+    // The 3 minutes of slack before the start hold walking; the rest is the run.
+    assert_eq!(imported.samples.first().unwrap().0, -180.0);
+    let expected = (180.0 * 110.0 + 600.0 * 172.0) / 780.0;
+    assert!(
+        (imported.average_spm - expected).abs() < 0.01,
+        "{}",
+        imported.average_spm
+    );
+}
+
+#[test]
 fn tcx_run_cadence_is_doubled_and_a_run_with_no_session_becomes_one() {
     let dir = tempfile::tempdir().unwrap();
     data_with_session(dir.path());

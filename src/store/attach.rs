@@ -32,7 +32,11 @@ fn format_name(f: Format) -> &'static str {
 fn span(record: &SessionRecord) -> Option<(i64, i64)> {
     let start: jiff::Timestamp = record.started.parse().ok()?;
     let start = start.as_second();
-    Some((start, start + record.duration_secs.ceil() as i64))
+    // `as` saturates: a hostile duration of 1e300 s is merely very long, not an overflow.
+    Some((
+        start,
+        start.saturating_add(record.duration_secs.ceil() as i64),
+    ))
 }
 
 /// The session `track` overlaps most (with `MATCH_SLACK_SECS` either side), if any.
@@ -40,12 +44,14 @@ pub fn matching_session<'a>(
     sessions: &'a [SessionRecord],
     track: &CadenceTrack,
 ) -> Option<&'a SessionRecord> {
-    let (t0, t1) = (track.start_unix, track.end_unix());
+    // A single sample still has a moment in time to match.
+    let (t0, t1) = (track.start_unix, track.end_unix().max(track.start_unix + 1));
     sessions
         .iter()
         .filter_map(|s| {
             let (s0, s1) = span(s)?;
-            let overlap = t1.min(s1 + MATCH_SLACK_SECS) - t0.max(s0 - MATCH_SLACK_SECS);
+            let overlap = t1.min(s1.saturating_add(MATCH_SLACK_SECS))
+                - t0.max(s0.saturating_sub(MATCH_SLACK_SECS));
             (overlap > 0).then_some((overlap, s))
         })
         .max_by_key(|(overlap, _)| *overlap)
@@ -67,10 +73,19 @@ pub fn attach_track(
     };
     let (start, _) = span(&record).ok_or("the session's start time does not read")?;
     let offset = (track.start_unix - start) as f64;
+    // Onto an existing session goes only what the watch saw during it (with the slack either
+    // side): a walk to the gym before the run must not pull the measured cadence down.
+    let window = if existing {
+        let slack = MATCH_SLACK_SECS as f64;
+        -slack..=record.duration_secs.max(0.0) + slack
+    } else {
+        f64::NEG_INFINITY..=f64::INFINITY
+    };
     let samples: Vec<(f64, f64)> = track
         .samples
         .iter()
         .map(|&(t, v)| (t + offset, v))
+        .filter(|(t, _)| window.contains(t))
         .collect();
     record.imported = Some(ImportedCadence::new(source, format, &samples));
     let saved = save_session(data, &record)?;

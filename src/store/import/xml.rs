@@ -165,7 +165,15 @@ pub fn parse_tcx(text: &str) -> Result<CadenceTrack, ImportError> {
         }
         return Err(no_cadence(points, cadence_without_time));
     }
-    samples.finish(Format::Tcx, 2.0, true, points)
+    // RunCadence is strides by Garmin's schema. A plain Cadence in a running activity is not
+    // defined for running; apps write strides or steps there, so the GPX rule decides.
+    let doubled = any_run_cadence || counts_strides(&samples);
+    samples.finish(
+        Format::Tcx,
+        if doubled { 2.0 } else { 1.0 },
+        doubled,
+        points,
+    )
 }
 
 /// Reads the cadence of a GPX file: `cad` in a track point's `extensions` (Garmin's
@@ -255,6 +263,13 @@ pub fn parse_gpx(text: &str) -> Result<CadenceTrack, ImportError> {
     if samples.is_empty() {
         return Err(no_cadence(points, cadence_without_time));
     }
+    let doubled = counts_strides(&samples);
+    let factor = if doubled { 2.0 } else { 1.0 };
+    samples.finish(Format::Gpx, factor, doubled, points)
+}
+
+/// Whether a cadence series counts strides (one foot) rather than steps.
+fn counts_strides(samples: &Samples) -> bool {
     // Strides or steps? Garmin Connect and Strava write `cad` for a run in strides per minute
     // (one foot), as in FIT and TCX; some other apps write steps per minute (both feet) in the
     // same element, and the file does not say which. A runner's stride rate stays well below
@@ -272,9 +287,7 @@ pub fn parse_gpx(text: &str) -> Result<CadenceTrack, ImportError> {
         n if n % 2 == 1 => Some(moving[n / 2]),
         n => Some((moving[n / 2 - 1] + moving[n / 2]) / 2.0),
     };
-    let doubled = median.is_some_and(|m| m < 120.0);
-    let factor = if doubled { 2.0 } else { 1.0 };
-    samples.finish(Format::Gpx, factor, doubled, points)
+    median.is_some_and(|m| m < 120.0)
 }
 
 /// The first 40 characters of an attribute's raw value, trimmed; empty if absent.
@@ -633,6 +646,11 @@ mod tests {
         let track = parse_tcx(&text).unwrap();
         assert_eq!(track.samples, vec![(0.0, 168.0), (2.0, 170.0)]);
         assert!(track.doubled);
+        // An app that writes steps there (median 120 or more) is taken as it is.
+        let text = tcx_points("Running", &[plain_point(0, "168"), plain_point(2, "172")]);
+        let track = parse_tcx(&text).unwrap();
+        assert_eq!(track.samples, vec![(0.0, 168.0), (2.0, 172.0)]);
+        assert!(!track.doubled);
 
         // Any RunCadence in the file, even on another point, wins over every plain Cadence.
         let text = tcx_points("Running", &[plain_point(0, "84"), run_point(2, "90")]);
