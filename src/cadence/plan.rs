@@ -140,6 +140,8 @@ pub enum PlanError {
     },
     #[error("the plan would have {0} sessions; at most 400 (check the step and the target)")]
     TooLong(usize),
+    #[error("Start date {0} is outside the years 2000–2200")]
+    Start(Date),
 }
 
 /// What the click does in a session's main part.
@@ -204,11 +206,6 @@ impl Default for Plan {
     }
 }
 
-/// Rounds to the nearest 0.5.
-fn round_half(v: f64) -> f64 {
-    (v * 2.0).round() / 2.0
-}
-
 /// The gap in days between sessions: every other day up to four a week, else daily.
 fn min_gap(per_week: u8) -> i32 {
     match per_week {
@@ -271,6 +268,9 @@ impl Plan {
                 last: i.last_minutes,
             });
         }
+        if !(Date::constant(2000, 1, 1)..=Date::constant(2200, 12, 31)).contains(&i.start) {
+            return Err(PlanError::Start(i.start));
+        }
         let stages = ((i.target.get() - i.baseline.get()) / self.stage_step()).ceil() as usize;
         let n = (stages + self.repeats.len()) * usize::from(i.per_stage);
         if n > 400 {
@@ -304,10 +304,11 @@ impl Plan {
         out
     }
 
-    /// The step between stages, spm: the step share of the baseline, rounded to 0.5.
+    /// The step between stages, spm: the step share of the baseline, rounded down to 0.5 (so
+    /// a stage never goes beyond the share asked for).
     pub fn stage_step(&self) -> f64 {
         let i = &self.inputs;
-        round_half(i.baseline.get() * i.step_percent / 100.0).max(0.5)
+        ((i.baseline.get() * i.step_percent / 100.0 * 2.0 + 1e-9).floor() / 2.0).max(0.5)
     }
 
     /// The tempo of each stage, the last exactly the target.
@@ -444,7 +445,11 @@ impl Dates {
             d = d.max(after_gap);
         }
         while self.weeks.get(&week(d)).copied().unwrap_or(0) >= self.per_week {
-            d = d.tomorrow().unwrap_or(d);
+            // `check` keeps plans far from the calendar's end, so this always moves on.
+            match d.tomorrow() {
+                Ok(next) => d = next,
+                Err(_) => break,
+            }
         }
         self.taken(d);
         d
@@ -473,11 +478,11 @@ pub struct DoneSession {
 }
 
 /// The sessions in `records` played for `plan` that count as done (run to the end, or for at
-/// least three quarters of their minutes), on their local day (`utc_offset_secs`).
+/// least three quarters of their minutes), on their local day in `tz`.
 pub fn done_sessions(
     plan: &Plan,
     records: &[super::session::SessionRecord],
-    utc_offset_secs: i32,
+    tz: &jiff::tz::TimeZone,
 ) -> Vec<DoneSession> {
     let minutes: BTreeMap<String, u16> = plan
         .sessions()
@@ -491,7 +496,7 @@ pub fn done_sessions(
             let planned = f64::from(*minutes.get(&link.key)?) * 60.0;
             let counts = r.ending == super::session::Ending::Finished
                 || r.duration_secs >= DONE_SHARE * planned;
-            let day = super::progress::session_day(r, utc_offset_secs)?;
+            let day = super::progress::session_day(r, tz)?;
             let day = Date::constant(1970, 1, 1)
                 .checked_add(jiff::Span::new().days(day.floor() as i64))
                 .ok()?;
@@ -655,6 +660,15 @@ mod tests {
         i.step_percent = 7.0;
         assert!(err(i).starts_with("Step per stage 7 %"));
         let mut i = inputs(160.0, 170.0);
+        i.start = Date::constant(9999, 12, 1);
+        assert_eq!(
+            err(i),
+            "Start date 9999-12-01 is outside the years 2000–2200"
+        );
+        // 5 % of 165 is 8.25: the step rounds down to 8, never beyond 5 %.
+        let plan = Plan::new("p", inputs(165.0, 181.0)).unwrap();
+        assert_eq!(plan.stages(), [spm(173.0), spm(181.0)]);
+        let mut i = inputs(160.0, 170.0);
         i.first_minutes = 40;
         assert!(err(i).starts_with("Session minutes 40–30"));
     }
@@ -763,7 +777,7 @@ mod tests {
                 prop_assume!(false);
                 unreachable!()
             };
-            let step_limit = round_half(i.baseline.get() * MAX_STEP_PERCENT / 100.0).max(0.5);
+            let step_limit = i.baseline.get() * MAX_STEP_PERCENT / 100.0;
             let stages = plan.stages();
             let mut prev = i.baseline.get();
             for s in &stages {

@@ -22,6 +22,25 @@ fn plans_dir(data: &Path) -> PathBuf {
     data.join("plans")
 }
 
+/// Plans are named by when they were made ("20261121T070000Z.ron", a second one in the same
+/// second "…Z_002.ron"), so the newest sorts last; other files in the folder (a copy the runner
+/// keeps) are not plans to follow.
+fn is_plan_name(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let Some(stem) = name.strip_suffix(".ron") else {
+        return false;
+    };
+    let b = stem.as_bytes();
+    b.len() >= 16
+        && b[..8].iter().all(u8::is_ascii_digit)
+        && b[8] == b'T'
+        && b[9..15].iter().all(u8::is_ascii_digit)
+        && b[15] == b'Z'
+        && (b.len() == 16 || (b[16] == b'_' && b[17..].iter().all(u8::is_ascii_digit)))
+}
+
 /// Writes `plan` to its own file (replacing only that plan's earlier version).
 pub fn save_plan(data: &Path, plan: &Plan) -> Result<PathBuf, String> {
     if plan.id.is_empty()
@@ -75,7 +94,7 @@ pub fn load_current_plan(data: &Path) -> Result<Option<(Plan, PathBuf)>, String>
     let newest = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "ron") && p.is_file())
+        .filter(|p| p.is_file() && is_plan_name(p))
         .max();
     match newest {
         None => Ok(None),
@@ -121,6 +140,10 @@ mod tests {
                 .per_week,
             4
         );
+        // A second plan in the same second sorts after the first; a kept copy is not followed.
+        let second = save_plan(dir.path(), &plan("20261121T070000Z_002")).unwrap();
+        std::fs::write(dir.path().join("plans").join("backup.ron"), "junk").unwrap();
+        assert_eq!(load_current_plan(dir.path()).unwrap().unwrap().1, second);
     }
 
     #[test]

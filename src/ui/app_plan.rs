@@ -67,7 +67,7 @@ impl CoachApp {
         }
         self.plan.built_from = Some(key);
         self.plan.following = self.plan.plan.as_ref().map(|plan| {
-            let done = done_sessions(plan, &self.history.sessions, self.history.utc_offset_secs);
+            let done = done_sessions(plan, &self.history.sessions, &self.history.tz);
             follow(plan, &done, key.1)
         });
         true
@@ -80,7 +80,7 @@ impl CoachApp {
         let mut n = 1;
         while dir.join(format!("{}.ron", plan.id)).exists() {
             n += 1;
-            plan.id = format!("{base}-{n}");
+            plan.id = format!("{base}_{n:03}");
         }
         save_plan(&self.recording.data_dir, plan).map(|_| ())
     }
