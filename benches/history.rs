@@ -91,7 +91,7 @@ fn plot_data_and_advice_for_5000(bencher: divan::Bencher) {
     let sessions: Vec<SessionRecord> = (0..SESSIONS).map(session).collect();
     bencher.bench_local(|| {
         (
-            ProgressSeries::new(&sessions, 3600),
+            ProgressSeries::new(&sessions, &jiff::tz::TimeZone::fixed(jiff::tz::offset(1))),
             advice(&sessions, Units::Metric),
         )
     });

@@ -1,10 +1,13 @@
 //! Progress: the series the Progress screen plots (per session, per week, within one session)
 //! and the advice rules the records call for, each worded with its evidence level.
 //!
-//! Days are counted from 1970-01-01 in the runner's local time (the caller passes the UTC
-//! offset), so a 7 am run lands on its own day wherever the runner lives.
+//! Days are counted from 1970-01-01 in the runner's local time (the caller passes the time
+//! zone), so a 7 am run lands on its own day wherever the runner lives, and a winter run keeps
+//! its day when viewed in summer.
 
 use std::collections::BTreeMap;
+
+use jiff::tz::TimeZone;
 
 use super::cues::Evidence;
 use super::session::SessionRecord;
@@ -14,9 +17,10 @@ use super::stride::{KM_PER_MILE, Units, step_length_m};
 const DAY: f64 = 86_400.0;
 
 /// A session start as a day number (with the time of day as its fraction), local time.
-pub fn session_day(record: &SessionRecord, utc_offset_secs: i32) -> Option<f64> {
+pub fn session_day(record: &SessionRecord, tz: &TimeZone) -> Option<f64> {
     let ts: jiff::Timestamp = record.started.parse().ok()?;
-    Some((ts.as_second() + i64::from(utc_offset_secs)) as f64 / DAY)
+    let offset = tz.to_offset(ts).seconds();
+    Some(ts.as_second().checked_add(i64::from(offset))? as f64 / DAY)
 }
 
 /// The Monday that starts the week holding `day` (1970-01-01 was a Thursday).
@@ -39,12 +43,12 @@ pub struct ProgressSeries {
 
 impl ProgressSeries {
     /// Builds the series from `sessions` (any order).
-    pub fn new(sessions: &[SessionRecord], utc_offset_secs: i32) -> ProgressSeries {
+    pub fn new(sessions: &[SessionRecord], tz: &TimeZone) -> ProgressSeries {
         let mut out = ProgressSeries::default();
         let mut weeks: BTreeMap<i64, f64> = BTreeMap::new();
         let mut days: Vec<(f64, &SessionRecord)> = sessions
             .iter()
-            .filter_map(|s| Some((session_day(s, utc_offset_secs)?, s)))
+            .filter_map(|s| Some((session_day(s, tz)?, s)))
             .collect();
         days.sort_by(|a, b| a.0.total_cmp(&b.0));
         for (day, s) in days {
@@ -201,12 +205,28 @@ mod tests {
     fn days_and_weeks_follow_local_time() {
         let s = session("2026-11-22T23:30:00Z", 170.0, 20.0);
         // Sunday 22 Nov in UTC; Monday 23 Nov in New Zealand (UTC+13 in summer).
-        let utc = session_day(&s, 0).unwrap();
-        let nz = session_day(&s, 13 * 3600).unwrap();
+        let utc = session_day(&s, &TimeZone::UTC).unwrap();
+        let nz = session_day(&s, &TimeZone::fixed(jiff::tz::offset(13))).unwrap();
         assert_eq!(nz.floor() - utc.floor(), 1.0);
         // 2026-11-16 is a Monday: day 20773.
         assert_eq!(week_start(utc), 20_773.0);
         assert_eq!(week_start(nz), 20_780.0);
+    }
+
+    #[test]
+    fn a_winter_evening_keeps_its_day_when_viewed_in_summer() {
+        // 23:30 in Berlin on 15 January is 22:30 UTC; Berlin is UTC+1 then, UTC+2 in summer.
+        let s = session("2026-01-15T22:30:00Z", 170.0, 20.0);
+        let Ok(berlin) = TimeZone::get("Europe/Berlin") else {
+            // Without a time zone database the fixed-offset case below still holds.
+            return;
+        };
+        let day = session_day(&s, &berlin).unwrap();
+        assert_eq!(
+            day.floor(),
+            session_day(&s, &TimeZone::UTC).unwrap().floor()
+        );
+        assert!((day.fract() - 23.5 / 24.0).abs() < 1e-9);
     }
 
     #[test]
@@ -225,7 +245,7 @@ mod tests {
             &[(0.0, 172.0), (1.0, 174.0)],
         ));
         let c = session("2026-11-23T07:00:00Z", 175.0, 30.0);
-        let p = ProgressSeries::new(&[c, b, a], 0);
+        let p = ProgressSeries::new(&[c, b, a], &TimeZone::UTC);
         assert_eq!(
             p.target.iter().map(|x| x[1]).collect::<Vec<_>>(),
             [170.0, 175.0, 175.0]

@@ -14,7 +14,7 @@ use crate::cadence::session::SessionRecord;
 use crate::cadence::stride::Units;
 
 /// The history as the window holds it, with everything derived from it.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct History {
     /// Oldest first.
     pub sessions: Vec<SessionRecord>,
@@ -26,22 +26,29 @@ pub struct History {
     pub profile: (Vec<[f64; 2]>, Vec<[f64; 2]>),
     /// A delete waiting for "yes".
     pub confirm_delete: Option<String>,
-    /// The last deleted session and where its file went, for Undo.
-    pub undo: Option<(SessionRecord, PathBuf)>,
+    /// Sessions deleted since the window opened and where their files went, for Undo (the
+    /// latest last).
+    pub undo: Vec<(SessionRecord, PathBuf)>,
     pub message: Option<String>,
-    /// The local time's offset from UTC, for the days on the axis.
-    pub utc_offset_secs: i32,
+    /// The runner's time zone, for days on the axis and times in the table.
+    pub tz: jiff::tz::TimeZone,
     /// Counts changes, so views built from the history know when to rebuild.
     pub revision: u64,
 }
 
 impl History {
     pub fn new(sessions: Vec<SessionRecord>, units: Units) -> History {
-        let utc_offset_secs = jiff::Zoned::now().offset().seconds();
         let mut history = History {
             sessions,
-            utc_offset_secs,
-            ..History::default()
+            series: ProgressSeries::default(),
+            advice: Vec::new(),
+            selected: None,
+            profile: Default::default(),
+            confirm_delete: None,
+            undo: Vec::new(),
+            message: None,
+            tz: jiff::tz::TimeZone::system(),
+            revision: 0,
         };
         history.refresh(units);
         history
@@ -52,7 +59,7 @@ impl History {
         self.revision += 1;
         self.sessions
             .sort_by(|a, b| a.started.cmp(&b.started).then(a.id.cmp(&b.id)));
-        self.series = ProgressSeries::new(&self.sessions, self.utc_offset_secs);
+        self.series = ProgressSeries::new(&self.sessions, &self.tz);
         self.advice = advice(&self.sessions, units);
         if self
             .selected
@@ -90,16 +97,16 @@ impl History {
     }
 }
 
-/// A session's start in local time ("2026-11-21 07:05"), given the local offset from UTC.
-pub fn local_time(started: &str, utc_offset_secs: i32) -> String {
-    started
-        .parse::<jiff::Timestamp>()
-        .ok()
-        .and_then(|t| jiff::Timestamp::from_second(t.as_second() + i64::from(utc_offset_secs)).ok())
-        .map_or_else(
-            || started.to_string(),
-            |t| t.strftime("%Y-%m-%d %H:%M").to_string(),
-        )
+/// A session's start in local time ("2026-11-21 07:05").
+pub fn local_time(started: &str, tz: &jiff::tz::TimeZone) -> String {
+    started.parse::<jiff::Timestamp>().map_or_else(
+        |_| started.to_string(),
+        |t| {
+            t.to_zoned(tz.clone())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        },
+    )
 }
 
 /// A day number as a date ("2026-11-21").
@@ -231,7 +238,7 @@ pub fn ui(ui: &mut Ui, history: &mut History, units: Units) -> Vec<Command> {
             .as_ref()
             .and_then(|id| history.get(id))
             .map_or(String::new(), |r| {
-                format!(" of {}", local_time(&r.started, history.utc_offset_secs))
+                format!(" of {}", local_time(&r.started, &history.tz))
             });
         cols[1].label(RichText::new(format!("Tempo{title}")).size(20.0).strong());
         // A little room above and below the tempo, so a warm-up is not drawn on the frame.

@@ -21,12 +21,12 @@ pub fn ui(ui: &mut Ui, history: &History, units: Units, commands: &mut Vec<Comma
         {
             commands.push(Command::ExportCsv);
         }
-        if let Some((record, _)) = &history.undo
+        if let Some((record, _)) = history.undo.last()
             && ui
                 .button("Undo delete")
                 .on_hover_text(format!(
                     "Bring back the session of {}",
-                    local_time(&record.started, history.utc_offset_secs)
+                    local_time(&record.started, &history.tz)
                 ))
                 .clicked()
         {
@@ -70,7 +70,7 @@ pub fn ui(ui: &mut Ui, history: &History, units: Units, commands: &mut Vec<Comma
                 let r = s.review.as_ref();
                 ui.horizontal(|ui| {
                     ui.set_height(ROW_HEIGHT - 4.0);
-                    let date = local_time(&s.started, history.utc_offset_secs);
+                    let date = local_time(&s.started, &history.tz);
                     let cells = [
                         date.clone(),
                         s.workout.chars().take(30).collect(),

@@ -27,6 +27,8 @@ pub struct ReviewDraft {
     pub cues_held: Vec<bool>,
     pub notes: String,
     pub message: Option<String>,
+    /// The draft as it was opened, to tell whether the runner has changed anything.
+    pub opened: Option<Box<ReviewDraft>>,
 }
 
 fn number_text(v: Option<f64>, decimals: usize) -> String {
@@ -40,7 +42,7 @@ impl ReviewDraft {
         record: &SessionRecord,
         defaults: &Review,
         units: Units,
-        utc_offset_secs: i32,
+        tz: &jiff::tz::TimeZone,
     ) -> ReviewDraft {
         let r = record.review.as_ref().unwrap_or(defaults);
         let mut distance_km = r.distance_km;
@@ -61,7 +63,7 @@ impl ReviewDraft {
             "{}, {}, started {}",
             record.workout,
             clock_text(record.duration_secs as u64),
-            super::progress::local_time(&record.started, utc_offset_secs)
+            super::progress::local_time(&record.started, tz)
         );
         ReviewDraft {
             id: record.id.clone(),
@@ -80,7 +82,22 @@ impl ReviewDraft {
                 .collect(),
             notes: r.notes.clone(),
             message: None,
+            opened: None,
         }
+        .remember_opened()
+    }
+
+    fn remember_opened(mut self) -> ReviewDraft {
+        self.opened = Some(Box::new(self.clone()));
+        self
+    }
+
+    /// Whether the runner changed anything since it opened.
+    pub fn touched(&self) -> bool {
+        let mut now = self.clone();
+        now.message = None;
+        now.opened = None;
+        self.opened.as_deref() != Some(&now)
     }
 
     /// The review, or a message naming the field that does not read.
@@ -289,7 +306,12 @@ mod tests {
             shoes: "Ghost".into(),
             ..Review::default()
         };
-        let mut draft = ReviewDraft::new(&record, &defaults, Units::Imperial, 0);
+        let mut draft = ReviewDraft::new(
+            &record,
+            &defaults,
+            Units::Imperial,
+            &jiff::tz::TimeZone::UTC,
+        );
         assert_eq!(draft.speed, "10.0");
         assert_eq!(draft.distance, "5.00");
         assert_eq!(draft.shoes, "Ghost");
