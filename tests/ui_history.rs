@@ -326,3 +326,66 @@ fn a_review_that_cannot_be_saved_says_so_keeps_what_was_typed_and_the_old_file()
     let (saved, _) = load_sessions(&data(dir.path()));
     assert_eq!(saved[0].review.as_ref().unwrap().notes, "hamstring tight");
 }
+
+#[test]
+fn a_review_keeps_an_import_made_meanwhile_and_space_saves_what_was_filled_in() {
+    use cadence_coach::store::attach::attach_track;
+    use cadence_coach::store::import::{CadenceTrack, Format};
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path());
+    h.run();
+    play_and_stop(&mut h, 5);
+    assert_eq!(h.state().screen, Screen::Review);
+    // Meanwhile a watch file is imported onto this session (from a terminal).
+    let (saved, _) = load_sessions(&data(dir.path()));
+    let start: jiff::Timestamp = saved[0].started.parse().unwrap();
+    let track = CadenceTrack {
+        format: Format::Fit,
+        start_unix: start.as_second(),
+        samples: vec![(0.0, 170.0), (1.0, 172.0)],
+        doubled: true,
+    };
+    attach_track(&data(dir.path()), &saved, &track, "watch.fit").unwrap();
+    h.get_by_label("Effort 7").click();
+    h.run();
+    // Space starts the next run at once; the review filled in so far is saved, not dropped.
+    h.key_press(Key::Space);
+    h.run();
+    assert!(h.state().playing);
+    let (saved, _) = load_sessions(&data(dir.path()));
+    let first = saved.iter().find(|s| s.review.is_some()).unwrap();
+    assert_eq!(first.review.as_ref().unwrap().rpe, Some(7));
+    assert_eq!(
+        first.imported.as_ref().map(|i| i.source.as_str()),
+        Some("watch.fit"),
+        "the import made meanwhile is kept"
+    );
+}
+
+#[test]
+fn every_delete_since_the_window_opened_can_be_undone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path());
+    h.run();
+    for _ in 0..2 {
+        play_and_stop(&mut h, 3);
+        h.get_by_label("Later").click();
+        h.run();
+    }
+    h.get_by_label("Progress").click();
+    h.run();
+    for _ in 0..2 {
+        h.get_all_by_label("Delete").next().unwrap().click();
+        h.run();
+        h.get_by_label("Yes, delete").click();
+        h.run();
+    }
+    assert!(session_files(dir.path()).is_empty());
+    for _ in 0..2 {
+        h.get_by_label("Undo delete").click();
+        h.run();
+    }
+    assert_eq!(session_files(dir.path()).len(), 2);
+    assert_eq!(h.state().history.sessions.len(), 2);
+    assert!(h.query_by_label("Undo delete").is_none());
+}

@@ -119,6 +119,9 @@ fn make_a_plan_run_todays_session_and_see_it_counted_then_skip_three_days() {
     assert_eq!(h.state().screen, Screen::Review);
     h.get_by_label("Save review").click();
     h.run();
+    // The Run screen does not keep the planned session: the plan offers the next one.
+    assert!(h.state().run.loaded.is_none());
+    assert!(h.state().run.plan_link.is_none());
     let (saved, _) = load_sessions(&data(dir.path()));
     assert_eq!(saved.len(), 1);
     assert_eq!(saved[0].ending, Ending::Finished);

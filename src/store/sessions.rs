@@ -82,6 +82,15 @@ pub fn save_session(data: &Path, record: &SessionRecord) -> Result<PathBuf, Stri
     Ok(path)
 }
 
+/// Reads the saved file of session `id` as it is on disk now (another instance or an import may
+/// have changed it since it was loaded).
+pub fn read_saved_session(data: &Path, id: &str) -> Result<SessionRecord, String> {
+    if !id_is_safe(id) {
+        return Err(format!("the session id '{id}' cannot name a file"));
+    }
+    read_session(&sessions_dir(data).join(format!("{id}.ron")))
+}
+
 /// Deletes a session by moving its file into `sessions/deleted/` (never over another file), so
 /// it can be restored; returns where it went.
 pub fn delete_session(data: &Path, id: &str) -> Result<PathBuf, String> {

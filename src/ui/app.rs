@@ -52,6 +52,8 @@ pub enum Command {
     Show(Screen),
     SaveReview,
     SkipReview,
+    /// Leave the review for a new run: what was filled in is saved, an untouched review waits.
+    LeaveReview,
     /// Review (or edit the review of) the session with this id.
     EditReview(String),
     /// Plot this session's tempo.
@@ -394,7 +396,7 @@ impl CoachApp {
             let mut out = Vec::new();
             if i.consume_key(Modifiers::NONE, Key::Space) {
                 if review {
-                    out.push(Command::SkipReview);
+                    out.push(Command::LeaveReview);
                 }
                 out.push(Command::StartStop);
             }
@@ -496,6 +498,18 @@ impl eframe::App for CoachApp {
                         "Units, sound, theme, device and data folder",
                     ),
                 ] {
+                    if screen == Screen::Settings
+                        && self.review.is_some()
+                        && ui
+                            .selectable_label(
+                                self.screen == Screen::Review,
+                                egui::RichText::new("Review").size(20.0),
+                            )
+                            .on_hover_text("The review being filled in")
+                            .clicked()
+                    {
+                        commands.push(Command::Show(Screen::Review));
+                    }
                     if ui
                         .selectable_label(
                             self.screen == screen,

@@ -8,7 +8,9 @@ use super::progress::{History, local_time};
 use super::review::ReviewDraft;
 use crate::cadence::session::{Review, SessionRecord};
 use crate::store::export::export_csv;
-use crate::store::sessions::{delete_session, load_sessions, restore_session, save_session};
+use crate::store::sessions::{
+    delete_session, load_sessions, read_saved_session, restore_session, save_session,
+};
 use crate::store::settings::Settings;
 
 /// Loads the sessions in `data`; damaged files come back as messages (they have been moved
@@ -26,12 +28,26 @@ impl CoachApp {
     pub(super) fn ended(&mut self, (record, error): (Option<SessionRecord>, Option<String>)) {
         self.note(error);
         if let Some(record) = record {
+            if record.plan.is_some() {
+                // A planned session is played once; the plan offers the next one.
+                self.run.loaded = None;
+                self.run.plan_link = None;
+            }
+            self.history.put(record.clone(), self.settings.units);
             self.open_review(&record);
-            self.history.put(record, self.settings.units);
         }
     }
 
     fn open_review(&mut self, record: &SessionRecord) {
+        // A review left half-filled is saved before another opens (if it reads; if not, it
+        // is given up for this one, as the runner moved on).
+        if self
+            .review
+            .as_ref()
+            .is_some_and(|d| d.touched() && d.id != record.id)
+        {
+            let _ = self.save_review();
+        }
         // Shoes and surface carry over from the last review; the tapped cadence and the
         // treadmill speed come from the Run screen.
         let last = self
@@ -51,9 +67,54 @@ impl CoachApp {
             record,
             &defaults,
             self.settings.units,
-            self.history.utc_offset_secs,
+            &self.history.tz,
         ));
         self.screen = Screen::Review;
+    }
+
+    /// Saves the review being filled in with its session; false (and a message on the draft)
+    /// if it does not read or cannot be written.
+    fn save_review(&mut self) -> bool {
+        let units = self.settings.units;
+        let data = self.recording.data_dir.clone();
+        {
+            let Some(draft) = &mut self.review else {
+                return false;
+            };
+            let review = match draft.review(units) {
+                Ok(review) => review,
+                Err(message) => {
+                    draft.message = Some(message);
+                    return false;
+                }
+            };
+            // The file as it is now, so a watch file imported meanwhile (or a plan link)
+            // is kept; only the review changes.
+            let Some(mut record) = read_saved_session(&data, &draft.id)
+                .ok()
+                .or_else(|| self.history.get(&draft.id).cloned())
+            else {
+                draft.message = Some("That session is no longer in the history.".into());
+                return false;
+            };
+            record.review = Some(review);
+            match save_session(&data, &record) {
+                Ok(_) => {
+                    self.history.message = Some(format!(
+                        "Review saved with the session of {}.",
+                        local_time(&record.started, &self.history.tz)
+                    ));
+                    self.history.selected = Some(record.id.clone());
+                    self.history.put(record, units);
+                    true
+                }
+                // The draft stays open, so nothing typed is lost; the old file is intact.
+                Err(e) => {
+                    draft.message = Some(format!("The review was not saved: {e}"));
+                    false
+                }
+            }
+        }
     }
 
     /// The commands of the Review and Progress screens.
@@ -62,35 +123,22 @@ impl CoachApp {
         let data = self.recording.data_dir.clone();
         match command {
             Command::SaveReview => {
-                let Some(draft) = &mut self.review else {
-                    return;
-                };
-                let review = match draft.review(units) {
-                    Ok(review) => review,
-                    Err(message) => {
-                        draft.message = Some(message);
-                        return;
-                    }
-                };
-                let Some(mut record) = self.history.get(&draft.id).cloned() else {
-                    draft.message = Some("That session is no longer in the history.".into());
-                    return;
-                };
-                record.review = Some(review);
-                match save_session(&data, &record) {
-                    Ok(_) => {
-                        self.history.message = Some(format!(
-                            "Review saved with the session of {}.",
-                            local_time(&record.started, self.history.utc_offset_secs)
-                        ));
-                        self.history.selected = Some(record.id.clone());
-                        self.history.put(record, units);
-                        self.review = None;
-                        self.screen = Screen::Progress;
-                    }
-                    // The draft stays open, so nothing typed is lost; the old file is intact.
-                    Err(e) => draft.message = Some(format!("The review was not saved: {e}")),
+                if self.save_review() {
+                    self.review = None;
+                    self.screen = Screen::Progress;
                 }
+            }
+            Command::LeaveReview => {
+                // A half-filled review is saved as it is (the clicks and words are the
+                // runner's); one that does not read stays open under the Review tab.
+                let keep = match &self.review {
+                    Some(d) if d.touched() => !self.save_review(),
+                    _ => false,
+                };
+                if !keep {
+                    self.review = None;
+                }
+                self.screen = Screen::Run;
             }
             Command::SkipReview => {
                 self.review = None;
@@ -121,30 +169,30 @@ impl CoachApp {
                         if let Some(record) = self.history.remove(&id, units) {
                             self.history.message = Some(format!(
                                 "Deleted the session of {} (kept in {} until you undo or clear it).",
-                                local_time(&record.started, self.history.utc_offset_secs),
+                                local_time(&record.started, &self.history.tz),
                                 aside.parent().unwrap_or(&aside).display()
                             ));
-                            self.history.undo = Some((record, aside));
+                            self.history.undo.push((record, aside));
                         }
                     }
                     Err(e) => self.history.message = Some(e),
                 }
             }
             Command::UndoDelete => {
-                let Some((record, aside)) = self.history.undo.take() else {
+                let Some((record, aside)) = self.history.undo.pop() else {
                     return;
                 };
                 match restore_session(&data, &record, &aside) {
                     Ok(_) => {
                         self.history.message = Some(format!(
                             "The session of {} is back.",
-                            local_time(&record.started, self.history.utc_offset_secs)
+                            local_time(&record.started, &self.history.tz)
                         ));
                         self.history.put(record, units);
                     }
                     Err(e) => {
                         self.history.message = Some(format!("Could not undo: {e}"));
-                        self.history.undo = Some((record, aside));
+                        self.history.undo.push((record, aside));
                     }
                 }
             }
