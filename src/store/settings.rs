@@ -106,8 +106,13 @@ pub fn default_data_dir() -> PathBuf {
 /// Loads settings from `path`. Returns the settings and, if the file was damaged, a sentence
 /// saying where it was moved; a missing file is simply the defaults.
 pub fn load_settings(path: &Path) -> (Settings, Option<String>) {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
+    use std::io::Read;
+    // Bounded: a settings file is a few hundred bytes; a huge one is not settings.
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_SETTINGS_BYTES + 1).read_to_end(&mut bytes));
+    match read {
+        Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Settings::default(), None),
         Err(e) => {
             return (
@@ -118,30 +123,61 @@ pub fn load_settings(path: &Path) -> (Settings, Option<String>) {
                 )),
             );
         }
+    }
+    let text = if bytes.len() as u64 > MAX_SETTINGS_BYTES {
+        Err("it is larger than 256 KiB".to_string())
+    } else {
+        String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
+    };
+    let text = match text {
+        Ok(text) => text,
+        Err(problem) => return (Settings::default(), Some(set_aside(path, &problem))),
     };
     match ron::from_str::<Settings>(&text) {
         Ok(mut settings) => {
+            // Hand edits may hold anything RON can spell; keep every value the app relies on
+            // within its limits (a NaN volume must never reach the audio thread).
             settings.cue_minutes = settings.cue_minutes.clamp(1, 60);
-            settings.click.volume = settings.click.volume.clamp(0.0, 1.0);
+            let volume = settings.click.volume;
+            settings.click.volume = if volume.is_finite() {
+                volume.clamp(0.0, 1.0)
+            } else {
+                Settings::default().click.volume
+            };
+            settings.treadmill_kmh = settings
+                .treadmill_kmh
+                .filter(|k| k.is_finite() && *k > 0.0 && *k <= 40.0);
+            settings.click.fade = settings
+                .click
+                .fade
+                .filter(|f| (1..=3600).contains(&f.on_secs) && (1..=3600).contains(&f.off_secs));
             (settings, None)
         }
         Err(e) => {
-            let place = format!("line {}, column {}", e.span.start.line, e.span.start.col);
-            let note = match move_aside(path) {
-                Ok(aside) => format!(
-                    "settings {} could not be read ({place}: {}); it was moved to {} and defaults are in use",
-                    path.display(),
-                    e.code,
-                    aside.display()
-                ),
-                Err(m) => format!(
-                    "settings {} could not be read ({place}: {}) nor moved aside ({m}); defaults are in use",
-                    path.display(),
-                    e.code
-                ),
-            };
-            (Settings::default(), Some(note))
+            let problem = format!(
+                "line {}, column {}: {}",
+                e.span.start.line, e.span.start.col, e.code
+            );
+            (Settings::default(), Some(set_aside(path, &problem)))
         }
+    }
+}
+
+/// Settings files larger than this are not settings.
+pub const MAX_SETTINGS_BYTES: u64 = 256 * 1024;
+
+/// Moves a settings file that cannot be used aside (never over another) and says so.
+fn set_aside(path: &Path, problem: &str) -> String {
+    match move_aside(path) {
+        Ok(aside) => format!(
+            "settings {} could not be read ({problem}); it was moved to {} and defaults are in use",
+            path.display(),
+            aside.display()
+        ),
+        Err(m) => format!(
+            "settings {} could not be read ({problem}) nor moved aside ({m}); defaults are in use",
+            path.display()
+        ),
     }
 }
 
