@@ -26,7 +26,7 @@ fn space_starts_the_click_at_the_target_tempo_in_the_real_window() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("the app starts");
-    let window = display.wait_for_window("Cadence Coach");
+    let window = display.wait_for_window_of("Cadence Coach", &mut app);
     // Give the app its first frames and the sound device its verification.
     std::thread::sleep(Duration::from_secs(2));
 
@@ -102,7 +102,7 @@ fn kill_9_in_the_middle_of_a_session_loses_at_most_the_last_30_seconds() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("the app starts");
-    let window = display.wait_for_window("Cadence Coach");
+    let window = display.wait_for_window_of("Cadence Coach", &mut app);
     std::thread::sleep(Duration::from_secs(1));
     display.tool("xdotool", &["windowfocus", "--sync", &window]);
     display.tool("xdotool", &["key", "space"]);

@@ -238,4 +238,26 @@ mod tests {
         let aside: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(aside.len(), 1);
     }
+
+    #[test]
+    fn values_the_app_cannot_use_are_replaced_and_odd_files_set_aside() {
+        // Found by fuzzing: a NaN volume reached the audio thread; bad speeds and fade blocks
+        // reached the Run screen; a non-UTF-8 file was left in place to be overwritten.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.ron");
+        std::fs::write(
+            &path,
+            "Settings(click: (volume: NaN, fade: Some((on_secs: 0, off_secs: 0))), treadmill_kmh: Some(-5.0))",
+        )
+        .unwrap();
+        let (s, note) = load_settings(&path);
+        assert_eq!(note, None);
+        assert_eq!(s.click.volume, Settings::default().click.volume);
+        assert_eq!(s.click.fade, None);
+        assert_eq!(s.treadmill_kmh, None);
+        std::fs::write(&path, b"Settings(units: \xff)").unwrap();
+        let (_, note) = load_settings(&path);
+        assert!(note.unwrap().contains("not UTF-8"));
+        assert!(!path.exists());
+    }
 }

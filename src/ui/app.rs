@@ -294,10 +294,12 @@ impl CoachApp {
     }
 
     /// Shows a problem (once) in the banner.
+    /// Also written to stderr (once), where a desktop session keeps it in its log.
     pub(super) fn note(&mut self, problem: Option<String>) {
         if let Some(p) = problem
             && !self.notices.contains(&p)
         {
+            eprintln!("cadence-coach: {p}");
             self.notices.push(p);
         }
     }
@@ -354,7 +356,7 @@ impl CoachApp {
         if now || (!dragging && since.elapsed() >= Duration::from_millis(300)) {
             self.settings_dirty = None;
             if let Err(e) = save_settings(&self.settings_path, &self.settings) {
-                self.notices.push(e);
+                self.note(Some(e));
             }
         } else {
             ctx.request_repaint_after(Duration::from_millis(350));

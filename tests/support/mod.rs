@@ -327,6 +327,11 @@ pub struct VirtualDisplay {
 
 impl VirtualDisplay {
     pub fn start() -> VirtualDisplay {
+        VirtualDisplay::start_sized(1280, 900)
+    }
+
+    /// A display of `width` × `height` pixels.
+    pub fn start_sized(width: u32, height: u32) -> VirtualDisplay {
         require_tools(&["Xvfb", "xdpyinfo", "xdotool", "import"]);
         // A display number no other test or session uses.
         let base = 80 + (std::process::id() % 400);
@@ -338,7 +343,14 @@ impl VirtualDisplay {
             .expect("a free display number");
         let name = format!(":{number}");
         let child = Command::new("Xvfb")
-            .args([&name, "-screen", "0", "1280x900x24", "-nolisten", "tcp"])
+            .args([
+                name.as_str(),
+                "-screen",
+                "0",
+                &format!("{width}x{height}x24"),
+                "-nolisten",
+                "tcp",
+            ])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -371,6 +383,34 @@ impl VirtualDisplay {
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits for `app`'s window with this title; if the app ends first, fails with its exit
+    /// status and what it wrote on stderr (when that was piped).
+    pub fn wait_for_window_of(&self, title: &str, app: &mut std::process::Child) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+        loop {
+            let out = Command::new("xdotool")
+                .args(["search", "--name", title])
+                .env("DISPLAY", &self.name)
+                .output()
+                .expect("xdotool runs");
+            if let Some(id) = String::from_utf8_lossy(&out.stdout).lines().next() {
+                return id.to_string();
+            }
+            if let Ok(Some(status)) = app.try_wait() {
+                let mut err = String::new();
+                if let Some(mut pipe) = app.stderr.take() {
+                    let _ = std::io::Read::read_to_string(&mut pipe, &mut err);
+                }
+                panic!("the app ended before its window appeared ({status}): {err}");
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no window titled {title} appeared in 90 s (the app is still running)"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
     }
 
     /// Waits for a window with this title and returns its id.
