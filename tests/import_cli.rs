@@ -301,3 +301,56 @@ fn two_imports_at_once_into_one_folder_both_land() {
     assert!(damaged.is_empty());
     assert_eq!(sessions.len(), 2);
 }
+
+/// Runs the binary as an ordinary user: as root, permissions would not stop a write.
+fn as_ordinary_user() -> std::process::Command {
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    if root {
+        let mut cmd = std::process::Command::new("setpriv");
+        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(bin().get_program());
+        cmd
+    } else {
+        bin()
+    }
+}
+
+#[test]
+fn a_read_only_data_folder_refuses_the_import_in_one_line_and_keeps_the_session() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let session = data_with_session(dir.path());
+    let before = std::fs::read(&session).unwrap();
+    let file = dir.path().join("run.fit");
+    std::fs::write(
+        &file,
+        fit_file(T0, &(0..60).map(|s| (s, 85.0)).collect::<Vec<_>>()),
+    )
+    .unwrap();
+    // Everyone may read and enter; nobody may write into the data folder.
+    for d in [dir.path().to_path_buf(), dir.path().join("data")] {
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let sessions = session.parent().unwrap();
+    std::fs::set_permissions(sessions, std::fs::Permissions::from_mode(0o555)).unwrap();
+    std::fs::set_permissions(&session, std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = as_ordinary_user()
+        .args(["import", file.to_str().unwrap(), "--data-dir"])
+        .arg(dir.path().join("data"))
+        .env("XDG_CONFIG_HOME", dir.path())
+        .output()
+        .unwrap();
+    std::fs::set_permissions(sessions, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("could not save") && err.contains("Permission denied"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&session).unwrap(), before);
+}
