@@ -333,28 +333,34 @@ impl VirtualDisplay {
     /// A display of `width` × `height` pixels.
     pub fn start_sized(width: u32, height: u32) -> VirtualDisplay {
         require_tools(&["Xvfb", "xdpyinfo", "xdotool", "import"]);
-        // A display number no other test or session uses.
-        let base = 80 + (std::process::id() % 400);
-        let number = (base..base + 200)
-            .find(|n| {
-                !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-                    && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
-            })
-            .expect("a free display number");
-        let name = format!(":{number}");
-        let child = Command::new("Xvfb")
+        // Xvfb picks a free display number itself and reports it (-displayfd): choosing one
+        // here and then starting it would race with other test processes doing the same, and
+        // the loser's app would end up on the winner's display.
+        let mut child = Command::new("Xvfb")
             .args([
-                name.as_str(),
+                "-displayfd",
+                "1",
                 "-screen",
                 "0",
                 &format!("{width}x{height}x24"),
                 "-nolisten",
                 "tcp",
             ])
-            .stdout(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("Xvfb starts");
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().expect("piped")),
+            &mut line,
+        )
+        .expect("Xvfb reports its display");
+        let number: u32 = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("Xvfb did not report a display number: {line:?}"));
+        let name = format!(":{number}");
         let display = VirtualDisplay { name, child };
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
         while !Command::new("xdpyinfo")
