@@ -9,27 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes=${1:-30}
 mode=${2:-play}
-scripts/setup.sh test >/dev/null
-cargo build --release --locked --quiet
-bin=$PWD/target/release/cadence-coach
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-mkdir -p "$work/run" "$work/home" "$work/config"
-chmod 700 "$work/run"
-XDG_RUNTIME_DIR=$work/run HOME=$work/home pulseaudio -n --daemonize=no --exit-idle-time=-1 \
-    --load=module-native-protocol-unix --load="module-null-sink sink_name=ci rate=48000" \
-    >"$work/pulse.log" 2>&1 &
-pids+=($!)
-export PULSE_SERVER=unix:$work/run/pulse/native
-for _ in $(seq 100); do pactl info >/dev/null 2>&1 && break; sleep 0.1; done
+source scripts/private-session.sh
+start_sound_server
 export XDG_CONFIG_HOME=$work/config CADENCE_COACH_DATA_DIR=$work/data
 
 case $mode in
@@ -38,14 +19,7 @@ play)
     app=$!
     ;;
 window)
-    # Xvfb picks a free display number itself and writes it to fd 3.
-    Xvfb -displayfd 3 -screen 0 1280x900x24 -nolisten tcp 3>"$work/display" >/dev/null 2>&1 &
-    for _ in $(seq 100); do [[ -s $work/display ]] && break; sleep 0.1; done
-    display=:$(head -n 1 "$work/display")
-    pids+=($!)
-    export DISPLAY=$display
-    for _ in $(seq 100); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
-    unset WAYLAND_DISPLAY
+    start_display
     "$bin" >"$work/app.log" 2>&1 &
     app=$!
     for _ in $(seq 300); do xdotool search --name "Cadence Coach" >/dev/null 2>&1 && break; sleep 0.1; done

@@ -6,38 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
-scripts/setup.sh test >/dev/null
-cargo build --release --locked --quiet
-bin=$PWD/target/release/cadence-coach
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-# A private sound server with a 48 kHz null sink.
-mkdir -p "$work/run" "$work/home" "$work/config"
-chmod 700 "$work/run"
-XDG_RUNTIME_DIR=$work/run HOME=$work/home pulseaudio -n --daemonize=no --exit-idle-time=-1 \
-    --load=module-native-protocol-unix --load="module-null-sink sink_name=ci rate=48000" \
-    >"$work/pulse.log" 2>&1 &
-pids+=($!)
-export PULSE_SERVER=unix:$work/run/pulse/native
-for _ in $(seq 100); do pactl info >/dev/null 2>&1 && break; sleep 0.1; done
-
-# A private display.
-# Xvfb picks a free display number itself and writes it to fd 3.
-Xvfb -displayfd 3 -screen 0 1280x900x24 -nolisten tcp 3>"$work/display" >/dev/null 2>&1 &
-for _ in $(seq 100); do [[ -s $work/display ]] && break; sleep 0.1; done
-display=:$(head -n 1 "$work/display")
-pids+=($!)
-export DISPLAY=$display
-for _ in $(seq 100); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
-unset WAYLAND_DISPLAY
+source scripts/private-session.sh
+start_sound_server
+start_display
 
 export XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/config
 export CADENCE_COACH_FRAME_REPORT=$work/frames

@@ -3,7 +3,9 @@
 
 mod support;
 
-use support::{RefSegment, Wav, reference_beats, run, stderr, stdout};
+use support::{
+    RefSegment, Wav, assert_clicks_where_the_model_puts_them, reference_beats, run, stderr, stdout,
+};
 
 const WORKOUT: &str = r#"
 Workout(
@@ -83,18 +85,7 @@ fn a_rendered_workout_has_every_click_where_the_workout_puts_it() {
     assert_eq!(wav.frames(), 10 * 60 * 48_000);
 
     let expected = reference_beats(&reference(), 48_000);
-    let audible: Vec<u64> = expected.iter().filter(|b| b.1).map(|b| b.0).collect();
-    let found = wav.onsets(1000);
-    assert_eq!(
-        found.len(),
-        audible.len(),
-        "found {} clicks, the workout has {} audible steps",
-        found.len(),
-        audible.len()
-    );
-    for (i, (&got, &want)) in found.iter().zip(&audible).enumerate() {
-        assert_eq!(got, want, "click {i} is at frame {got}, belongs at {want}");
-    }
+    let found = assert_clicks_where_the_model_puts_them(&wav, &expected);
     eprintln!(
         "workout render: {} clicks found in the WAV, all at the frame the model gives; {} steps in all",
         found.len(),

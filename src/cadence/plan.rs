@@ -279,6 +279,21 @@ impl Plan {
         Ok(())
     }
 
+    /// The plan in one line: "162 to 175 spm (+8.0 %), 2 stages of 8 sessions, 3 a week".
+    pub fn summary(&self) -> String {
+        let i = &self.inputs;
+        let stages = self.stages().len();
+        format!(
+            "{} to {} spm (+{:.1} %), {stages} stage{} of {} sessions, {} a week",
+            i.baseline,
+            i.target,
+            self.total_percent(),
+            if stages == 1 { "" } else { "s" },
+            i.per_stage,
+            i.per_week,
+        )
+    }
+
     /// The target's distance over the baseline, percent.
     pub fn total_percent(&self) -> f64 {
         (self.inputs.target.get() / self.inputs.baseline.get() - 1.0) * 100.0
@@ -496,10 +511,8 @@ pub fn done_sessions(
             let planned = f64::from(*minutes.get(&link.key)?) * 60.0;
             let counts = r.ending == super::session::Ending::Finished
                 || r.duration_secs >= DONE_SHARE * planned;
-            let day = super::progress::session_day(r, tz)?;
-            let day = Date::constant(1970, 1, 1)
-                .checked_add(jiff::Span::new().days(day.floor() as i64))
-                .ok()?;
+            let started: jiff::Timestamp = r.started.parse().ok()?;
+            let day = tz.to_datetime(started).date();
             counts.then(|| DoneSession {
                 key: link.key.clone(),
                 day,

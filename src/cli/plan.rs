@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::PlanArgs;
 use crate::cadence::plan::{Plan, PlanInputs};
-use crate::store::plan_file::save_plan;
+use crate::store::plan_file::save_new_plan;
 
 pub(super) fn run(args: PlanArgs, data_flag: Option<PathBuf>) -> anyhow::Result<()> {
     let now = jiff::Zoned::now();
@@ -23,7 +23,7 @@ pub(super) fn run(args: PlanArgs, data_flag: Option<PathBuf>) -> anyhow::Result<
         allow_over_ten_percent: args.allow_over,
     };
     let id = now.timestamp().strftime("%Y%m%dT%H%M%SZ").to_string();
-    let plan = Plan::new(&id, inputs)?;
+    let mut plan = Plan::new(&id, inputs)?;
     for warning in plan.warnings() {
         eprintln!("cadence-coach: warning: {warning}");
     }
@@ -41,7 +41,7 @@ pub(super) fn run(args: PlanArgs, data_flag: Option<PathBuf>) -> anyhow::Result<
     }
     if args.save {
         let data = super::data_dir(data_flag);
-        let path = save_plan(&data, &plan).map_err(anyhow::Error::msg)?;
+        let path = save_new_plan(&data, &mut plan).map_err(anyhow::Error::msg)?;
         eprintln!(
             "cadence-coach: saved as the current plan: {}",
             path.display()
@@ -52,17 +52,10 @@ pub(super) fn run(args: PlanArgs, data_flag: Option<PathBuf>) -> anyhow::Result<
 
 fn table(plan: &Plan) -> String {
     let i = &plan.inputs;
-    let stages = plan.stages();
     let sessions = plan.sessions();
     let mut out = format!(
-        "Plan: {} to {} spm (+{:.1} %), {} stage{} of {} sessions, {} a week, {} sessions from {} to {}\n\n",
-        i.baseline,
-        i.target,
-        plan.total_percent(),
-        stages.len(),
-        if stages.len() == 1 { "" } else { "s" },
-        i.per_stage,
-        i.per_week,
+        "Plan: {}, {} sessions from {} to {}\n\n",
+        plan.summary(),
         sessions.len(),
         sessions.first().map_or(i.start, |s| s.planned),
         sessions.last().map_or(i.start, |s| s.planned),

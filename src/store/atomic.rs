@@ -7,6 +7,32 @@ use std::path::{Path, PathBuf};
 
 pub use crate::atomic_file::write_atomic;
 
+/// Whether `id` can name a file without reaching outside its folder: letters, digits, '-' and
+/// '_' only, at most 100 of them.
+pub fn is_safe_stem(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 100
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Replaces `path` with `bytes` atomically, creating its folder first; the error names the file
+/// or the folder.
+pub fn save_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+    }
+    write_atomic(path, bytes).map_err(|e| format!("could not save {}: {e}", path.display()))
+}
+
+/// Saves `value` as pretty RON (struct names shown, for people editing by hand) after `header`.
+pub fn save_ron<T: serde::Serialize>(path: &Path, header: &str, value: &T) -> Result<(), String> {
+    let pretty = ron::ser::PrettyConfig::default().struct_names(true);
+    let text = ron::ser::to_string_pretty(value, pretty).map_err(|e| e.to_string())?;
+    save_file(path, format!("{header}{text}\n").as_bytes())
+}
+
 /// Reads a text file of at most `max` bytes without ever holding more than `max + 1` of it;
 /// `Ok(None)` means it is larger (a hostile or mistaken file).
 pub fn read_capped(path: &Path, max: u64) -> io::Result<Option<String>> {

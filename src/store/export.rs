@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::atomic::write_atomic;
+use super::atomic::save_file;
 use crate::cadence::session::{Ending, SessionRecord};
 
 /// The columns, in order.
@@ -75,10 +75,9 @@ pub fn sessions_csv(sessions: &[SessionRecord]) -> String {
     out
 }
 
-/// Writes the history to `path` as CSV (whole file, atomically).
+/// Writes the history to `path` as CSV (whole file, atomically, creating the folder).
 pub fn export_csv(path: &Path, sessions: &[SessionRecord]) -> Result<(), String> {
-    write_atomic(path, sessions_csv(sessions).as_bytes())
-        .map_err(|e| format!("could not write {}: {e}", path.display()))
+    save_file(path, sessions_csv(sessions).as_bytes())
 }
 
 #[cfg(test)]

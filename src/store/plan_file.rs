@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::atomic::{read_capped, write_atomic};
+use super::atomic::{is_safe_stem, read_capped, save_ron};
 use crate::cadence::plan::{PLAN_VERSION, Plan};
 
 /// A plan file larger than this is not a plan.
@@ -43,23 +43,24 @@ fn is_plan_name(path: &Path) -> bool {
 
 /// Writes `plan` to its own file (replacing only that plan's earlier version).
 pub fn save_plan(data: &Path, plan: &Plan) -> Result<PathBuf, String> {
-    if plan.id.is_empty()
-        || !plan
-            .id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
+    if !is_safe_stem(&plan.id) {
         return Err(format!("the plan id '{}' cannot name a file", plan.id));
     }
-    let dir = plans_dir(data);
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
-    let path = dir.join(format!("{}.ron", plan.id));
-    let pretty = ron::ser::PrettyConfig::default().struct_names(true);
-    let text = ron::ser::to_string_pretty(plan, pretty).map_err(|e| e.to_string())?;
-    write_atomic(&path, format!("{HEADER}{text}\n").as_bytes())
-        .map_err(|e| format!("could not save {}: {e}", path.display()))?;
+    let path = plans_dir(data).join(format!("{}.ron", plan.id));
+    save_ron(&path, HEADER, plan)?;
     Ok(path)
+}
+
+/// Saves a newly made plan, never over another plan's file: a second plan made in the same
+/// second gets the suffix "_002" (then "_003" …), which sorts after the first.
+pub fn save_new_plan(data: &Path, plan: &mut Plan) -> Result<PathBuf, String> {
+    let base = plan.id.clone();
+    let mut n = 1;
+    while plans_dir(data).join(format!("{}.ron", plan.id)).exists() {
+        n += 1;
+        plan.id = format!("{base}_{n:03}");
+    }
+    save_plan(data, plan)
 }
 
 /// Reads one plan file, checking it as the planner would.

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::atomic::{move_to_free_name, read_capped, write_atomic};
+use super::atomic::{is_safe_stem, move_to_free_name, read_capped, save_ron};
 use crate::cadence::session::{SESSION_VERSION, SessionRecord};
 
 /// A session file larger than this is not a session.
@@ -57,35 +57,20 @@ impl std::fmt::Display for Damaged {
     }
 }
 
-/// An id names the session's file, so it may not reach outside the folder.
-fn id_is_safe(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 100
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-}
-
 /// Writes a session's file (creating the folders), replacing the earlier version whole.
 pub fn save_session(data: &Path, record: &SessionRecord) -> Result<PathBuf, String> {
-    if !id_is_safe(&record.id) {
+    if !is_safe_stem(&record.id) {
         return Err(format!("the session id '{}' cannot name a file", record.id));
     }
-    let dir = sessions_dir(data);
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
-    let path = dir.join(format!("{}.ron", record.id));
-    let pretty = ron::ser::PrettyConfig::default().struct_names(true);
-    let text = ron::ser::to_string_pretty(record, pretty).map_err(|e| e.to_string())?;
-    write_atomic(&path, text.as_bytes())
-        .map_err(|e| format!("could not save {}: {e}", path.display()))?;
+    let path = sessions_dir(data).join(format!("{}.ron", record.id));
+    save_ron(&path, "", record)?;
     Ok(path)
 }
 
 /// Reads the saved file of session `id` as it is on disk now (another instance or an import may
 /// have changed it since it was loaded).
 pub fn read_saved_session(data: &Path, id: &str) -> Result<SessionRecord, String> {
-    if !id_is_safe(id) {
+    if !is_safe_stem(id) {
         return Err(format!("the session id '{id}' cannot name a file"));
     }
     read_session(&sessions_dir(data).join(format!("{id}.ron")))
@@ -165,7 +150,7 @@ fn read_session(path: &Path) -> Result<SessionRecord, String> {
             record.version
         ));
     }
-    if !id_is_safe(&record.id) {
+    if !is_safe_stem(&record.id) {
         return Err(format!(
             "its id '{}' is not made of letters, digits, '-' and '_' only",
             record.id.chars().take(40).collect::<String>()

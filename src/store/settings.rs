@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::atomic::{move_aside, write_atomic};
+use super::atomic::{move_aside, save_ron};
 use crate::cadence::presets::Preset;
 use crate::cadence::stride::Units;
 use crate::cadence::{ClickSettings, Spm};
@@ -183,14 +183,7 @@ fn set_aside(path: &Path, problem: &str) -> String {
 
 /// Saves settings atomically, creating the folder if needed.
 pub fn save_settings(path: &Path, settings: &Settings) -> Result<(), String> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| format!("could not create {}: {e}", parent.display()))?;
-    }
-    let pretty = ron::ser::PrettyConfig::default().struct_names(true);
-    let text = ron::ser::to_string_pretty(settings, pretty).map_err(|e| e.to_string())?;
-    write_atomic(path, text.as_bytes())
-        .map_err(|e| format!("could not save settings to {}: {e}", path.display()))
+    save_ron(path, "", settings)
 }
 
 #[cfg(test)]

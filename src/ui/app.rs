@@ -167,7 +167,7 @@ impl CoachApp {
             form: form::FormState::default(),
             devices: None,
             data_dir_text,
-            notices: note.into_iter().chain(damaged).collect(),
+            notices: Vec::new(),
             clock: UiClock::default(),
             heard: Heard::default(),
             last_cue: None,
@@ -179,6 +179,10 @@ impl CoachApp {
             review: None,
             plan: super::plan::PlanView::default(),
         };
+        // Problems found while loading go through `note`, like every other (banner and stderr).
+        note.into_iter()
+            .chain(damaged)
+            .for_each(|n| app.note(Some(n)));
         app.load_plan();
         app.apply_look(ctx);
         app
@@ -472,7 +476,8 @@ impl eframe::App for CoachApp {
         let device = self.engine.device();
         self.follow_clock(&ctx, &device);
         // A new day (or a session just recorded) moves the plan before it is drawn.
-        self.refresh_plan_if_stale();
+        let today = self.today();
+        self.refresh_plan_if_stale(today);
         commands.clear();
 
         // The panels draw no background of their own: the frame is cleared to the panel colour
@@ -481,37 +486,33 @@ impl eframe::App for CoachApp {
             |ui: &egui::Ui| egui::Frame::central_panel(ui.style()).fill(egui::Color32::TRANSPARENT);
         egui::Panel::top("screens").frame(bare(ui)).show(ui, |ui| {
             ui.horizontal(|ui| {
-                for (screen, label, tip) in [
-                    (Screen::Run, "Run", "The metronome and today's session"),
-                    (
+                // The Review tab is there while a review is being filled in.
+                let review = self.review.is_some().then_some((
+                    Screen::Review,
+                    "Review",
+                    "The review being filled in",
+                ));
+                let tabs = [
+                    Some((Screen::Run, "Run", "The metronome and today's session")),
+                    Some((
                         Screen::Plan,
                         "Plan",
                         "The cadence ramp-up plan and its sessions",
-                    ),
-                    (
+                    )),
+                    Some((
                         Screen::Progress,
                         "Progress",
                         "Sessions, plots and the session table",
-                    ),
-                    (Screen::Form, "Form", "Form cues and checklists"),
-                    (
+                    )),
+                    Some((Screen::Form, "Form", "Form cues and checklists")),
+                    review,
+                    Some((
                         Screen::Settings,
                         "Settings",
                         "Units, sound, theme, device and data folder",
-                    ),
-                ] {
-                    if screen == Screen::Settings
-                        && self.review.is_some()
-                        && ui
-                            .selectable_label(
-                                self.screen == Screen::Review,
-                                egui::RichText::new("Review").size(20.0),
-                            )
-                            .on_hover_text("The review being filled in")
-                            .clicked()
-                    {
-                        commands.push(Command::Show(Screen::Review));
-                    }
+                    )),
+                ];
+                for (screen, label, tip) in tabs.into_iter().flatten() {
                     if ui
                         .selectable_label(
                             self.screen == screen,
@@ -553,7 +554,7 @@ impl eframe::App for CoachApp {
             self.apply(command);
         }
         // What the commands changed is drawn in the next frame.
-        if self.refresh_plan_if_stale() {
+        if self.refresh_plan_if_stale(today) {
             ctx.request_repaint();
         }
         self.save_if_due(&ctx, false);

@@ -33,8 +33,8 @@ impl CoachApp {
                 self.run.loaded = None;
                 self.run.plan_link = None;
             }
-            self.history.put(record.clone(), self.settings.units);
             self.open_review(&record);
+            self.history.put(record, self.settings.units);
         }
     }
 
@@ -77,42 +77,40 @@ impl CoachApp {
     fn save_review(&mut self) -> bool {
         let units = self.settings.units;
         let data = self.recording.data_dir.clone();
-        {
-            let Some(draft) = &mut self.review else {
+        let Some(draft) = &mut self.review else {
+            return false;
+        };
+        let review = match draft.review(units) {
+            Ok(review) => review,
+            Err(message) => {
+                draft.message = Some(message);
                 return false;
-            };
-            let review = match draft.review(units) {
-                Ok(review) => review,
-                Err(message) => {
-                    draft.message = Some(message);
-                    return false;
-                }
-            };
-            // The file as it is now, so a watch file imported meanwhile (or a plan link)
-            // is kept; only the review changes.
-            let Some(mut record) = read_saved_session(&data, &draft.id)
-                .ok()
-                .or_else(|| self.history.get(&draft.id).cloned())
-            else {
-                draft.message = Some("That session is no longer in the history.".into());
-                return false;
-            };
-            record.review = Some(review);
-            match save_session(&data, &record) {
-                Ok(_) => {
-                    self.history.message = Some(format!(
-                        "Review saved with the session of {}.",
-                        local_time(&record.started, &self.history.tz)
-                    ));
-                    self.history.selected = Some(record.id.clone());
-                    self.history.put(record, units);
-                    true
-                }
-                // The draft stays open, so nothing typed is lost; the old file is intact.
-                Err(e) => {
-                    draft.message = Some(format!("The review was not saved: {e}"));
-                    false
-                }
+            }
+        };
+        // The file as it is now, so a watch file imported meanwhile (or a plan link)
+        // is kept; only the review changes.
+        let Some(mut record) = read_saved_session(&data, &draft.id)
+            .ok()
+            .or_else(|| self.history.get(&draft.id).cloned())
+        else {
+            draft.message = Some("That session is no longer in the history.".into());
+            return false;
+        };
+        record.review = Some(review);
+        match save_session(&data, &record) {
+            Ok(_) => {
+                self.history.message = Some(format!(
+                    "Review saved with the session of {}.",
+                    local_time(&record.started, &self.history.tz)
+                ));
+                self.history.selected = Some(record.id.clone());
+                self.history.put(record, units);
+                true
+            }
+            // The draft stays open, so nothing typed is lost; the old file is intact.
+            Err(e) => {
+                draft.message = Some(format!("The review was not saved: {e}"));
+                false
             }
         }
     }
@@ -202,19 +200,14 @@ impl CoachApp {
                     jiff::Zoned::now().strftime("%Y-%m-%d-%H%M%S")
                 );
                 let path = data.join(name);
-                self.history.message = Some(
-                    match std::fs::create_dir_all(&data)
-                        .map_err(|e| format!("could not create {}: {e}", data.display()))
-                        .and_then(|()| export_csv(&path, &self.history.sessions))
-                    {
-                        Ok(()) => format!(
-                            "Exported {} sessions to {}",
-                            self.history.sessions.len(),
-                            path.display()
-                        ),
-                        Err(e) => format!("Export failed: {e}"),
-                    },
-                );
+                self.history.message = Some(match export_csv(&path, &self.history.sessions) {
+                    Ok(()) => format!(
+                        "Exported {} sessions to {}",
+                        self.history.sessions.len(),
+                        path.display()
+                    ),
+                    Err(e) => format!("Export failed: {e}"),
+                });
             }
             other => self.apply_plan(other),
         }

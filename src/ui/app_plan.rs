@@ -8,7 +8,7 @@ use super::app::{CoachApp, Command, Screen};
 use super::plan::PlanForm;
 use crate::cadence::plan::{Plan, PlanInputs, done_sessions, follow};
 use crate::cadence::session::PlanLink;
-use crate::store::plan_file::{load_current_plan, save_plan};
+use crate::store::plan_file::{load_current_plan, save_new_plan, save_plan};
 
 impl CoachApp {
     /// Today's date (a test may set it).
@@ -58,10 +58,10 @@ impl CoachApp {
         self.plan.revision += 1;
     }
 
-    /// Follows the plan again when the history, the day or the plan changed.
+    /// Follows the plan again when the history, the day (`today`) or the plan changed.
     /// Returns whether it did.
-    pub(super) fn refresh_plan_if_stale(&mut self) -> bool {
-        let key = (self.history.revision, self.today(), self.plan.revision);
+    pub(super) fn refresh_plan_if_stale(&mut self, today: Date) -> bool {
+        let key = (self.history.revision, today, self.plan.revision);
         if self.plan.built_from == Some(key) {
             return false;
         }
@@ -71,18 +71,6 @@ impl CoachApp {
             follow(plan, &done, key.1)
         });
         true
-    }
-
-    fn save_new_plan(&mut self, plan: &mut Plan) -> Result<(), String> {
-        // Never over another plan's file: a second plan in the same second gets a suffix.
-        let base = plan.id.clone();
-        let dir = self.recording.data_dir.join("plans");
-        let mut n = 1;
-        while dir.join(format!("{}.ron", plan.id)).exists() {
-            n += 1;
-            plan.id = format!("{base}_{n:03}");
-        }
-        save_plan(&self.recording.data_dir, plan).map(|_| ())
     }
 
     /// The commands of the Plan screen.
@@ -97,8 +85,8 @@ impl CoachApp {
                     .inputs()
                     .and_then(|inputs| Plan::new(&id, inputs).map_err(|e| e.to_string()));
                 match made {
-                    Ok(mut plan) => match self.save_new_plan(&mut plan) {
-                        Ok(()) => {
+                    Ok(mut plan) => match save_new_plan(&self.recording.data_dir, &mut plan) {
+                        Ok(_) => {
                             let mut message = format!(
                                 "Plan saved: {} sessions from {}.",
                                 plan.sessions().len(),
@@ -119,7 +107,7 @@ impl CoachApp {
                 }
             }
             Command::StartPlanned => {
-                let _ = self.refresh_plan_if_stale();
+                let _ = self.refresh_plan_if_stale(self.today());
                 let (Some(plan), Some(following)) = (&self.plan.plan, &self.plan.following) else {
                     return;
                 };

@@ -4,11 +4,11 @@
 //! default and a baseline tap test.
 
 use eframe::egui::{self, RichText, Ui};
-use egui_plot::{Legend, Line, MarkerShape, Plot, Points, VLine};
+use egui_plot::{Legend, Line, MarkerShape, Points, VLine};
 use jiff::civil::Date;
 
 use super::app::{CoachApp, Command};
-use super::progress::day_text;
+use super::progress::{MEASURED, TARGET, date_plot};
 use crate::cadence::Spm;
 use crate::cadence::plan::{Following, Plan, PlanInputs, REASONS};
 use crate::cadence::tap::TapTempo;
@@ -145,19 +145,12 @@ fn current_plan(
     commands: &mut Vec<Command>,
 ) {
     let i = &plan.inputs;
-    let stages = plan.stages();
-    let total = following.sessions.len();
     ui.label(
         RichText::new(format!(
-            "{} to {} spm (+{:.1} %): {} stage{} of {} sessions, {} a week. {} of {total} done.",
-            i.baseline,
-            i.target,
-            plan.total_percent(),
-            stages.len(),
-            if stages.len() == 1 { "" } else { "s" },
-            i.per_stage,
-            i.per_week,
+            "{}. {} of {} done.",
+            plan.summary(),
             following.done_count(),
+            following.sessions.len()
         ))
         .size(20.0),
     );
@@ -240,36 +233,21 @@ fn current_plan(
             Some([day_number(day), s.measured.unwrap_or(s.session.spm.get())])
         })
         .collect();
-    Plot::new("plan-plot")
-        .height(220.0)
+    date_plot("plan-plot", 220.0, "spm")
         .legend(Legend::default().position(egui_plot::Corner::LeftTop))
-        .allow_scroll(false)
         .include_y(i.baseline.get() - 2.0)
         .include_y(i.target.get() + 2.0)
-        .x_axis_formatter(|mark, _| day_text(mark.value))
         .y_axis_label("steps per minute")
-        .label_formatter(|pos| match pos {
-            egui_plot::HoverPosition::NearDataPoint {
-                plot_name,
-                position,
-                ..
-            } => Some(format!(
-                "{plot_name}\n{}\n{:.1} spm",
-                day_text(position.x),
-                position.y
-            )),
-            egui_plot::HoverPosition::Elsewhere { .. } => None,
-        })
         .show(ui, |plot| {
             plot.line(
                 Line::new("Planned", planned)
-                    .color(egui::Color32::from_rgb(120, 130, 150))
+                    .color(TARGET)
                     .width(2.0)
                     .allow_band(false),
             );
             plot.points(
                 Points::new("Done", done)
-                    .color(egui::Color32::from_rgb(235, 120, 20))
+                    .color(MEASURED)
                     .radius(5.0)
                     .shape(MarkerShape::Circle)
                     .filled(true),

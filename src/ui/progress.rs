@@ -117,7 +117,7 @@ pub fn day_text(day: f64) -> String {
 }
 
 /// A plot with dates on the x axis and hover labels that name the series, the date and value.
-fn date_plot<'a>(id: &'a str, height: f32, unit: &'a str) -> Plot<'a> {
+pub(super) fn date_plot<'a>(id: &'a str, height: f32, unit: &'a str) -> Plot<'a> {
     Plot::new(id)
         .height(height)
         .legend(Legend::default())
@@ -137,8 +137,9 @@ fn date_plot<'a>(id: &'a str, height: f32, unit: &'a str) -> Plot<'a> {
         })
 }
 
-const TARGET: egui::Color32 = egui::Color32::from_rgb(120, 130, 150);
-const MEASURED: egui::Color32 = egui::Color32::from_rgb(235, 120, 20);
+/// Colours of what was asked for (target, planned) and what was run (measured, done).
+pub(super) const TARGET: egui::Color32 = egui::Color32::from_rgb(120, 130, 150);
+pub(super) const MEASURED: egui::Color32 = egui::Color32::from_rgb(235, 120, 20);
 
 pub fn ui(ui: &mut Ui, history: &mut History, units: Units) -> Vec<Command> {
     let mut commands = Vec::new();

@@ -88,6 +88,27 @@ impl Wav {
     }
 }
 
+/// Finds every click in `wav` and checks it sits exactly on the frame the model `expected`
+/// (from `reference_beats`) gives its audible step; returns the clicks found.
+pub fn assert_clicks_where_the_model_puts_them(
+    wav: &Wav,
+    expected: &[(u64, bool, usize)],
+) -> Vec<u64> {
+    let audible: Vec<u64> = expected.iter().filter(|b| b.1).map(|b| b.0).collect();
+    let found = wav.onsets(1000);
+    assert_eq!(
+        found.len(),
+        audible.len(),
+        "found {} clicks, the workout has {} audible steps",
+        found.len(),
+        audible.len()
+    );
+    for (i, (&got, &want)) in found.iter().zip(&audible).enumerate() {
+        assert_eq!(got, want, "click {i} is at frame {got}, belongs at {want}");
+    }
+    found
+}
+
 /// One segment of the reference model.
 #[derive(Clone, Copy, Debug)]
 pub struct RefSegment {
@@ -417,34 +438,5 @@ impl VirtualDisplay {
             );
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
-    }
-
-    /// Waits for a window with this title and returns its id.
-    pub fn wait_for_window(&self, title: &str) -> String {
-        // Generous: on a 2-core machine busy with other work, software GL can take long to
-        // bring up the first window (seen: over 30 s while two compilers ran).
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
-        loop {
-            let out = Command::new("xdotool")
-                .args(["search", "--name", title])
-                .env("DISPLAY", &self.name)
-                .output()
-                .expect("xdotool runs");
-            if let Some(id) = String::from_utf8_lossy(&out.stdout).lines().next() {
-                return id.to_string();
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "no window titled {title} appeared"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for VirtualDisplay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
