@@ -99,7 +99,8 @@ fn kill_9_in_the_middle_of_a_session_loses_at_most_the_last_30_seconds() {
         .env("CADENCE_COACH_DATA_DIR", &data)
         .env_remove("WAYLAND_DISPLAY")
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        // Piped, so a start-up failure is reported with what the app said.
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("the app starts");
     let window = display.wait_for_window_of("Cadence Coach", &mut app);
