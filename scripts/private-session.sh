@@ -27,8 +27,9 @@ start_sound_server() {
 }
 
 start_display() {
-    # Xvfb picks a free display number itself and writes it to fd 3.
-    Xvfb -displayfd 3 -screen 0 1280x900x24 -nolisten tcp 3>"$work/display" >/dev/null 2>&1 &
+    # Xvfb picks a free display number itself and writes it to fd 3. -noreset: a client that
+    # connects while Xvfb resets after its last one left (the xdpyinfo below) would be refused.
+    Xvfb -displayfd 3 -noreset -screen 0 1280x900x24 -nolisten tcp 3>"$work/display" >/dev/null 2>&1 &
     pids+=($!)
     for _ in $(seq 100); do [[ -s $work/display ]] && break; sleep 0.1; done
     export DISPLAY=:$(head -n 1 "$work/display")

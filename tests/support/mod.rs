@@ -340,7 +340,8 @@ impl Recorder {
     }
 }
 
-/// A private X server (Xvfb) for running the real window, 1280×900 at 24 bits.
+/// A private X server (Xvfb) for running the real window, 1280×900 at 24 bits. Ended (and
+/// waited for) when dropped.
 pub struct VirtualDisplay {
     pub name: String,
     child: std::process::Child,
@@ -353,14 +354,19 @@ impl VirtualDisplay {
 
     /// A display of `width` × `height` pixels.
     pub fn start_sized(width: u32, height: u32) -> VirtualDisplay {
-        require_tools(&["Xvfb", "xdpyinfo", "xdotool", "import"]);
+        require_tools(&["Xvfb", "xdpyinfo", "xprop", "xdotool", "import"]);
         // Xvfb picks a free display number itself and reports it (-displayfd): choosing one
         // here and then starting it would race with other test processes doing the same, and
         // the loser's app would end up on the winner's display.
+        // -noreset: by default Xvfb resets when its last client leaves, and a client connecting
+        // during that reset is refused ("Failed to open connection to X server"); here the last
+        // client is the xdpyinfo below and the next is the app, so without it the app lost that
+        // race about once in twenty starts on a busy machine.
         let mut child = Command::new("Xvfb")
             .args([
                 "-displayfd",
                 "1",
+                "-noreset",
                 "-screen",
                 "0",
                 &format!("{width}x{height}x24"),
@@ -395,6 +401,11 @@ impl VirtualDisplay {
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
         display
+    }
+
+    /// The Xvfb process's id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Runs an X tool (xdotool, import) against this display and returns its stdout.
@@ -438,5 +449,16 @@ impl VirtualDisplay {
             );
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
+    }
+}
+
+impl Drop for VirtualDisplay {
+    fn drop(&mut self) {
+        // SIGTERM lets Xvfb remove its lock file and socket; a display left running would
+        // outlive the test process.
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
     }
 }
