@@ -557,6 +557,11 @@ impl eframe::App for CoachApp {
         if self.refresh_plan_if_stale(today) {
             ctx.request_repaint();
         }
+        // An idle window still turns the day at midnight: the plan's "today", what is due and
+        // what moved are redrawn then, not at the next mouse move.
+        if let Some(wait) = self.until_midnight() {
+            ctx.request_repaint_after(wait);
+        }
         self.save_if_due(&ctx, false);
         if let Some(report) = &mut self.report {
             report.frames += 1;

@@ -58,6 +58,15 @@ impl CoachApp {
         self.plan.revision += 1;
     }
 
+    /// How long until the runner's next local midnight, when the plan's "today" moves on; `None`
+    /// while a test holds the date.
+    pub(super) fn until_midnight(&self) -> Option<std::time::Duration> {
+        if self.plan.today_override.is_some() {
+            return None;
+        }
+        until_next_midnight(&jiff::Zoned::now())
+    }
+
     /// Follows the plan again when the history, the day (`today`) or the plan changed.
     /// Returns whether it did.
     pub(super) fn refresh_plan_if_stale(&mut self, today: Date) -> bool {
@@ -146,5 +155,42 @@ impl CoachApp {
             Command::PlanTap(at) => self.plan.taps.tap(at),
             _ => {}
         }
+    }
+}
+
+/// The time from `now` to the start of the next day in its time zone (a little after, so the
+/// frame it wakes sees the new date), also on days of 23 or 25 hours.
+pub fn until_next_midnight(now: &jiff::Zoned) -> Option<std::time::Duration> {
+    let next = now.tomorrow().ok()?.start_of_day().ok()?;
+    let wait = now.duration_until(&next).unsigned_abs();
+    Some(wait + std::time::Duration::from_millis(500))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::until_next_midnight;
+    use std::time::Duration;
+
+    fn at(text: &str) -> jiff::Zoned {
+        text.parse().expect("a zoned time")
+    }
+
+    #[test]
+    fn the_wait_ends_just_after_the_next_local_midnight() {
+        let half = Duration::from_millis(500);
+        assert_eq!(
+            until_next_midnight(&at("2026-11-22T23:30:00[Europe/Berlin]")),
+            Some(Duration::from_secs(30 * 60) + half)
+        );
+        // 29 March 2026 has 23 hours in Berlin (clocks go forward at 02:00).
+        assert_eq!(
+            until_next_midnight(&at("2026-03-29T00:30:00[Europe/Berlin]")),
+            Some(Duration::from_secs(22 * 3600 + 30 * 60) + half)
+        );
+        // 25 October 2026 has 25 hours.
+        assert_eq!(
+            until_next_midnight(&at("2026-10-25T00:00:00[Europe/Berlin]")),
+            Some(Duration::from_secs(25 * 3600) + half)
+        );
     }
 }
