@@ -356,3 +356,30 @@ fn the_example_workout_in_the_repository_renders() {
         stdout(&out)
     );
 }
+
+#[test]
+fn an_unusual_cadence_renders_with_a_warning_and_a_usual_one_without() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("c.wav");
+    let render = |spm: &str| {
+        run(&[
+            "render",
+            "--spm",
+            spm,
+            "--minutes",
+            "0.05",
+            "-o",
+            wav.to_str().unwrap(),
+        ])
+    };
+    let out = render("230");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).trim(),
+        "cadence-coach: warning: 230 spm is outside 150–200 spm, where most runners' \
+         cadence lies; check it is the one you meant"
+    );
+    let out = render("180");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+}

@@ -384,3 +384,113 @@ fn a_session_is_recorded_as_it_plays_and_when_it_stops() {
     assert_eq!(s.segments[0].start_spm, 170.0);
     assert_eq!(s.workout, "Steady 170 spm");
 }
+
+#[test]
+fn a_cadence_past_the_range_is_refused_and_an_unusual_one_pointed_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(&dir.path().join("settings.ron"));
+    h.run();
+    h.get_by_label("Cadence").click();
+    h.run();
+    h.event(egui::Event::Key {
+        key: Key::A,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: Modifiers::COMMAND,
+    });
+    h.get_by_label("Cadence").type_text("238");
+    h.run();
+    h.get_by_label("Set").click();
+    h.run();
+    assert_eq!(target(&h), 238.0);
+    assert!(
+        h.query_by_label_contains("238 spm is outside 150–200 spm")
+            .is_some(),
+        "a valid but unusual cadence is pointed out"
+    );
+    h.key_press(Key::Escape);
+    h.run();
+    // +5 would pass the top of the range: refused, the old value kept, not silently clamped.
+    h.key_press(Key::PageUp);
+    h.run();
+    assert_eq!(target(&h), 238.0);
+    assert!(
+        h.query_by_label_contains(
+            "243 spm is outside the valid range 100–240 spm; the cadence stays at 238 spm"
+        )
+        .is_some()
+    );
+    h.key_press(Key::ArrowUp);
+    h.key_press(Key::ArrowUp);
+    h.run();
+    assert_eq!(target(&h), 240.0);
+    h.key_press(Key::ArrowUp);
+    h.run();
+    assert_eq!(target(&h), 240.0);
+    assert!(h.query_by_label_contains("241 spm is outside").is_some());
+}
+
+#[test]
+fn a_loaded_workout_sets_the_cadence_shown_and_measured_against() {
+    let dir = tempfile::tempdir().unwrap();
+    let workout = dir.path().join("easy.ron");
+    std::fs::write(
+        &workout,
+        r#"Workout(version: 1, name: "Easy 165", segments: [
+            (name: "Warm-up", minutes: 3, tempo: Steady(160)),
+            (name: "Main", minutes: 10, tempo: Steady(165)),
+            (name: "Cool-down", minutes: 3, tempo: Steady(160)),
+        ])"#,
+    )
+    .unwrap();
+    let mut h = app(&dir.path().join("settings.ron"));
+    h.run();
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("File").type_text(workout.to_str().unwrap());
+    h.run();
+    h.get_by_label("Load").click();
+    h.run();
+    h.key_press(Key::Escape);
+    h.run();
+    assert_eq!(target(&h), 170.0);
+    assert!(
+        h.query_by_label("Cadence 165 spm").is_some(),
+        "before the start, the digits show the workout's main tempo, not the target"
+    );
+    tap_with_gaps(&mut h, &[350; 8]);
+    h.run();
+    assert!(
+        h.query_by_label_contains("+6.4 spm (+3.9 %) from the target 165")
+            .is_some(),
+        "taps are compared with the tempo the workout asks for"
+    );
+    // A tempo key while a workout is loaded says what it changed.
+    h.key_press(Key::ArrowUp);
+    h.run();
+    assert_eq!(target(&h), 171.0);
+    assert!(
+        h.query_by_label_contains("'Easy 165' plays its own tempo")
+            .is_some()
+    );
+    assert!(h.query_by_label("Cadence 165 spm").is_some());
+
+    h.key_press(Key::Space);
+    h.run();
+    h.state().engine.advance(Duration::from_secs(30));
+    h.run();
+    assert!(h.query_by_label("Cadence 160 spm").is_some(), "the warm-up");
+    h.key_press(Key::ArrowUp);
+    h.run();
+    assert!(
+        h.query_by_label_contains("the workout playing keeps its own tempo")
+            .is_some()
+    );
+    h.state().engine.advance(Duration::from_secs(200));
+    h.run();
+    assert!(
+        h.query_by_label("Cadence 165 spm").is_some(),
+        "the main part"
+    );
+}

@@ -66,7 +66,23 @@ impl Spm {
         u32::from(self.0)
     }
 
-    /// This rate moved by `delta` spm, held inside 100–240 (for ±1 / ±5 buttons).
+    /// This rate moved by `delta` spm, or why that is not a playable rate (the old one stays).
+    pub fn nudge(self, delta: f64) -> Result<Spm, SpmError> {
+        Spm::new(self.get() + delta)
+    }
+
+    /// A note for a rate that is valid but outside what runners usually run at (150–200 spm;
+    /// our inference from the studies, weak evidence), so a slip of the keys is noticed.
+    pub fn unusual_note(self) -> Option<String> {
+        (!(150.0..=200.0).contains(&self.get())).then(|| {
+            format!(
+                "{self} spm is outside 150–200 spm, where most runners' cadence lies; \
+                 check it is the one you meant"
+            )
+        })
+    }
+
+    /// This rate moved by `delta` spm, held inside 100–240 (for the terminal's arrow keys).
     pub fn nudged(self, delta: f64) -> Spm {
         let halves = (f64::from(self.0) + (delta * 2.0).round())
             .clamp(f64::from(Spm::MIN.0), f64::from(Spm::MAX.0));
@@ -135,6 +151,18 @@ mod tests {
     #[test]
     fn refuses_values_outside_the_range_or_between_half_steps() {
         assert_eq!(Spm::new(99.5), Err(SpmError::OutOfRange(99.5)));
+        let top = Spm::new(238.0).unwrap();
+        assert_eq!(top.nudge(-5.0), Ok(Spm::new(233.0).unwrap()));
+        assert_eq!(top.nudge(5.0), Err(SpmError::OutOfRange(243.0)));
+        assert_eq!(Spm::MIN.nudge(-1.0), Err(SpmError::OutOfRange(99.0)));
+        assert!(Spm::new(150.0).unwrap().unusual_note().is_none());
+        assert!(Spm::new(200.0).unwrap().unusual_note().is_none());
+        let note = Spm::new(149.5).unwrap().unusual_note().unwrap();
+        assert!(
+            note.starts_with("149.5 spm is outside 150–200 spm"),
+            "{note}"
+        );
+        assert!(Spm::new(200.5).unwrap().unusual_note().is_some());
         assert_eq!(Spm::new(240.5), Err(SpmError::OutOfRange(240.5)));
         assert!(Spm::new(f64::NAN).unwrap_err().to_string().contains("NaN"));
         assert_eq!(Spm::new(170.25), Err(SpmError::NotHalfStep(170.25)));

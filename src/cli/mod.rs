@@ -235,7 +235,12 @@ impl ProgramArgs {
     fn program(&self, duration_ms: Option<u64>) -> anyhow::Result<Program> {
         match (&self.workout, self.spm) {
             (Some(path), _) => Ok(Program::Workout(load_workout(path)?)),
-            (None, Some(spm)) => Ok(Program::Open { spm, duration_ms }),
+            (None, Some(spm)) => {
+                if let Some(note) = spm.unusual_note() {
+                    eprintln!("cadence-coach: warning: {note}");
+                }
+                Ok(Program::Open { spm, duration_ms })
+            }
             (None, None) => anyhow::bail!("give --spm or --workout"),
         }
     }

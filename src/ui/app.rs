@@ -224,7 +224,13 @@ impl CoachApp {
                     self.start();
                 }
             }
-            Command::Nudge(delta) => self.set_target(self.settings.target.nudged(delta)),
+            Command::Nudge(delta) => match self.settings.target.nudge(delta) {
+                Ok(spm) => self.set_target(spm),
+                Err(e) => self.apply(Command::Refuse(format!(
+                    "{e}; the cadence stays at {} spm",
+                    self.settings.target
+                ))),
+            },
             Command::SetTarget(spm) => self.set_target(spm),
             Command::Refuse(message) => {
                 self.run.message = Some(message);
@@ -309,14 +315,54 @@ impl CoachApp {
     }
 
     fn set_target(&mut self, spm: Spm) {
-        self.run.message = None;
         self.run.typed = spm.to_string();
-        if spm == self.settings.target {
-            return;
+        if spm != self.settings.target {
+            let mut settings = self.settings.clone();
+            settings.target = spm;
+            self.update_settings(settings);
         }
-        let mut settings = self.settings.clone();
-        settings.target = spm;
-        self.update_settings(settings);
+        self.run.message = self.target_note(spm);
+    }
+
+    /// What a new target means now: a workout playing or loaded keeps its own tempo (said, so
+    /// the key press is not taken for lost); an unusual cadence is pointed out.
+    fn target_note(&self, spm: Spm) -> Option<String> {
+        if self.playing_workout().is_some() {
+            return Some(format!(
+                "Target {spm} spm saved; the workout playing keeps its own tempo until it ends"
+            ));
+        }
+        if let Some(w) = &self.run.loaded {
+            return Some(format!(
+                "Target {spm} spm saved for runs without a workout; '{}' plays its own tempo",
+                w.name()
+            ));
+        }
+        spm.unusual_note()
+    }
+
+    /// The workout being played, if one is.
+    pub fn playing_workout(&self) -> Option<&crate::cadence::Workout> {
+        match self.track.as_ref()?.program() {
+            Program::Workout(w) if self.playing => Some(w),
+            _ => None,
+        }
+    }
+
+    /// The cadence the runner is asked for now: while a workout plays, the tempo heard (its
+    /// main tempo before the first step); before the start, the main tempo of a loaded
+    /// workout; otherwise the target.
+    pub fn asked_spm(&self) -> f64 {
+        if let Some(w) = self.playing_workout() {
+            return match self.heard.beat {
+                Some(b) => f64::from(b.milli_spm) / 1000.0,
+                None => w.main_spm().unwrap_or(self.settings.target).get(),
+            };
+        }
+        match &self.run.loaded {
+            Some(w) if !self.playing => w.main_spm().unwrap_or(self.settings.target).get(),
+            _ => self.settings.target.get(),
+        }
     }
 
     fn update_settings(&mut self, settings: Settings) {

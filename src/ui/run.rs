@@ -24,17 +24,13 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
         _ => None,
     });
 
-    // The cadence: the workout's tempo at this step while a workout plays, else the target.
-    let shown = match (workout, beat) {
-        (Some(_), Some(b)) => {
-            let spm = f64::from(b.milli_spm) / 1000.0;
-            if (spm * 2.0).fract().abs() < 1e-6 {
-                format!("{spm}")
-            } else {
-                format!("{spm:.1}")
-            }
-        }
-        _ => app.settings.target.to_string(),
+    // The cadence asked for: the workout's tempo at this step while one plays, a loaded
+    // workout's main tempo before it starts, else the target.
+    let spm = app.asked_spm();
+    let shown = if (spm * 2.0).fract().abs() < 1e-6 {
+        format!("{spm}")
+    } else {
+        format!("{spm:.1}")
     };
     ui.vertical_centered(|ui| {
         ui.horizontal(|ui| {

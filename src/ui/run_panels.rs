@@ -181,7 +181,8 @@ pub fn measure_panel(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command
             commands.push(Command::ResetTaps);
         }
     });
-    let target = app.settings.target.get();
+    // The tempo asked for now: a plan session or workout sets its own.
+    let target = app.asked_spm();
     let measured = app.run.taps.estimate();
     match measured {
         Some(m) => {
