@@ -494,3 +494,55 @@ fn a_loaded_workout_sets_the_cadence_shown_and_measured_against() {
         "the main part"
     );
 }
+
+/// The controls of a screen that a screen reader (or a test) could not name.
+fn unnamed_controls(h: &Harness<'_, CoachApp>) -> Vec<String> {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::By;
+    h.query_all(By::new().predicate(|n| {
+        matches!(
+            n.role(),
+            Role::Button
+                | Role::CheckBox
+                | Role::RadioButton
+                | Role::ComboBox
+                | Role::Slider
+                | Role::SpinButton
+                | Role::TextInput
+                | Role::MultilineTextInput
+        ) && n.label().is_none_or(|l| l.trim().is_empty())
+    }))
+    .map(|n| format!("{n:?}"))
+    .collect()
+}
+
+#[test]
+fn every_control_has_an_accessible_name() {
+    use egui::accesskit::Role;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(&dir.path().join("settings.ron"));
+    h.run();
+    h.get_by_label("Faded feedback").click();
+    h.run();
+    assert_eq!(unnamed_controls(&h), Vec::<String>::new(), "on Run");
+    // Named by the words shown beside them (not only by their tooltips).
+    let named = |h: &Harness<'_, CoachApp>, role: Role, name: &str| {
+        h.query_all_by_role_and_label(role, name).next().is_some()
+    };
+    assert!(named(&h, Role::SpinButton, "Click on"));
+    assert!(named(&h, Role::SpinButton, "off"));
+    for screen in ["Plan", "Progress", "Form", "Settings"] {
+        h.get_by_label(screen).click();
+        h.run();
+        assert_eq!(unnamed_controls(&h), Vec::<String>::new(), "on {screen}");
+    }
+    for (role, name) in [
+        (Role::ComboBox, "Click sound"),
+        (Role::Slider, "Volume"),
+        (Role::SpinButton, "Form cue every"),
+        (Role::ComboBox, "Audio output"),
+        (Role::TextInput, "Data folder"),
+    ] {
+        assert!(named(&h, role, name), "Settings: no {role:?} named {name}");
+    }
+}

@@ -140,17 +140,21 @@ pub fn sound_panel(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command>)
     }
     if let Some(fade) = &mut click.fade {
         ui.horizontal(|ui| {
+            let on = ui.label("Click on");
             ui.add(
                 egui::DragValue::new(&mut fade.on_secs)
                     .range(5..=600)
-                    .suffix(" s on"),
+                    .suffix(" s"),
             )
+            .labelled_by(on.id)
             .on_hover_text("Seconds with the click");
+            let off = ui.label("off");
             ui.add(
                 egui::DragValue::new(&mut fade.off_secs)
                     .range(5..=600)
-                    .suffix(" s off"),
+                    .suffix(" s"),
             )
+            .labelled_by(off.id)
             .on_hover_text("Seconds without the click");
         });
     }

@@ -25,7 +25,7 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
             });
             ui.end_row();
 
-            ui.label("Click sound");
+            let label = ui.label("Click sound");
             egui::ComboBox::from_id_salt("settings-sound")
                 .selected_text(s.click.sound.name())
                 .show_ui(ui, |ui| {
@@ -34,16 +34,18 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
                     }
                 })
                 .response
+                .labelled_by(label.id)
                 .on_hover_text("The default click sound");
             ui.end_row();
 
-            ui.label("Volume");
+            let label = ui.label("Volume");
             let mut volume = s.click.volume * 100.0;
             ui.add(
                 egui::Slider::new(&mut volume, 0.0..=100.0)
                     .suffix(" %")
                     .integer(),
             )
+            .labelled_by(label.id)
             .on_hover_text("Loudness of the click");
             s.click.volume = volume / 100.0;
             ui.end_row();
@@ -61,12 +63,13 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
             });
             ui.end_row();
 
-            ui.label("Form cue every");
+            let label = ui.label("Form cue every");
             ui.add(
                 egui::DragValue::new(&mut s.cue_minutes)
                     .range(1..=30)
                     .suffix(" min"),
             )
+            .labelled_by(label.id)
             .on_hover_text("Minutes between form cues on the Run screen");
             ui.end_row();
 
@@ -101,7 +104,7 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
             });
             ui.end_row();
 
-            ui.label("Audio output");
+            let label = ui.label("Audio output");
             ui.horizontal(|ui| {
                 let current = s
                     .output_device
@@ -116,6 +119,7 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
                         }
                     })
                     .response
+                    .labelled_by(label.id)
                     .on_hover_text("Where the click plays");
                 if ui
                     .button("Find devices")
@@ -127,10 +131,11 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
             });
             ui.end_row();
 
-            ui.label("Data folder");
+            let label = ui.label("Data folder");
             ui.vertical(|ui| {
                 ui.horizontal(|ui| {
                     ui.add(egui::TextEdit::singleline(&mut app.data_dir_text).desired_width(420.0))
+                        .labelled_by(label.id)
                         .on_hover_text("Where sessions and plans are kept");
                     if ui
                         .button("Use this folder")
