@@ -83,7 +83,11 @@ fn finish_a_session_review_it_and_see_it_in_the_table_and_the_plot() {
     // The workout ran to its end: the review opens by itself.
     assert!(!h.state().playing);
     assert_eq!(h.state().screen, Screen::Review);
-    assert!(h.query_by_label_contains("One minute, 1:00").is_some());
+    assert!(
+        h.query_by_label_contains("One minute, 1:00, target 172 spm, started")
+            .is_some(),
+        "the review names the session, its length and its target"
+    );
 
     type_into(&mut h, "Measured cadence (spm)", "168");
     h.get_by_label("Effort 6").click();

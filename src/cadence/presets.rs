@@ -12,9 +12,10 @@ pub enum Preset {
     WarmUpMainCoolDown,
     /// Warm-up, 6 × (2 min at target + 5 %, 2 min at target), cool-down.
     Intervals,
-    /// Warm-up, then a 15-minute ramp from 5 % under target up to it, 10 min holding it.
+    /// Warm-up, then a 15-minute ramp from 5 % under target up to it, 10 min holding it,
+    /// cool-down.
     Ramp,
-    /// Warm-up, then target with the click fading: 60 s on, 30 s off.
+    /// Warm-up, then target with the click fading (60 s on, 30 s off), cool-down.
     Faded,
 }
 
@@ -32,8 +33,8 @@ impl Preset {
             Preset::Steady => "Steady at target",
             Preset::WarmUpMainCoolDown => "Warm-up, main, cool-down (30 min)",
             Preset::Intervals => "Intervals (34 min)",
-            Preset::Ramp => "Ramp up to target (30 min)",
-            Preset::Faded => "Faded feedback (25 min)",
+            Preset::Ramp => "Ramp up to target (35 min)",
+            Preset::Faded => "Faded feedback (30 min)",
         }
     }
 
@@ -61,6 +62,7 @@ impl Preset {
                 Segment::steady("Warm-up", 300.0, under),
                 Segment::ramp("Ramp", 900.0, under, target),
                 Segment::steady("Hold", 600.0, target),
+                Segment::steady("Cool-down", 300.0, under),
             ],
             Preset::Faded => vec![
                 Segment::steady("Warm-up", 300.0, under),
@@ -68,6 +70,7 @@ impl Preset {
                     on_secs: 60,
                     off_secs: 30,
                 }),
+                Segment::steady("Cool-down", 300.0, under),
             ],
         };
         Workout::new(self.name(), segments).ok()
@@ -90,7 +93,21 @@ mod tests {
             for p in Preset::ALL {
                 match p.workout(target) {
                     None => assert_eq!(p, Preset::Steady),
-                    Some(w) => assert!(w.duration_ms() >= 25 * 60_000, "{}", p.name()),
+                    Some(w) => {
+                        assert!(w.duration_ms() >= 25 * 60_000, "{}", p.name());
+                        // Every built-in workout starts easy and ends easy (PRODUCT: warm-up
+                        // and cool-down included), and its name gives its length.
+                        let names: Vec<&str> =
+                            w.segments().iter().map(|s| s.name.as_str()).collect();
+                        assert_eq!(names.first(), Some(&"Warm-up"), "{}", p.name());
+                        assert_eq!(names.last(), Some(&"Cool-down"), "{}", p.name());
+                        let minutes = w.duration_ms() / 60_000;
+                        assert!(
+                            p.name().contains(&format!("({minutes} min)")),
+                            "{}",
+                            p.name()
+                        );
+                    }
                 }
             }
         }

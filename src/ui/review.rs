@@ -59,8 +59,12 @@ impl ReviewDraft {
                 r.speed_kmh.map(|s| s / KM_PER_MILE),
             ),
         };
+        let target = record
+            .target()
+            .map(|t| format!(", target {t} spm"))
+            .unwrap_or_default();
         let heading = format!(
-            "{}, {}, started {}",
+            "{}, {}{target}, started {}",
             record.workout,
             clock_text(record.duration_secs as u64),
             super::progress::local_time(&record.started, tz)
