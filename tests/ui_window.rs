@@ -348,6 +348,13 @@ fn the_form_and_settings_screens_show_every_cue_and_checklist() {
         "the settings file is shown"
     );
     assert!(h.query_by_label("Use this folder").is_some());
+    // This app was given its data folder (as by --data-dir), which wins over the setting.
+    let data = dir.path().join("data");
+    assert!(
+        h.query_by_label_contains(&format!("In use now: {}", data.display()))
+            .is_some(),
+        "the folder in use is shown when it is not the one chosen here"
+    );
 }
 
 #[test]

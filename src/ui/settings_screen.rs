@@ -157,6 +157,19 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
                 ui.label(
                     RichText::new(format!("Default: {}", default_data_dir().display())).weak(),
                 );
+                // --data-dir and CADENCE_COACH_DATA_DIR win over this setting; say so, or
+                // "Use this folder" would seem to do nothing.
+                let chosen = s.data_dir.clone().unwrap_or_else(default_data_dir);
+                if app.recording.data_dir != chosen {
+                    ui.label(
+                        RichText::new(format!(
+                            "In use now: {} (given by --data-dir or CADENCE_COACH_DATA_DIR, \
+                             which win over this setting)",
+                            app.recording.data_dir.display()
+                        ))
+                        .color(ui.visuals().warn_fg_color),
+                    );
+                }
             });
             ui.end_row();
 
