@@ -83,6 +83,12 @@ fn make_a_plan_run_todays_session_and_see_it_counted_then_skip_three_days() {
             >= 2,
         "reasons cite the sources"
     );
+    assert_eq!(
+        h.query_all_by_label_contains("(moderate evidence.)")
+            .count(),
+        6,
+        "every reason that makes a claim gives its evidence level"
+    );
     h.get_by_label("Make plan").click();
     h.run();
     let plan = h.state().plan.plan.clone().expect("a plan was made");

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use super::cues::Evidence;
 use super::workout::{Click, Segment, Workout};
 use super::{Spm, SpmError};
 
@@ -71,43 +72,61 @@ impl Default for PlanInputs {
     }
 }
 
-/// Why each default is what it is, with its source, for the Plan screen.
-pub const REASONS: [(&str, &str); 7] = [
-    (
-        "Target",
-        "Raise your own cadence by 5–10 %, not toward a universal 180: +5 % already lowered knee \
-         loading and +10 % hip and knee loading (Heiderscheit et al. 2011). More than +10 % needs \
-         the override.",
-    ),
-    (
-        "Step per stage",
-        "+5 % of the baseline per stage: the smallest change shown to lower knee loading \
-         (Heiderscheit et al. 2011), small enough to feel natural within a few sessions.",
-    ),
-    (
-        "Sessions per week",
-        "3 a week: the 3–4 sessions a week of the retraining studies with lasting results \
-         (Davis et al. 2020).",
-    ),
-    (
-        "Sessions per stage",
-        "8: an 8-session retraining reached +8.6 % and held it at 30 days (Willy et al. 2016).",
-    ),
-    (
-        "Session minutes",
-        "15 growing to 30: the common protocol grows sessions from 15 to 30 minutes \
-         (Davis et al. 2020).",
-    ),
-    (
-        "Faded feedback",
-        "The click always on in the first half of a stage, then on/off blocks: faded feedback \
-         gave the most lasting results (Davis et al. 2020). The last session of each stage has \
-         no click: a self-check.",
-    ),
-    (
-        "Baseline",
-        "Your cadence at an easy run today: run easy for 30 s and tap T on each footfall.",
-    ),
+/// Why a default is what it is, with its source and how strong the evidence is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reason {
+    pub field: &'static str,
+    pub why: &'static str,
+    /// `None` for a default that is a method, not a claim (how to measure the baseline).
+    pub evidence: Option<Evidence>,
+}
+
+/// Why each default is what it is, with its source, for the Plan screen. Ratings: the effects
+/// on loading are strong evidence (Heiderscheit 2011, Anderson 2022), but each protocol choice
+/// rests on a few retraining studies and a review, so the choices are moderate.
+pub const REASONS: [Reason; 7] = [
+    Reason {
+        field: "Target",
+        why: "Raise your own cadence by 5–10 %, not toward a universal 180: +5 % already lowered knee \
+             loading and +10 % hip and knee loading (Heiderscheit et al. 2011). More than +10 % needs \
+             the override.",
+        evidence: Some(Evidence::Moderate),
+    },
+    Reason {
+        field: "Step per stage",
+        why: "+5 % of the baseline per stage: the smallest change shown to lower knee loading \
+             (Heiderscheit et al. 2011), small enough to feel natural within a few sessions.",
+        evidence: Some(Evidence::Moderate),
+    },
+    Reason {
+        field: "Sessions per week",
+        why: "3 a week: the 3–4 sessions a week of the retraining studies with lasting results \
+             (Davis et al. 2020).",
+        evidence: Some(Evidence::Moderate),
+    },
+    Reason {
+        field: "Sessions per stage",
+        why: "8: an 8-session retraining reached +8.6 % and held it at 30 days (Willy et al. 2016).",
+        evidence: Some(Evidence::Moderate),
+    },
+    Reason {
+        field: "Session minutes",
+        why: "15 growing to 30: the common protocol grows sessions from 15 to 30 minutes \
+             (Davis et al. 2020).",
+        evidence: Some(Evidence::Moderate),
+    },
+    Reason {
+        field: "Faded feedback",
+        why: "The click always on in the first half of a stage, then on/off blocks: faded feedback \
+             gave the most lasting results (Davis et al. 2020). The last session of each stage has \
+             no click: a self-check.",
+        evidence: Some(Evidence::Moderate),
+    },
+    Reason {
+        field: "Baseline",
+        why: "Your cadence at an easy run today: run easy for 30 s and tap T on each footfall.",
+        evidence: None,
+    },
 ];
 
 /// An input the planner cannot use; each message names the field.

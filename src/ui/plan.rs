@@ -96,11 +96,15 @@ pub fn day_number(d: Date) -> f64 {
     d.duration_since(Date::constant(1970, 1, 1)).as_secs() as f64 / 86_400.0
 }
 
-fn reason(field: &str) -> &'static str {
+/// The reason for a field's default, with its evidence level.
+fn reason(field: &str) -> String {
     REASONS
         .iter()
-        .find(|(name, _)| *name == field)
-        .map_or("", |(_, why)| why)
+        .find(|r| r.field == field)
+        .map_or(String::new(), |r| match r.evidence {
+            Some(level) => format!("{} ({level}.)", r.why),
+            None => r.why.to_string(),
+        })
 }
 
 pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
@@ -317,7 +321,12 @@ fn form(ui: &mut Ui, view: &mut PlanView, commands: &mut Vec<Command>) {
                 ui.add(egui::Label::new(RichText::new(why).weak()).wrap());
                 ui.end_row();
             };
-            field(ui, "Baseline (spm)", &mut form.baseline, reason("Baseline"));
+            field(
+                ui,
+                "Baseline (spm)",
+                &mut form.baseline,
+                &reason("Baseline"),
+            );
             ui.label("");
             ui.horizontal(|ui| {
                 if ui
@@ -345,30 +354,30 @@ fn form(ui: &mut Ui, view: &mut PlanView, commands: &mut Vec<Command>) {
             });
             ui.label("");
             ui.end_row();
-            field(ui, "Target (spm)", &mut form.target, reason("Target"));
+            field(ui, "Target (spm)", &mut form.target, &reason("Target"));
             field(
                 ui,
                 "Step per stage (%)",
                 &mut form.step,
-                reason("Step per stage"),
+                &reason("Step per stage"),
             );
             field(
                 ui,
                 "Sessions per week",
                 &mut form.per_week,
-                reason("Sessions per week"),
+                &reason("Sessions per week"),
             );
             field(
                 ui,
                 "Sessions per stage",
                 &mut form.per_stage,
-                reason("Sessions per stage"),
+                &reason("Sessions per stage"),
             );
             field(
                 ui,
                 "First session (min)",
                 &mut form.first_minutes,
-                reason("Session minutes"),
+                &reason("Session minutes"),
             );
             field(ui, "Last session (min)", &mut form.last_minutes, "");
             field(
