@@ -2,6 +2,8 @@
 //! Progress table and plots, delete with undo, CSV export, a damaged file among good ones, and
 //! two windows sharing one data folder. Sessions are real files in the test's own folder.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -131,6 +133,14 @@ fn finish_a_session_review_it_and_see_it_in_the_table_and_the_plot() {
     assert_eq!(series.measured[0][1], 168.0);
     assert!((series.step_length_m[0][1] - 1.0).abs() < 1e-9);
     assert_eq!(series.discomfort[0][1], 2.0);
+    assert!(
+        h.query_by_label_contains("No step lengths yet").is_none(),
+        "plotted"
+    );
+    assert!(
+        h.query_by_label_contains("No discomfort noted yet")
+            .is_none()
+    );
     assert!((series.weekly_minutes[0][1] - 1.0).abs() < 0.02);
     // The tempo plot shows the session just run: 172 from its first to its last minute.
     let profile = &h.state().history.profile.0;
@@ -392,4 +402,95 @@ fn every_delete_since_the_window_opened_can_be_undone() {
     assert_eq!(session_files(dir.path()).len(), 2);
     assert_eq!(h.state().history.sessions.len(), 2);
     assert!(h.query_by_label("Undo delete").is_none());
+}
+
+/// A file as the window system hands it over when dropped on the window.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl eframe::egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn a_watch_file_typed_or_dropped_is_imported_onto_its_session_or_as_a_new_one() {
+    use support::watch_files::gpx_file;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path());
+    h.run();
+    play_and_stop(&mut h, 90);
+    h.get_by_label("Later").click();
+    h.run();
+    let started: jiff::Timestamp = h.state().history.sessions[0].started.parse().unwrap();
+
+    // The watch started 10 s after the app and counted strides: 86 a minute is 172 steps.
+    let watch = dir.path().join("morning run.gpx");
+    let samples: Vec<(u32, u32)> = (0..60).map(|s| (s, 86)).collect();
+    std::fs::write(&watch, gpx_file(started.as_second() + 10, &samples)).unwrap();
+    h.get_by_label("Progress").click();
+    h.run();
+    type_into(&mut h, "Watch file", watch.to_str().unwrap());
+    h.get_by_label("Import").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains(
+            "60 cadence samples, average 172.0 spm (the file counts one foot; doubled to steps), \
+             added to the session of"
+        )
+        .is_some(),
+        "the import says what it did"
+    );
+    let (saved, _) = load_sessions(&data(dir.path()));
+    assert_eq!(saved.len(), 1, "onto the session, not beside it");
+    let imported = saved[0]
+        .imported
+        .as_ref()
+        .expect("the file holds the cadence");
+    assert_eq!(imported.source, "morning run.gpx");
+    assert!((imported.average_spm - 172.0).abs() < 1e-9);
+    assert_eq!(h.state().history.sessions[0].imported, saved[0].imported);
+    // Nothing reviewed yet: the plots that need a review say so instead of an empty frame.
+    assert!(h.query_by_label_contains("No step lengths yet").is_some());
+    assert!(
+        h.query_by_label_contains("No discomfort noted yet")
+            .is_some()
+    );
+
+    // Two files dropped on the window from the Run screen: a run of last year (a new session)
+    // and a file that is not a watch file (named, nothing added).
+    h.get_by_label("Run").click();
+    h.run();
+    let old = dir.path().join("old.gpx");
+    std::fs::write(&old, gpx_file(started.as_second() - 365 * 86_400, &samples)).unwrap();
+    let junk = dir.path().join("notes.txt");
+    std::fs::write(&junk, "not a watch file").unwrap();
+    h.input_mut().dropped_files = vec![
+        std::sync::Arc::new(Dropped(old.clone())),
+        std::sync::Arc::new(Dropped(junk.clone())),
+    ];
+    h.run();
+    assert_eq!(h.state().screen, Screen::Progress, "the result is shown");
+    assert!(
+        h.query_by_label_contains("saved as a new session at")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains(&format!("{} could not be imported:", junk.display()))
+            .is_some(),
+        "a file that does not import is named"
+    );
+    let (saved, damaged) = load_sessions(&data(dir.path()));
+    assert!(damaged.is_empty());
+    assert_eq!(saved.len(), 2);
+    assert_eq!(h.state().history.sessions.len(), 2);
+    assert!(
+        saved[0].workout.starts_with("Imported: old.gpx"),
+        "{}",
+        saved[0].workout
+    );
 }

@@ -20,22 +20,6 @@ pub(super) fn run(args: ImportArgs, data_dir: &std::path::Path) -> anyhow::Resul
         .unwrap_or_default();
     let attached =
         attach_track(data_dir, &sessions, &track, &source).map_err(anyhow::Error::msg)?;
-    let imported = attached.record.imported.as_ref();
-    let average = imported.map_or(0.0, |i| i.average_spm);
-    let units = if track.doubled {
-        " (the file counts one foot; doubled to steps)"
-    } else {
-        ""
-    };
-    let whom = if attached.existing {
-        format!("added to the session of {}", attached.record.started)
-    } else {
-        format!("saved as a new session at {}", attached.record.started)
-    };
-    println!(
-        "{} cadence samples, average {average:.1} spm{units}, {whom} ({}).",
-        track.samples.len(),
-        attached.saved.display()
-    );
+    println!("{}", attached.summary(&track, &attached.record.started));
     Ok(())
 }

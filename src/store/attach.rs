@@ -20,6 +20,28 @@ pub struct Attached {
     pub saved: PathBuf,
 }
 
+impl Attached {
+    /// One sentence on what the import of `track` did, naming the session by `when`.
+    pub fn summary(&self, track: &CadenceTrack, when: &str) -> String {
+        let average = self.record.imported.as_ref().map_or(0.0, |i| i.average_spm);
+        let units = if track.doubled {
+            " (the file counts one foot; doubled to steps)"
+        } else {
+            ""
+        };
+        let whom = if self.existing {
+            format!("added to the session of {when}")
+        } else {
+            format!("saved as a new session at {when}")
+        };
+        format!(
+            "{} cadence samples, average {average:.1} spm{units}, {whom} ({}).",
+            track.samples.len(),
+            self.saved.display()
+        )
+    }
+}
+
 fn format_name(f: Format) -> &'static str {
     match f {
         Format::Fit => "FIT",

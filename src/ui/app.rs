@@ -64,6 +64,8 @@ pub enum Command {
     CancelDelete,
     UndoDelete,
     ExportCsv,
+    /// Import watch files (typed on Progress, or dropped on the window).
+    ImportFiles(Vec<PathBuf>),
     /// Make a plan from the Plan screen's inputs, and save it.
     MakePlan,
     /// Load the plan's next session into the Run screen.
@@ -517,6 +519,17 @@ impl eframe::App for CoachApp {
         let ctx = ui.ctx().clone();
         self.apply_look(&ctx);
         let mut commands = self.shortcuts(&ctx);
+        // Watch files dropped on the window are imported.
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        if !dropped.is_empty() {
+            commands.push(Command::ImportFiles(dropped));
+        }
         commands.iter().cloned().for_each(|c| self.apply(c));
         // One look at the device per frame, for the clock and the banner.
         let device = self.engine.device();
@@ -572,6 +585,13 @@ impl eframe::App for CoachApp {
                 }
             });
             super::widgets::banners(ui, &device, &self.notices, &mut commands);
+            if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
+                ui.label(
+                    egui::RichText::new("Drop watch files (FIT, TCX, GPX) to import them")
+                        .size(22.0)
+                        .strong(),
+                );
+            }
         });
         egui::CentralPanel::default()
             .frame(bare(ui))

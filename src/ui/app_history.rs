@@ -7,7 +7,9 @@ use super::app::{CoachApp, Command, Screen};
 use super::progress::{History, local_time};
 use super::review::ReviewDraft;
 use crate::cadence::session::{Review, SessionRecord};
+use crate::store::attach::attach_track;
 use crate::store::export::export_csv;
+use crate::store::import::read_track;
 use crate::store::sessions::{
     delete_session, load_sessions, read_saved_session, restore_session, save_session,
 };
@@ -209,7 +211,39 @@ impl CoachApp {
                     Err(e) => format!("Export failed: {e}"),
                 });
             }
+            Command::ImportFiles(paths) => {
+                // Several files dropped at once: a line each.
+                let lines: Vec<String> = paths.iter().map(|p| self.import_file(p)).collect();
+                self.history.message = Some(lines.join("\n"));
+                self.screen = Screen::Progress;
+            }
             other => self.apply_plan(other),
+        }
+    }
+
+    /// Puts a watch file's cadence onto the session it overlaps, or into a new one, and says
+    /// what happened (or why not, naming the file).
+    fn import_file(&mut self, path: &Path) -> String {
+        let failed =
+            |e: &dyn std::fmt::Display| format!("{} could not be imported: {e}", path.display());
+        let track = match read_track(path) {
+            Ok(track) => track,
+            Err(e) => return failed(&e),
+        };
+        let source = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let data = self.recording.data_dir.clone();
+        match attach_track(&data, &self.history.sessions, &track, &source) {
+            Ok(attached) => {
+                let when = local_time(&attached.record.started, &self.history.tz);
+                let text = attached.summary(&track, &when);
+                self.history.selected = Some(attached.record.id.clone());
+                self.history.put(attached.record, self.settings.units);
+                text
+            }
+            Err(e) => failed(&e),
         }
     }
 }

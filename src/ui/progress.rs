@@ -30,6 +30,8 @@ pub struct History {
     /// latest last).
     pub undo: Vec<(SessionRecord, PathBuf)>,
     pub message: Option<String>,
+    /// The watch file path typed for import.
+    pub import_path: String,
     /// The runner's time zone, for days on the axis and times in the table.
     pub tz: jiff::tz::TimeZone,
     /// Counts changes, so views built from the history know when to rebuild.
@@ -47,6 +49,7 @@ impl History {
             confirm_delete: None,
             undo: Vec::new(),
             message: None,
+            import_path: String::new(),
             tz: jiff::tz::TimeZone::system(),
             revision: 0,
         };
@@ -117,10 +120,14 @@ pub fn day_text(day: f64) -> String {
 }
 
 /// A plot with dates on the x axis and hover labels that name the series, the date and value.
+/// No legend: one series is named by its title, several by a key above the plot (a legend
+/// inside would cover the points in its corner).
 pub(super) fn date_plot<'a>(id: &'a str, height: f32, unit: &'a str) -> Plot<'a> {
     Plot::new(id)
         .height(height)
-        .legend(Legend::default())
+        // Room around the data: a point on the first day or at the highest value would sit on
+        // the frame, or under the legend in its corner.
+        .set_margin_fraction(egui::vec2(0.04, 0.12))
         .allow_scroll(false)
         .x_axis_formatter(|mark, _| day_text(mark.value))
         .label_formatter(move |pos| match pos {
@@ -163,7 +170,7 @@ pub fn ui(ui: &mut Ui, history: &mut History, units: Units) -> Vec<Command> {
         ui.label(
             RichText::new(
                 "No sessions yet. Every session played on the Run screen is recorded here; \
-                 a watch file can be imported with `cadence-coach import FILE`.",
+                 a watch file imported below becomes a session of its own.",
             )
             .size(18.0),
         );
@@ -172,10 +179,13 @@ pub fn ui(ui: &mut Ui, history: &mut History, units: Units) -> Vec<Command> {
     }
     let s = &history.series;
 
-    ui.label(RichText::new("Cadence per session").size(20.0).strong());
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Cadence per session").size(20.0).strong());
+        ui.add_space(12.0);
+        key(ui, "— Target", TARGET);
+        key(ui, "• Measured", MEASURED);
+    });
     date_plot("cadence-per-session", 220.0, "spm")
-        // Early sessions sit low on the left: the legend there hides nothing.
-        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
         .y_axis_label("steps per minute")
         .show(ui, |plot| {
             plot.line(
@@ -203,22 +213,38 @@ pub fn ui(ui: &mut Ui, history: &mut History, units: Units) -> Vec<Command> {
             .iter()
             .map(|p| [p[0], p[1] * factor])
             .collect();
-        date_plot("step-length", 180.0, unit)
-            .y_axis_label(unit)
-            .show(&mut cols[0], |plot| {
-                plot.line(Line::new("Step length", lengths).color(MEASURED));
-            });
+        if lengths.is_empty() {
+            no_data(
+                &mut cols[0],
+                180.0,
+                "No step lengths yet: a review with the treadmill speed gives one.",
+            );
+        } else {
+            date_plot("step-length", 180.0, unit)
+                .y_axis_label(unit)
+                .show(&mut cols[0], |plot| {
+                    plot.line(Line::new("Step length", lengths).color(MEASURED));
+                });
+        }
         cols[1].label(RichText::new("Discomfort").size(20.0).strong());
-        date_plot("discomfort", 180.0, "of 10")
-            .y_axis_label("0–10")
-            .include_y(0.0)
-            .include_y(10.0)
-            .show(&mut cols[1], |plot| {
-                plot.line(
-                    Line::new("Discomfort", s.discomfort.clone())
-                        .color(egui::Color32::from_rgb(200, 60, 60)),
-                );
-            });
+        if s.discomfort.is_empty() {
+            no_data(
+                &mut cols[1],
+                180.0,
+                "No discomfort noted yet: each review asks for it (0–10).",
+            );
+        } else {
+            date_plot("discomfort", 180.0, "of 10")
+                .y_axis_label("0–10")
+                .include_y(0.0)
+                .include_y(10.0)
+                .show(&mut cols[1], |plot| {
+                    plot.line(
+                        Line::new("Discomfort", s.discomfort.clone())
+                            .color(egui::Color32::from_rgb(200, 60, 60)),
+                    );
+                });
+        }
     });
 
     ui.columns(2, |cols| {
@@ -280,4 +306,57 @@ pub fn ui(ui: &mut Ui, history: &mut History, units: Units) -> Vec<Command> {
     ui.add_space(8.0);
     progress_table::ui(ui, history, units, &mut commands);
     commands
+}
+
+/// One entry of a plot's key, in the series' colour.
+pub(super) fn key(ui: &mut Ui, text: &str, colour: egui::Color32) {
+    ui.label(RichText::new(text).size(16.0).color(colour));
+}
+
+/// In place of a plot with nothing to show (its axis would start in 1970): the plot's space,
+/// framed, and what would fill it.
+fn no_data(ui: &mut Ui, height: f32, text: &str) {
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), height),
+        egui::Sense::hover(),
+    );
+    ui.painter().rect_stroke(
+        rect,
+        4.0,
+        ui.visuals().widgets.noninteractive.bg_stroke,
+        egui::StrokeKind::Inside,
+    );
+    ui.new_child(egui::UiBuilder::new().max_rect(rect.shrink(8.0)))
+        .centered_and_justified(|ui| {
+            ui.label(RichText::new(text).size(16.0).weak());
+        });
+}
+
+/// A watch file's cadence onto the session it overlaps in time: a path typed here, or files
+/// dropped on the window. Laid out in the caller's row.
+pub(super) fn import_field(ui: &mut Ui, history: &mut History, commands: &mut Vec<Command>) {
+    let label = ui.label("Watch file");
+    let field = ui
+        .add(
+            egui::TextEdit::singleline(&mut history.import_path)
+                .desired_width(280.0)
+                .hint_text("a FIT, TCX or GPX file"),
+        )
+        .labelled_by(label.id)
+        .on_hover_text(
+            "A watch's record of a run: its cadence goes onto the session it overlaps in \
+             time, or becomes a new session. Files dropped on the window are imported too.",
+        );
+    let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    if (ui
+        .button("Import")
+        .on_hover_text("Import the watch file (Enter)")
+        .clicked()
+        || entered)
+        && !history.import_path.trim().is_empty()
+    {
+        let path = std::path::PathBuf::from(history.import_path.trim());
+        commands.push(Command::ImportFiles(vec![path]));
+    }
+    ui.label(RichText::new("or drop files on the window").weak());
 }

@@ -11,8 +11,8 @@ use crate::cadence::stride::Units;
 
 const ROW_HEIGHT: f32 = 30.0;
 
-pub fn ui(ui: &mut Ui, history: &History, units: Units, commands: &mut Vec<Command>) {
-    ui.horizontal(|ui| {
+pub fn ui(ui: &mut Ui, history: &mut History, units: Units, commands: &mut Vec<Command>) {
+    ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Sessions").size(20.0).strong());
         if ui
             .button("Export CSV")
@@ -32,7 +32,10 @@ pub fn ui(ui: &mut Ui, history: &History, units: Units, commands: &mut Vec<Comma
         {
             commands.push(Command::UndoDelete);
         }
+        ui.add_space(16.0);
+        super::progress::import_field(ui, history, commands);
     });
+    let history = &*history;
     if let Some(message) = &history.message {
         ui.label(RichText::new(message).size(16.0));
     }
