@@ -34,19 +34,27 @@ fn sessions_dir(data: &Path) -> PathBuf {
     data.join("sessions")
 }
 
-/// A session file that could not be read, and where it went.
+/// A session file that was set aside: it could not be read, or it is a copy of another
+/// session's file. And where it went.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Damaged {
     pub path: PathBuf,
     pub moved_to: Option<PathBuf>,
     pub problem: String,
+    /// It read well but repeats a session already read from its own file.
+    pub copy: bool,
 }
 
 impl std::fmt::Display for Damaged {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = if self.copy {
+            "is a copy"
+        } else {
+            "could not be read"
+        };
         write!(
             f,
-            "session file {} could not be read ({})",
+            "session file {} {what} ({})",
             self.path.display(),
             self.problem
         )?;
@@ -115,17 +123,51 @@ pub fn load_sessions(data: &Path) -> (Vec<SessionRecord>, Vec<Damaged>) {
         .filter(|p| p.extension().is_some_and(|x| x == "ron") && p.is_file())
         .collect();
     paths.sort();
-    let mut sessions = Vec::with_capacity(paths.len());
+    let mut sessions: Vec<SessionRecord> = Vec::with_capacity(paths.len());
+    // Where each id was read from: a copy of a session file (say "x (copy).ron") holds the
+    // same id, and would show the session twice and be saved over by the other's edits.
+    let mut read_from: std::collections::HashMap<String, (usize, PathBuf)> =
+        std::collections::HashMap::new();
     let mut damaged = Vec::new();
     for path in paths {
-        match read_session(&path) {
-            Ok(record) => sessions.push(record),
+        let record = match read_session(&path) {
+            Ok(record) => record,
             Err(problem) => {
                 let moved_to = set_aside(&dir, &path);
                 damaged.push(Damaged {
                     path,
                     moved_to,
                     problem,
+                    copy: false,
+                });
+                continue;
+            }
+        };
+        let named_for_it = |p: &Path| p.file_stem().is_some_and(|s| *s == *record.id);
+        match read_from.get(&record.id).cloned() {
+            None => {
+                read_from.insert(record.id.clone(), (sessions.len(), path));
+                sessions.push(record);
+            }
+            Some((index, first)) => {
+                // The file named after the id is the session's own; the other is the copy.
+                let (kept, copy) = if named_for_it(&path) && !named_for_it(&first) {
+                    sessions[index] = record.clone();
+                    read_from.insert(record.id.clone(), (index, path.clone()));
+                    (path, first)
+                } else {
+                    (first, path)
+                };
+                let moved_to = set_aside(&dir, &copy);
+                damaged.push(Damaged {
+                    path: copy,
+                    moved_to,
+                    problem: format!(
+                        "of the session {} in {}",
+                        record.id,
+                        kept.file_name().unwrap_or_default().to_string_lossy()
+                    ),
+                    copy: true,
                 });
             }
         }
@@ -172,6 +214,46 @@ fn set_aside(dir: &Path, path: &Path) -> Option<PathBuf> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_copy_of_a_session_file_is_set_aside_and_the_session_shown_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut record = SessionRecord::new(
+            "20261120T070000Z-ab12",
+            "2026-11-20T07:00:00Z",
+            "Easy",
+            170.0,
+        );
+        record.duration_secs = 600.0;
+        let own = save_session(dir.path(), &record).unwrap();
+        // A copy made in a file manager sorts before the original ("(" < ".") and one after.
+        let sessions = dir.path().join("sessions");
+        let before = sessions.join("20261120T070000Z-ab12 (copy).ron");
+        let after = sessions.join("zz-backup.ron");
+        std::fs::copy(&own, &before).unwrap();
+        std::fs::copy(&own, &after).unwrap();
+        let (loaded, set_aside) = load_sessions(dir.path());
+        assert_eq!(loaded, vec![record.clone()], "shown once");
+        assert_eq!(set_aside.len(), 2);
+        for d in &set_aside {
+            assert!(d.copy);
+            assert_ne!(d.path, own, "the file named after the id stays");
+            let text = d.to_string();
+            assert!(
+                text.contains(
+                    "is a copy (of the session 20261120T070000Z-ab12 in 20261120T070000Z-ab12.ron)"
+                ),
+                "{text}"
+            );
+            let moved = d.moved_to.as_ref().expect("moved aside");
+            assert_eq!(std::fs::read(moved).unwrap(), std::fs::read(&own).unwrap());
+        }
+        assert!(own.exists() && !before.exists() && !after.exists());
+        // Read again: nothing more to set aside.
+        let (again, none) = load_sessions(dir.path());
+        assert_eq!(again, vec![record]);
+        assert!(none.is_empty());
+    }
+
     use super::*;
     use crate::cadence::session::Ending;
 
