@@ -377,7 +377,7 @@ fn an_unusual_cadence_renders_with_a_warning_and_a_usual_one_without() {
     assert_eq!(
         stderr(&out).trim(),
         "cadence-coach: warning: 230 spm is outside 150–200 spm, where most runners' \
-         cadence lies; check it is the one you meant"
+         cadence lies; check it is the one you meant (weak evidence: our own rule of thumb)"
     );
     let out = render("180");
     assert!(out.status.success(), "{}", stderr(&out));

@@ -472,6 +472,7 @@ fn a_watch_file_typed_or_dropped_is_imported_onto_its_session_or_as_a_new_one() 
     h.input_mut().dropped_files = vec![
         std::sync::Arc::new(Dropped(old.clone())),
         std::sync::Arc::new(Dropped(junk.clone())),
+        std::sync::Arc::new(Dropped(dir.path().to_path_buf())),
     ];
     h.run();
     assert_eq!(h.state().screen, Screen::Progress, "the result is shown");
@@ -484,6 +485,13 @@ fn a_watch_file_typed_or_dropped_is_imported_onto_its_session_or_as_a_new_one() 
             .is_some(),
         "a file that does not import is named"
     );
+    assert!(
+        h.query_by_label_contains(&format!(
+            "{} is a folder: import the FIT, TCX or GPX files in it",
+            dir.path().display()
+        ))
+        .is_some()
+    );
     let (saved, damaged) = load_sessions(&data(dir.path()));
     assert!(damaged.is_empty());
     assert_eq!(saved.len(), 2);
@@ -493,4 +501,19 @@ fn a_watch_file_typed_or_dropped_is_imported_onto_its_session_or_as_a_new_one() 
         "{}",
         saved[0].workout
     );
+}
+
+#[test]
+fn a_built_in_workout_is_recorded_with_the_run_screens_target() {
+    use cadence_coach::cadence::presets::Preset;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path());
+    h.run();
+    // Intervals at 170: 5 min warm-up and cool-down at 161.5, 6 × (2 min at 178.5, 2 at 170).
+    h.state_mut().settings.preset = Preset::Intervals;
+    play_and_stop(&mut h, 20);
+    let (saved, _) = load_sessions(&data(dir.path()));
+    assert_eq!(saved[0].workout, "Intervals (34 min)");
+    assert_eq!(saved[0].target(), Some(170.0), "not the warm-up's 161.5");
+    assert!(h.query_by_label_contains("target 170 spm").is_some());
 }

@@ -231,3 +231,26 @@ fn a_refused_input_is_named_and_a_bad_hand_edit_is_reported_not_fatal() {
     let h = app(dir.path(), START);
     assert_eq!(h.state().plan.plan.as_ref().unwrap().inputs.per_week, 2);
 }
+
+#[test]
+fn a_window_open_past_midnight_starts_a_new_plan_on_the_new_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), START);
+    h.state_mut().apply(Command::Show(Screen::Plan));
+    h.run();
+    let start = |h: &Harness<'_, CoachApp>| h.state().plan.form.as_ref().unwrap().start.clone();
+    assert_eq!(start(&h), START.to_string());
+    // Midnight passes with the window open.
+    h.state_mut().set_today(START.tomorrow().unwrap());
+    h.run();
+    assert_eq!(
+        start(&h),
+        plus(START, 1),
+        "the new plan starts today, not yesterday"
+    );
+    // A start the runner typed stays.
+    h.state_mut().plan.form.as_mut().unwrap().start = plus(START, 10);
+    h.state_mut().set_today(plus(START, 2).parse().unwrap());
+    h.run();
+    assert_eq!(start(&h), plus(START, 10));
+}

@@ -355,6 +355,15 @@ fn the_form_and_settings_screens_show_every_cue_and_checklist() {
             .is_some(),
         "the folder in use is shown when it is not the one chosen here"
     );
+    // A relative folder would depend on where the app was started: refused, nothing changed.
+    h.state_mut().data_dir_text = "runs".into();
+    h.get_by_label("Use this folder").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("could not use runs: give the whole path")
+            .is_some()
+    );
+    assert_eq!(h.state().settings.data_dir, None);
 }
 
 #[test]
@@ -424,7 +433,7 @@ fn a_cadence_past_the_range_is_refused_and_an_unusual_one_pointed_out() {
     assert_eq!(target(&h), 238.0);
     assert!(
         h.query_by_label_contains(
-            "243 spm is outside the valid range 100–240 spm; the cadence stays at 238 spm"
+            "243 spm is outside the valid range 100–240 spm; the target stays at 238 spm"
         )
         .is_some()
     );

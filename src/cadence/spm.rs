@@ -77,7 +77,7 @@ impl Spm {
         (!(150.0..=200.0).contains(&self.get())).then(|| {
             format!(
                 "{self} spm is outside 150–200 spm, where most runners' cadence lies; \
-                 check it is the one you meant"
+                 check it is the one you meant (weak evidence: our own rule of thumb)"
             )
         })
     }

@@ -188,16 +188,24 @@ impl Workout {
         &self.segments
     }
 
-    /// The tempo the workout is about: its longest segment's (a ramp's end tempo), the first
-    /// of equals. A session's target.
+    /// The tempo the workout is about: the one it spends the most time at (a ramp counts at
+    /// its end tempo), the first reached of equals. A session's target.
     pub fn main_spm(&self) -> Option<Spm> {
-        let mut best: Option<&Segment> = None;
+        let mut time_at: Vec<(Spm, u64)> = Vec::new();
         for seg in &self.segments {
-            if best.is_none_or(|b| seg.duration_ms > b.duration_ms) {
-                best = Some(seg);
+            let spm = seg.tempo.end();
+            match time_at.iter_mut().find(|(s, _)| *s == spm) {
+                Some((_, ms)) => *ms += seg.duration_ms,
+                None => time_at.push((spm, seg.duration_ms)),
             }
         }
-        best.map(|s| s.tempo.end())
+        let mut best: Option<(Spm, u64)> = None;
+        for (spm, ms) in time_at {
+            if best.is_none_or(|(_, b)| ms > b) {
+                best = Some((spm, ms));
+            }
+        }
+        best.map(|(spm, _)| spm)
     }
 
     /// The whole length in milliseconds.
@@ -274,5 +282,22 @@ mod tests {
         )
         .unwrap();
         assert_eq!(w.main_spm(), Some(spm(175.0)));
+        // Warm-up and cool-down are each the longest part, but the workout is about the tempo
+        // of its 2-minute blocks: 4 × 2 min at 170 beats 2 × 3 min at 160.
+        let blocks = Workout::new(
+            "blocks",
+            vec![
+                Segment::steady("Warm-up", 180.0, spm(160.0)),
+                Segment::steady("Easy", 120.0, spm(170.0)),
+                Segment::steady("Quick", 60.0, spm(178.0)),
+                Segment::steady("Easy", 120.0, spm(170.0)),
+                Segment::steady("Quick", 60.0, spm(178.0)),
+                Segment::steady("Easy", 120.0, spm(170.0)),
+                Segment::steady("Easy", 120.0, spm(170.0)),
+                Segment::steady("Cool-down", 180.0, spm(160.0)),
+            ],
+        )
+        .unwrap();
+        assert_eq!(blocks.main_spm(), Some(spm(170.0)));
     }
 }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::import::{CadenceTrack, Format};
-use super::sessions::save_session;
+use super::sessions::{read_saved_session, save_session};
 use crate::cadence::session::{Ending, ImportedCadence, SessionRecord};
 
 /// A watch may be started a little before or after the app; sessions this close count.
@@ -90,7 +90,11 @@ pub fn attach_track(
 ) -> Result<Attached, String> {
     let format = format_name(track.format);
     let (mut record, existing) = match matching_session(sessions, track) {
-        Some(s) => (s.clone(), true),
+        // As saved now, not as listed: another window may have saved a review since.
+        Some(s) => (
+            read_saved_session(data, &s.id).unwrap_or_else(|_| s.clone()),
+            true,
+        ),
         None => (new_session(track, source)?, false),
     };
     let (start, _) = span(&record).ok_or("the session's start time does not read")?;
@@ -135,4 +139,47 @@ fn new_session(track: &CadenceTrack, source: &str) -> Result<SessionRecord, Stri
     record.steps = steps.round() as u64;
     record.ending = Ending::Finished;
     Ok(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cadence::session::Review;
+
+    #[test]
+    fn an_import_keeps_what_was_saved_after_the_list_was_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut record = SessionRecord::new(
+            "20261120T070000Z-ab12",
+            "2026-11-20T07:00:00Z",
+            "Easy",
+            170.0,
+        );
+        record.duration_secs = 600.0;
+        save_session(dir.path(), &record).unwrap();
+        // The window's list holds the session as it was; another window then saves a review.
+        let listed = vec![record.clone()];
+        let mut reviewed = record.clone();
+        reviewed.review = Some(Review {
+            rpe: Some(5),
+            notes: "from the other window".into(),
+            ..Review::default()
+        });
+        save_session(dir.path(), &reviewed).unwrap();
+
+        let track = CadenceTrack {
+            format: Format::Gpx,
+            start_unix: 1_795_158_000 + 30, // 2026-11-20T07:00:30Z
+            samples: (0..60).map(|s| (f64::from(s) * 5.0, 172.0)).collect(),
+            doubled: false,
+        };
+        let attached = attach_track(dir.path(), &listed, &track, "watch.gpx").unwrap();
+        assert!(attached.existing);
+        let saved = read_saved_session(dir.path(), &record.id).unwrap();
+        assert_eq!(
+            saved.review, reviewed.review,
+            "the other window's review is kept"
+        );
+        assert_eq!(saved.imported.as_ref().unwrap().average_spm, 172.0);
+    }
 }

@@ -229,7 +229,7 @@ impl CoachApp {
             Command::Nudge(delta) => match self.settings.target.nudge(delta) {
                 Ok(spm) => self.set_target(spm),
                 Err(e) => self.apply(Command::Refuse(format!(
-                    "{e}; the cadence stays at {} spm",
+                    "{e}; the target stays at {} spm",
                     self.settings.target
                 ))),
             },
@@ -256,6 +256,8 @@ impl CoachApp {
             Command::ClearWorkout => {
                 self.run.loaded = None;
                 self.run.plan_link = None;
+                // A note about the workout's own tempo is no longer true.
+                self.run.message = None;
             }
             Command::PinCue(pin) => self.run.pinned_cue = pin,
             Command::NextCue => {
@@ -282,12 +284,12 @@ impl CoachApp {
                 duration_ms: None,
             },
         };
+        let target = self.session_target();
         let track = self.engine.play(program, self.settings.click);
-        let error = self.recording.start(
-            track.program(),
-            self.settings.target.get(),
-            self.run.plan_link.clone(),
-        );
+        let error = self
+            .recording
+            .start(track.program(), target.get(), self.run.plan_link.clone());
+        self.run.message = None;
         self.note(error);
         self.track = Some(track);
         self.playing = true;
@@ -351,20 +353,34 @@ impl CoachApp {
         }
     }
 
-    /// The cadence the runner is asked for now: while a workout plays, the tempo heard (its
-    /// main tempo before the first step); before the start, the main tempo of a loaded
-    /// workout; otherwise the target.
+    /// The target of a session started now: a loaded workout's own tempo (a plan session, a
+    /// file); the Run screen's target for the built-in workouts, which are shaped around it,
+    /// and for the open metronome.
+    fn session_target(&self) -> Spm {
+        self.run
+            .loaded
+            .as_ref()
+            .and_then(|w| w.main_spm())
+            .unwrap_or(self.settings.target)
+    }
+
+    /// The cadence the runner is asked for now: while a workout plays, the tempo heard (the
+    /// session's target before the first step); before the start, a loaded workout's main
+    /// tempo; otherwise the target.
     pub fn asked_spm(&self) -> f64 {
-        if let Some(w) = self.playing_workout() {
+        if self.playing_workout().is_some() {
             return match self.heard.beat {
                 Some(b) => f64::from(b.milli_spm) / 1000.0,
-                None => w.main_spm().unwrap_or(self.settings.target).get(),
+                None => self
+                    .recording
+                    .target()
+                    .unwrap_or(self.settings.target.get()),
             };
         }
-        match &self.run.loaded {
-            Some(w) if !self.playing => w.main_spm().unwrap_or(self.settings.target).get(),
-            _ => self.settings.target.get(),
+        if self.playing {
+            return self.settings.target.get();
         }
+        self.session_target().get()
     }
 
     fn update_settings(&mut self, settings: Settings) {

@@ -29,6 +29,8 @@ impl CoachApp {
     /// A session just ended: into the history, and the review opens.
     pub(super) fn ended(&mut self, (record, error): (Option<SessionRecord>, Option<String>)) {
         self.note(error);
+        // Notes about the run that ended (a workout keeping its tempo) no longer hold.
+        self.run.message = None;
         if let Some(record) = record {
             if record.plan.is_some() {
                 // A planned session is played once; the plan offers the next one.
@@ -226,6 +228,12 @@ impl CoachApp {
     fn import_file(&mut self, path: &Path) -> String {
         let failed =
             |e: &dyn std::fmt::Display| format!("{} could not be imported: {e}", path.display());
+        if path.is_dir() {
+            return format!(
+                "{} is a folder: import the FIT, TCX or GPX files in it",
+                path.display()
+            );
+        }
         let track = match read_track(path) {
             Ok(track) => track,
             Err(e) => return failed(&e),

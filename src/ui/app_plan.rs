@@ -18,16 +18,10 @@ impl CoachApp {
             .unwrap_or_else(|| jiff::Zoned::now().date())
     }
 
-    /// Sets today's date (for tests, and a clock that passes midnight); a start date that
-    /// was today follows it.
+    /// Sets today's date (for tests); from the next frame on the app treats it as a clock
+    /// that passed midnight.
     pub fn set_today(&mut self, day: Date) {
-        let old = self.today().to_string();
         self.plan.today_override = Some(day);
-        if let Some(form) = &mut self.plan.form
-            && form.start == old
-        {
-            form.start = day.to_string();
-        }
     }
 
     /// Reads the current plan from the data folder; a bad hand edit is shown, not fatal.
@@ -73,6 +67,15 @@ impl CoachApp {
         let key = (self.history.revision, today, self.plan.revision);
         if self.plan.built_from == Some(key) {
             return false;
+        }
+        // A new day (the window open past midnight): a plan form that was to start "today"
+        // starts on the new today, not yesterday.
+        if let Some((_, before, _)) = self.plan.built_from
+            && before != today
+            && let Some(form) = &mut self.plan.form
+            && form.start == before.to_string()
+        {
+            form.start = today.to_string();
         }
         self.plan.built_from = Some(key);
         self.plan.following = self.plan.plan.as_ref().map(|plan| {
@@ -171,25 +174,28 @@ mod tests {
     use super::until_next_midnight;
     use std::time::Duration;
 
-    fn at(text: &str) -> jiff::Zoned {
-        text.parse().expect("a zoned time")
+    /// A local time in Berlin's rules, from a POSIX zone (no time zone database needed).
+    fn at(local: &str) -> jiff::Zoned {
+        let berlin = jiff::tz::TimeZone::posix("CET-1CEST,M3.5.0,M10.5.0/3").unwrap();
+        let local: jiff::civil::DateTime = local.parse().expect("a local time");
+        local.to_zoned(berlin).unwrap()
     }
 
     #[test]
     fn the_wait_ends_just_after_the_next_local_midnight() {
         let half = Duration::from_millis(500);
         assert_eq!(
-            until_next_midnight(&at("2026-11-22T23:30:00[Europe/Berlin]")),
+            until_next_midnight(&at("2026-11-22T23:30:00")),
             Some(Duration::from_secs(30 * 60) + half)
         );
         // 29 March 2026 has 23 hours in Berlin (clocks go forward at 02:00).
         assert_eq!(
-            until_next_midnight(&at("2026-03-29T00:30:00[Europe/Berlin]")),
+            until_next_midnight(&at("2026-03-29T00:30:00")),
             Some(Duration::from_secs(22 * 3600 + 30 * 60) + half)
         );
         // 25 October 2026 has 25 hours.
         assert_eq!(
-            until_next_midnight(&at("2026-10-25T00:00:00[Europe/Berlin]")),
+            until_next_midnight(&at("2026-10-25T00:00:00")),
             Some(Duration::from_secs(25 * 3600) + half)
         );
     }

@@ -345,7 +345,7 @@ pub(super) fn import_field(ui: &mut Ui, history: &mut History, commands: &mut Ve
         .labelled_by(label.id)
         .on_hover_text(
             "A watch's record of a run: its cadence goes onto the session it overlaps in \
-             time, or becomes a new session. Files dropped on the window are imported too.",
+             time, or becomes a new session (a path, ~/path or file:// URL).",
         );
     let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     if (ui
@@ -355,8 +355,70 @@ pub(super) fn import_field(ui: &mut Ui, history: &mut History, commands: &mut Ve
         || entered)
         && !history.import_path.trim().is_empty()
     {
-        let path = std::path::PathBuf::from(history.import_path.trim());
-        commands.push(Command::ImportFiles(vec![path]));
+        commands.push(Command::ImportFiles(vec![typed_path(&history.import_path)]));
     }
-    ui.label(RichText::new("or drop files on the window").weak());
+    // winit cannot take files dropped on a Wayland window yet; under X11 it can.
+    if std::env::var_os("WAYLAND_DISPLAY").is_none_or(|v| v.is_empty()) {
+        ui.label(RichText::new("or drop files on the window").weak());
+    }
+}
+
+/// A path as a runner types or pastes it: `~/` for the home folder, or a `file://` URL copied
+/// from a file manager.
+pub fn typed_path(text: &str) -> std::path::PathBuf {
+    let text = text.trim();
+    if let Some(rest) = text.strip_prefix("file://") {
+        return std::path::PathBuf::from(percent_decoded(rest));
+    }
+    if let Some(rest) = text.strip_prefix("~/")
+        && let Some(home) = directories::BaseDirs::new()
+    {
+        return home.home_dir().join(rest);
+    }
+    std::path::PathBuf::from(text)
+}
+
+/// `%20` and the like back to their bytes (file URLs escape spaces and non-ASCII names); a `%`
+/// not followed by two hex digits stays as it is.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let hex = |i: usize| bytes.get(i).and_then(|&b| (b as char).to_digit(16));
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let (Some(h), Some(l)) = (hex(i + 1), hex(i + 2))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::typed_path;
+    use std::path::PathBuf;
+
+    #[test]
+    fn typed_paths_take_file_urls_and_the_home_folder() {
+        assert_eq!(typed_path("  /runs/a.fit "), PathBuf::from("/runs/a.fit"));
+        assert_eq!(
+            typed_path("file:///home/r/My%20Runs/Lauf%C3%BC.gpx"),
+            PathBuf::from("/home/r/My Runs/Laufü.gpx")
+        );
+        assert_eq!(
+            typed_path("file:///x/100%.fit"),
+            PathBuf::from("/x/100%.fit")
+        );
+        let home = directories::BaseDirs::new()
+            .unwrap()
+            .home_dir()
+            .to_path_buf();
+        assert_eq!(typed_path("~/runs/a.tcx"), home.join("runs/a.tcx"));
+    }
 }

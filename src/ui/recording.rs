@@ -35,7 +35,13 @@ impl Recording {
         self.record.as_ref()
     }
 
-    /// Begins a record for `program` and writes it at once. Returns a save error to show.
+    /// The target of the session being recorded.
+    pub fn target(&self) -> Option<f64> {
+        self.record.as_ref()?.target()
+    }
+
+    /// Begins a record for `program`, aimed at `target_spm`, and writes it at once. Returns a
+    /// save error to show.
     pub fn start(
         &mut self,
         program: &Program,
@@ -50,13 +56,9 @@ impl Recording {
             now.strftime("%Y%m%dT%H%M%SZ"),
             (now.subsec_nanosecond() as u32 ^ std::process::id()) & 0xffff
         );
-        // A workout's target is the tempo it is about (its longest part), not the Run screen's.
-        let (workout, target_spm) = match program {
-            Program::Workout(w) => (
-                w.name().to_string(),
-                w.main_spm().map_or(target_spm, |s| s.get()),
-            ),
-            Program::Open { spm, .. } => (format!("Steady {spm} spm"), target_spm),
+        let workout = match program {
+            Program::Workout(w) => w.name().to_string(),
+            Program::Open { spm, .. } => format!("Steady {spm} spm"),
         };
         let mut record = SessionRecord::new(&id, &started, &workout, target_spm);
         record.plan = plan;

@@ -142,8 +142,17 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
                         .on_hover_text("Create the folder if needed and keep data there")
                         .clicked()
                     {
-                        let path = std::path::PathBuf::from(app.data_dir_text.trim());
-                        match std::fs::create_dir_all(&path) {
+                        let path = super::progress::typed_path(&app.data_dir_text);
+                        // An empty or relative path would put the data wherever the app
+                        // happened to be started.
+                        let made = if path.is_absolute() {
+                            std::fs::create_dir_all(&path)
+                        } else {
+                            Err(std::io::Error::other(
+                                "give the whole path of a folder (starting from / or ~/)",
+                            ))
+                        };
+                        match made {
                             Ok(()) => {
                                 s.data_dir = (path != default_data_dir()).then_some(path);
                             }
