@@ -2,6 +2,8 @@
 //! finish it, see it counted on the plan and its plot; skip three days and see the dates move;
 //! a bad hand edit of the plan file is reported and the app goes on.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -9,10 +11,11 @@ use cadence_coach::audio::AudioEngine;
 use cadence_coach::cadence::session::Ending;
 use cadence_coach::store::sessions::load_sessions;
 use cadence_coach::ui::{CoachApp, Command, Screen};
-use eframe::egui::{self, Key, Modifiers};
+use eframe::egui::Key;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use jiff::civil::Date;
+use support::ui::replace_text;
 
 /// A fixed Monday, for tests that record nothing.
 const START: Date = Date::constant(2026, 11, 23);
@@ -42,21 +45,6 @@ fn app(dir: &Path, today: Date) -> Harness<'static, CoachApp> {
 
 fn data(dir: &Path) -> PathBuf {
     dir.join("data")
-}
-
-fn replace_text(h: &mut Harness<'_, CoachApp>, label: &str, text: &str) {
-    h.get_by_label(label).click();
-    h.run();
-    h.event(egui::Event::Key {
-        key: Key::A,
-        physical_key: None,
-        pressed: true,
-        repeat: false,
-        modifiers: Modifiers::COMMAND,
-    });
-    h.run();
-    h.get_by_label(label).type_text(text);
-    h.run();
 }
 
 fn dates(h: &Harness<'_, CoachApp>) -> Vec<String> {

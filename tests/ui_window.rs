@@ -2,6 +2,8 @@
 //! their accessible names, clicked or keyed, and the app's state and text are checked.
 //! The audio engine is the offline one, whose clock the test moves, so minutes take no time.
 
+mod support;
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -11,6 +13,7 @@ use cadence_coach::ui::CoachApp;
 use eframe::egui::{self, Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use support::ui::replace_text;
 
 fn app(settings: &Path) -> Harness<'static, CoachApp> {
     let settings = settings.to_path_buf();
@@ -92,19 +95,7 @@ fn a_typed_value_out_of_range_is_refused_and_the_old_one_kept() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = app(&dir.path().join("settings.ron"));
     h.run();
-    let field = h.get_by_label("Cadence");
-    field.click();
-    h.run();
-    h.event(egui::Event::Key {
-        key: Key::A,
-        physical_key: None,
-        pressed: true,
-        repeat: false,
-        modifiers: Modifiers::COMMAND,
-    });
-    h.run();
-    h.get_by_label("Cadence").type_text("300");
-    h.run();
+    replace_text(&mut h, "Cadence", "300");
     h.get_by_label("Set").click();
     h.run();
     assert_eq!(target(&h), 170.0);
@@ -116,17 +107,7 @@ fn a_typed_value_out_of_range_is_refused_and_the_old_one_kept() {
     assert!(h.query_by_label_contains("stays at 170 spm").is_some());
 
     // A valid value is taken.
-    h.get_by_label("Cadence").click();
-    h.run();
-    h.event(egui::Event::Key {
-        key: Key::A,
-        physical_key: None,
-        pressed: true,
-        repeat: false,
-        modifiers: Modifiers::COMMAND,
-    });
-    h.get_by_label("Cadence").type_text("172.5");
-    h.run();
+    replace_text(&mut h, "Cadence", "172.5");
     h.get_by_label("Set").click();
     h.run();
     assert_eq!(target(&h), 172.5);
@@ -406,17 +387,7 @@ fn a_cadence_past_the_range_is_refused_and_an_unusual_one_pointed_out() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = app(&dir.path().join("settings.ron"));
     h.run();
-    h.get_by_label("Cadence").click();
-    h.run();
-    h.event(egui::Event::Key {
-        key: Key::A,
-        physical_key: None,
-        pressed: true,
-        repeat: false,
-        modifiers: Modifiers::COMMAND,
-    });
-    h.get_by_label("Cadence").type_text("238");
-    h.run();
+    replace_text(&mut h, "Cadence", "238");
     h.get_by_label("Set").click();
     h.run();
     assert_eq!(target(&h), 238.0);

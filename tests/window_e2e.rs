@@ -7,7 +7,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{SoundServer, VirtualDisplay, Wav, bin};
+use support::{SoundServer, VirtualDisplay, Wav, bin, finish};
 
 #[test]
 fn space_starts_the_click_at_the_target_tempo_in_the_real_window() {
@@ -15,26 +15,15 @@ fn space_starts_the_click_at_the_target_tempo_in_the_real_window() {
     let server = SoundServer::start();
     let display = VirtualDisplay::start();
     let config = tempfile::tempdir().unwrap();
-    let mut app = bin();
-    server.apply(&mut app);
-    let mut app = app
-        .env("DISPLAY", &display.name)
-        .env("XDG_CONFIG_HOME", config.path())
-        .env("XDG_DATA_HOME", config.path())
-        .env_remove("WAYLAND_DISPLAY")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("the app starts");
+    let data = config.path().join("data");
+    let mut app = display.launch(Some(&server), config.path(), &data, None);
     let window = display.wait_for_window_of("Cadence Coach", &mut app);
     // Give the app its first frames and the sound device its verification.
     std::thread::sleep(Duration::from_secs(2));
 
     let recording = server.dir().join("heard.wav");
     let recorder = server.record(&recording);
-    display.tool("xdotool", &["windowfocus", "--sync", &window]);
-    // Through XTEST to the focused window, as from a real keyboard.
-    display.tool("xdotool", &["key", "space"]);
+    display.key(&window, "space");
     std::thread::sleep(Duration::from_secs(20));
 
     let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -46,11 +35,7 @@ fn space_starts_the_click_at_the_target_tempo_in_the_real_window() {
     display.tool("xdotool", &["key", "space"]);
     std::thread::sleep(Duration::from_millis(600));
     recorder.finish();
-
-    let _ = app.kill();
-    let output = app.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!stderr.contains("panicked"), "the app panicked: {stderr}");
+    finish(app);
 
     let wav = Wav::read(&recording);
     let clicks = wav.onsets(1000);
@@ -91,22 +76,10 @@ fn kill_9_in_the_middle_of_a_session_loses_at_most_the_last_30_seconds() {
     let display = VirtualDisplay::start();
     let config = tempfile::tempdir().unwrap();
     let data = config.path().join("data");
-    let mut app = bin();
-    server.apply(&mut app);
-    let mut app = app
-        .env("DISPLAY", &display.name)
-        .env("XDG_CONFIG_HOME", config.path())
-        .env("CADENCE_COACH_DATA_DIR", &data)
-        .env_remove("WAYLAND_DISPLAY")
-        .stdout(std::process::Stdio::null())
-        // Piped, so a start-up failure is reported with what the app said.
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("the app starts");
+    let mut app = display.launch(Some(&server), config.path(), &data, None);
     let window = display.wait_for_window_of("Cadence Coach", &mut app);
     std::thread::sleep(Duration::from_secs(1));
-    display.tool("xdotool", &["windowfocus", "--sync", &window]);
-    display.tool("xdotool", &["key", "space"]);
+    display.key(&window, "space");
     std::thread::sleep(Duration::from_secs(36));
     app.kill().unwrap(); // SIGKILL: no chance to save anything more
     app.wait().unwrap();

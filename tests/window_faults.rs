@@ -7,68 +7,12 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use support::{SoundServer, VirtualDisplay, Wav, bin};
+use support::{SoundServer, VirtualDisplay, Wav, bin, finish};
 
 fn sleep(secs: f64) {
     std::thread::sleep(Duration::from_secs_f64(secs));
-}
-
-/// Starts the window with its own config folder and `data` for sessions.
-fn window(
-    display: &VirtualDisplay,
-    server: Option<&SoundServer>,
-    config: &Path,
-    data: &Path,
-    wrap: Option<&str>,
-) -> Child {
-    let app = bin();
-    let mut cmd = match wrap {
-        // A shell that sets limits, then becomes the app.
-        Some(script) => {
-            let mut sh = Command::new("sh");
-            sh.arg("-c")
-                .arg(format!("{script}; exec \"$@\""))
-                .arg("sh")
-                .arg(app.get_program());
-            sh
-        }
-        None => app,
-    };
-    match server {
-        Some(s) => s.apply(&mut cmd),
-        None => {
-            cmd.env("XDG_RUNTIME_DIR", config).env("HOME", config).env(
-                "PULSE_SERVER",
-                format!("unix:{}/no-server-here", config.display()),
-            );
-        }
-    }
-    cmd.env("DISPLAY", &display.name)
-        .env("XDG_CONFIG_HOME", config)
-        .env("CADENCE_COACH_DATA_DIR", data)
-        .env_remove("WAYLAND_DISPLAY")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the app starts")
-}
-
-fn key(display: &VirtualDisplay, window: &str, key: &str) {
-    display.tool("xdotool", &["windowfocus", "--sync", window]);
-    display.tool("xdotool", &["key", key]);
-}
-
-/// Closes the app and returns what it wrote on stderr.
-fn finish(app: Child) -> String {
-    let mut app = app;
-    let _ = app.kill();
-    let out = app.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!err.contains("panicked"), "the app panicked: {err}");
-    err
 }
 
 fn history(data: &Path) -> Vec<serde_json::Value> {
@@ -92,10 +36,10 @@ fn the_sound_server_dies_mid_session_and_returns_the_session_and_its_grid_go_on(
     let display = VirtualDisplay::start();
     let config = tempfile::tempdir().unwrap();
     let data = config.path().join("data");
-    let mut app = window(&display, Some(&server), config.path(), &data, None);
+    let mut app = display.launch(Some(&server), config.path(), &data, None);
     let win = display.wait_for_window_of("Cadence Coach", &mut app);
     sleep(2.0);
-    key(&display, &win, "space");
+    display.key(&win, "space");
     sleep(6.0);
     server.kill();
     sleep(4.0);
@@ -105,7 +49,7 @@ fn the_sound_server_dies_mid_session_and_returns_the_session_and_its_grid_go_on(
     let heard = server.dir().join("after.wav");
     let recorder = server.record(&heard);
     sleep(8.0);
-    key(&display, &win, "space");
+    display.key(&win, "space");
     sleep(1.0);
     recorder.finish();
     let err = finish(app);
@@ -151,12 +95,12 @@ fn without_a_sound_device_the_window_keeps_time_and_records_the_session() {
     let display = VirtualDisplay::start();
     let config = tempfile::tempdir().unwrap();
     let data = config.path().join("data");
-    let mut app = window(&display, None, config.path(), &data, None);
+    let mut app = display.launch(None, config.path(), &data, None);
     let win = display.wait_for_window_of("Cadence Coach", &mut app);
     sleep(2.0);
-    key(&display, &win, "space");
+    display.key(&win, "space");
     sleep(6.0);
-    key(&display, &win, "space");
+    display.key(&win, "space");
     sleep(1.0);
     let err = finish(app);
     let sessions = history(&data);
@@ -187,8 +131,7 @@ fn a_data_folder_that_refuses_writes_is_reported_and_the_session_goes_on() {
     let before = std::fs::read(&earlier).unwrap();
     // No file may grow past 512 bytes, as on a full disk; the shell ignores SIGXFSZ so the
     // write fails with "File too large" instead of killing the app.
-    let mut app = window(
-        &display,
+    let mut app = display.launch(
         Some(&server),
         config.path(),
         &data,
@@ -196,14 +139,14 @@ fn a_data_folder_that_refuses_writes_is_reported_and_the_session_goes_on() {
     );
     let win = display.wait_for_window_of("Cadence Coach", &mut app);
     sleep(2.0);
-    key(&display, &win, "space");
+    display.key(&win, "space");
     sleep(4.0);
-    key(&display, &win, "space");
+    display.key(&win, "space");
     sleep(1.0);
     // Still alive and answering: another start and stop.
-    key(&display, &win, "space");
+    display.key(&win, "space");
     sleep(2.0);
-    key(&display, &win, "space");
+    display.key(&win, "space");
     sleep(1.0);
     let err = finish(app);
     assert!(
@@ -230,15 +173,15 @@ fn the_settings_file_deleted_while_running_is_written_again_on_the_next_change()
     let display = VirtualDisplay::start();
     let config = tempfile::tempdir().unwrap();
     let data = config.path().join("data");
-    let mut app = window(&display, Some(&server), config.path(), &data, None);
+    let mut app = display.launch(Some(&server), config.path(), &data, None);
     let win = display.wait_for_window_of("Cadence Coach", &mut app);
     let settings = config.path().join("cadence-coach").join("settings.ron");
     sleep(2.0);
-    key(&display, &win, "Up");
+    display.key(&win, "Up");
     sleep(1.5);
     assert!(settings.exists(), "a change is saved");
     std::fs::remove_file(&settings).unwrap();
-    key(&display, &win, "Up");
+    display.key(&win, "Up");
     sleep(1.5);
     let text = std::fs::read_to_string(&settings).expect("written again");
     assert!(text.contains("target: 172"), "{text}");
@@ -254,9 +197,9 @@ fn two_windows_on_one_data_folder_keep_both_sessions() {
     let config_a = tempfile::tempdir().unwrap();
     let config_b = tempfile::tempdir().unwrap();
     let data = config_a.path().join("data");
-    let mut a = window(&display, Some(&server), config_a.path(), &data, None);
+    let mut a = display.launch(Some(&server), config_a.path(), &data, None);
     let first = display.wait_for_window_of("Cadence Coach", &mut a);
-    let b = window(&display, Some(&server), config_b.path(), &data, None);
+    let b = display.launch(Some(&server), config_b.path(), &data, None);
     let deadline = std::time::Instant::now() + Duration::from_secs(90);
     let second = loop {
         let ids = display.tool("xdotool", &["search", "--name", "Cadence Coach"]);
@@ -274,7 +217,7 @@ fn two_windows_on_one_data_folder_keep_both_sessions() {
     let press = |id: &str, x: &str| {
         // The pointer over the window too, for X servers whose focus follows the pointer.
         display.tool("xdotool", &["mousemove", x, "700"]);
-        key(&display, id, "space");
+        display.key(id, "space");
     };
     press(&first, "400");
     press(&second, "1240");

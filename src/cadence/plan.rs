@@ -329,7 +329,7 @@ impl Plan {
             ));
         }
         for (name, spm) in [("baseline", i.baseline), ("target", i.target)] {
-            if !(150.0..=200.0).contains(&spm.get()) {
+            if !spm.is_usual() {
                 out.push(format!(
                     "A {name} of {spm} spm is outside the 150–200 spm most runners run at; check it with the tap test (weak evidence: our own rule of thumb)."
                 ));

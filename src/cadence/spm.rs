@@ -71,10 +71,16 @@ impl Spm {
         Spm::new(self.get() + delta)
     }
 
-    /// A note for a rate that is valid but outside what runners usually run at (150–200 spm;
-    /// our inference from the studies, weak evidence), so a slip of the keys is noticed.
+    /// Whether this is a cadence runners usually run at, 150–200 spm (our inference from the
+    /// studies, weak evidence); outside it the app points the value out.
+    pub fn is_usual(self) -> bool {
+        (150.0..=200.0).contains(&self.get())
+    }
+
+    /// A note for a rate that is valid but not [usual](Spm::is_usual), so a slip of the keys
+    /// is noticed.
     pub fn unusual_note(self) -> Option<String> {
-        (!(150.0..=200.0).contains(&self.get())).then(|| {
+        (!self.is_usual()).then(|| {
             format!(
                 "{self} spm is outside 150–200 spm, where most runners' cadence lies; \
                  check it is the one you meant (weak evidence: our own rule of thumb)"

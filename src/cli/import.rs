@@ -3,21 +3,16 @@
 
 use super::ImportArgs;
 use crate::store::attach::attach_track;
-use crate::store::import::read_track;
+use crate::store::import::read_watch_file;
 use crate::store::sessions::load_sessions;
 
 pub(super) fn run(args: ImportArgs, data_dir: &std::path::Path) -> anyhow::Result<()> {
-    let track = read_track(&args.file)
-        .map_err(|e| anyhow::anyhow!("{} could not be imported: {e}", args.file.display()))?;
+    // The file first: a file that does not import leaves the data folder as it was.
+    let (track, source) = read_watch_file(&args.file).map_err(anyhow::Error::msg)?;
     let (sessions, damaged) = load_sessions(data_dir);
     for d in &damaged {
         eprintln!("cadence-coach: {d}");
     }
-    let source = args
-        .file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     let attached =
         attach_track(data_dir, &sessions, &track, &source).map_err(anyhow::Error::msg)?;
     println!("{}", attached.summary(&track, &attached.record.started));

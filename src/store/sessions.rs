@@ -123,15 +123,11 @@ pub fn load_sessions(data: &Path) -> (Vec<SessionRecord>, Vec<Damaged>) {
         .filter(|p| p.extension().is_some_and(|x| x == "ron") && p.is_file())
         .collect();
     paths.sort();
-    let mut sessions: Vec<SessionRecord> = Vec::with_capacity(paths.len());
-    // Where each id was read from: a copy of a session file (say "x (copy).ron") holds the
-    // same id, and would show the session twice and be saved over by the other's edits.
-    let mut read_from: std::collections::HashMap<String, (usize, PathBuf)> =
-        std::collections::HashMap::new();
+    let mut read: Vec<(PathBuf, SessionRecord)> = Vec::with_capacity(paths.len());
     let mut damaged = Vec::new();
     for path in paths {
-        let record = match read_session(&path) {
-            Ok(record) => record,
+        match read_session(&path) {
+            Ok(record) => read.push((path, record)),
             Err(problem) => {
                 let moved_to = set_aside(&dir, &path);
                 damaged.push(Damaged {
@@ -140,36 +136,34 @@ pub fn load_sessions(data: &Path) -> (Vec<SessionRecord>, Vec<Damaged>) {
                     problem,
                     copy: false,
                 });
-                continue;
             }
-        };
-        let named_for_it = |p: &Path| p.file_stem().is_some_and(|s| *s == *record.id);
-        match read_from.get(&record.id).cloned() {
-            None => {
-                read_from.insert(record.id.clone(), (sessions.len(), path));
-                sessions.push(record);
-            }
-            Some((index, first)) => {
-                // The file named after the id is the session's own; the other is the copy.
-                let (kept, copy) = if named_for_it(&path) && !named_for_it(&first) {
-                    sessions[index] = record.clone();
-                    read_from.insert(record.id.clone(), (index, path.clone()));
-                    (path, first)
-                } else {
-                    (first, path)
-                };
-                let moved_to = set_aside(&dir, &copy);
-                damaged.push(Damaged {
-                    path: copy,
-                    moved_to,
-                    problem: format!(
-                        "of the session {} in {}",
-                        record.id,
-                        kept.file_name().unwrap_or_default().to_string_lossy()
-                    ),
-                    copy: true,
-                });
-            }
+        }
+    }
+    // A copy of a session file (say "x (copy).ron") holds the same id: it would show the
+    // session twice and be saved over by the other's edits. Of the files with one id, the one
+    // named after it is the session's own and comes first; the others are set aside.
+    read.sort_by_cached_key(|(path, r)| {
+        let own = path.file_stem().is_some_and(|s| *s == *r.id);
+        (r.id.clone(), !own, path.clone())
+    });
+    let mut sessions: Vec<SessionRecord> = Vec::with_capacity(read.len());
+    let mut kept_in = PathBuf::new();
+    for (path, record) in read {
+        if sessions.last().is_some_and(|kept| kept.id == record.id) {
+            let moved_to = set_aside(&dir, &path);
+            damaged.push(Damaged {
+                path,
+                moved_to,
+                problem: format!(
+                    "of the session {} in {}",
+                    record.id,
+                    kept_in.file_name().unwrap_or_default().to_string_lossy()
+                ),
+                copy: true,
+            });
+        } else {
+            kept_in = path;
+            sessions.push(record);
         }
     }
     sessions.sort_by(|a, b| a.started.cmp(&b.started).then(a.id.cmp(&b.id)));

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::atomic::{move_aside, save_ron};
+use super::atomic::{move_aside, read_capped, save_ron};
 use crate::cadence::presets::Preset;
 use crate::cadence::stride::Units;
 use crate::cadence::{ClickSettings, Spm};
@@ -106,14 +106,15 @@ pub fn default_data_dir() -> PathBuf {
 /// Loads settings from `path`. Returns the settings and, if the file was damaged, a sentence
 /// saying where it was moved; a missing file is simply the defaults.
 pub fn load_settings(path: &Path) -> (Settings, Option<String>) {
-    use std::io::Read;
     // Bounded: a settings file is a few hundred bytes; a huge one is not settings.
-    let mut bytes = Vec::new();
-    let read = std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_SETTINGS_BYTES + 1).read_to_end(&mut bytes));
-    match read {
-        Ok(_) => {}
+    let unusable = |problem: &str| (Settings::default(), Some(set_aside(path, problem)));
+    let text = match read_capped(path, MAX_SETTINGS_BYTES) {
+        Ok(Some(text)) => text,
+        Ok(None) => return unusable("it is larger than 256 KiB"),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Settings::default(), None),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            return unusable("it is not UTF-8 text");
+        }
         Err(e) => {
             return (
                 Settings::default(),
@@ -123,15 +124,6 @@ pub fn load_settings(path: &Path) -> (Settings, Option<String>) {
                 )),
             );
         }
-    }
-    let text = if bytes.len() as u64 > MAX_SETTINGS_BYTES {
-        Err("it is larger than 256 KiB".to_string())
-    } else {
-        String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
-    };
-    let text = match text {
-        Ok(text) => text,
-        Err(problem) => return (Settings::default(), Some(set_aside(path, &problem))),
     };
     match ron::from_str::<Settings>(&text) {
         Ok(mut settings) => {
@@ -158,7 +150,7 @@ pub fn load_settings(path: &Path) -> (Settings, Option<String>) {
                 "line {}, column {}: {}",
                 e.span.start.line, e.span.start.col, e.code
             );
-            (Settings::default(), Some(set_aside(path, &problem)))
+            unusable(&problem)
         }
     }
 }

@@ -38,7 +38,7 @@ pub enum Command {
     StartStop,
     Nudge(f64),
     SetTarget(Spm),
-    /// A typed value that is not a valid cadence: the message, the old value kept.
+    /// A cadence asked for that is not valid: why; the message adds that the old one stays.
     Refuse(String),
     UpdateSettings(Box<Settings>),
     Tap(f64),
@@ -228,14 +228,14 @@ impl CoachApp {
             }
             Command::Nudge(delta) => match self.settings.target.nudge(delta) {
                 Ok(spm) => self.set_target(spm),
-                Err(e) => self.apply(Command::Refuse(format!(
-                    "{e}; the target stays at {} spm",
-                    self.settings.target
-                ))),
+                Err(e) => self.apply(Command::Refuse(e.to_string())),
             },
             Command::SetTarget(spm) => self.set_target(spm),
-            Command::Refuse(message) => {
-                self.run.message = Some(message);
+            Command::Refuse(why) => {
+                self.run.message = Some(format!(
+                    "{why}; the target stays at {} spm",
+                    self.settings.target
+                ));
                 self.run.typed = self.settings.target.to_string();
             }
             Command::UpdateSettings(settings) => self.update_settings(*settings),
@@ -551,7 +551,7 @@ impl eframe::App for CoachApp {
         let device = self.engine.device();
         self.follow_clock(&ctx, &device);
         // A new day (or a session just recorded) moves the plan before it is drawn.
-        let today = self.today();
+        let (today, until_midnight) = self.day_and_midnight();
         self.refresh_plan_if_stale(today);
         commands.clear();
 
@@ -616,7 +616,7 @@ impl eframe::App for CoachApp {
                     .auto_shrink(false)
                     .show(ui, |ui| match self.screen {
                         Screen::Run => commands.extend(run::ui(ui, self)),
-                        Screen::Plan => commands.extend(super::plan::ui(ui, self)),
+                        Screen::Plan => commands.extend(super::plan::ui(ui, self, today)),
                         Screen::Progress => commands.extend(progress::ui(
                             ui,
                             &mut self.history,
@@ -641,7 +641,7 @@ impl eframe::App for CoachApp {
         }
         // An idle window still turns the day at midnight: the plan's "today", what is due and
         // what moved are redrawn then, not at the next mouse move.
-        if let Some(wait) = self.until_midnight() {
+        if let Some(wait) = until_midnight {
             ctx.request_repaint_after(wait);
         }
         self.save_if_due(&ctx, false);

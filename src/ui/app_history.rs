@@ -9,7 +9,7 @@ use super::review::ReviewDraft;
 use crate::cadence::session::{Review, SessionRecord};
 use crate::store::attach::attach_track;
 use crate::store::export::export_csv;
-use crate::store::import::read_track;
+use crate::store::import::read_watch_file;
 use crate::store::sessions::{
     delete_session, load_sessions, read_saved_session, restore_session, save_session,
 };
@@ -226,22 +226,10 @@ impl CoachApp {
     /// Puts a watch file's cadence onto the session it overlaps, or into a new one, and says
     /// what happened (or why not, naming the file).
     fn import_file(&mut self, path: &Path) -> String {
-        let failed =
-            |e: &dyn std::fmt::Display| format!("{} could not be imported: {e}", path.display());
-        if path.is_dir() {
-            return format!(
-                "{} is a folder: import the FIT, TCX or GPX files in it",
-                path.display()
-            );
-        }
-        let track = match read_track(path) {
-            Ok(track) => track,
-            Err(e) => return failed(&e),
+        let (track, source) = match read_watch_file(path) {
+            Ok(read) => read,
+            Err(e) => return e,
         };
-        let source = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
         let data = self.recording.data_dir.clone();
         match attach_track(&data, &self.history.sessions, &track, &source) {
             Ok(attached) => {
@@ -251,7 +239,7 @@ impl CoachApp {
                 self.history.put(attached.record, self.settings.units);
                 text
             }
-            Err(e) => failed(&e),
+            Err(e) => format!("{} could not be imported: {e}", path.display()),
         }
     }
 }

@@ -13,9 +13,19 @@ use crate::store::plan_file::{load_current_plan, save_new_plan, save_plan};
 impl CoachApp {
     /// Today's date (a test may set it).
     pub fn today(&self) -> Date {
-        self.plan
-            .today_override
-            .unwrap_or_else(|| jiff::Zoned::now().date())
+        self.day_and_midnight().0
+    }
+
+    /// Today's date and how long until the runner's next local midnight, when it moves on
+    /// (`None` while a test holds the date): one clock and time-zone reading for a frame.
+    pub(super) fn day_and_midnight(&self) -> (Date, Option<std::time::Duration>) {
+        match self.plan.today_override {
+            Some(day) => (day, None),
+            None => {
+                let now = jiff::Zoned::now();
+                (now.date(), until_next_midnight(&now))
+            }
+        }
     }
 
     /// Sets today's date (for tests); from the next frame on the app treats it as a clock
@@ -29,36 +39,27 @@ impl CoachApp {
         self.plan.plan = None;
         self.plan.problem = None;
         match load_current_plan(&self.recording.data_dir) {
-            Ok(Some((plan, _))) => {
-                self.plan.form = Some(PlanForm::new(&PlanInputs {
-                    start: self.today(),
-                    ..plan.inputs.clone()
-                }));
-                self.plan.plan = Some(plan);
-            }
-            Ok(None) => {}
+            Ok(found) => self.plan.plan = found.map(|(plan, _)| plan),
             Err(problem) => {
                 self.plan.problem = Some(format!(
                     "{problem}. Fix it in a text editor, or make a new plan (the file is kept)."
                 ))
             }
         }
-        if self.plan.form.is_none() {
+        // The form starts from the plan's inputs (or the defaults, unless a form is already
+        // being filled in), from today.
+        let inputs = match (&self.plan.plan, &self.plan.form) {
+            (Some(plan), _) => Some(plan.inputs.clone()),
+            (None, None) => Some(PlanInputs::default()),
+            (None, Some(_)) => None,
+        };
+        if let Some(inputs) = inputs {
             self.plan.form = Some(PlanForm::new(&PlanInputs {
                 start: self.today(),
-                ..PlanInputs::default()
+                ..inputs
             }));
         }
         self.plan.revision += 1;
-    }
-
-    /// How long until the runner's next local midnight, when the plan's "today" moves on; `None`
-    /// while a test holds the date.
-    pub(super) fn until_midnight(&self) -> Option<std::time::Duration> {
-        if self.plan.today_override.is_some() {
-            return None;
-        }
-        until_next_midnight(&jiff::Zoned::now())
     }
 
     /// Follows the plan again when the history, the day (`today`) or the plan changed.

@@ -107,9 +107,8 @@ fn reason(field: &str) -> String {
         })
 }
 
-pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
+pub fn ui(ui: &mut Ui, app: &mut CoachApp, today: Date) -> Vec<Command> {
     let mut commands = Vec::new();
-    let today = app.today();
     ui.label(RichText::new("Plan").size(30.0).strong());
     let view = &mut app.plan;
     if let Some(problem) = &view.problem {

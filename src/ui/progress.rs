@@ -120,8 +120,8 @@ pub fn day_text(day: f64) -> String {
 }
 
 /// A plot with dates on the x axis and hover labels that name the series, the date and value.
-/// No legend: one series is named by its title, several by a key above the plot (a legend
-/// inside would cover the points in its corner).
+/// No legend of its own: one series is named by its title, several by a key beside it, or by a
+/// legend the caller places where it covers no points.
 pub(super) fn date_plot<'a>(id: &'a str, height: f32, unit: &'a str) -> Plot<'a> {
     Plot::new(id)
         .height(height)
@@ -309,7 +309,7 @@ pub fn ui(ui: &mut Ui, history: &mut History, units: Units) -> Vec<Command> {
 }
 
 /// One entry of a plot's key, in the series' colour.
-pub(super) fn key(ui: &mut Ui, text: &str, colour: egui::Color32) {
+fn key(ui: &mut Ui, text: &str, colour: egui::Color32) {
     ui.label(RichText::new(text).size(16.0).color(colour));
 }
 
@@ -355,70 +355,12 @@ pub(super) fn import_field(ui: &mut Ui, history: &mut History, commands: &mut Ve
         || entered)
         && !history.import_path.trim().is_empty()
     {
-        commands.push(Command::ImportFiles(vec![typed_path(&history.import_path)]));
+        commands.push(Command::ImportFiles(vec![super::widgets::typed_path(
+            &history.import_path,
+        )]));
     }
     // winit cannot take files dropped on a Wayland window yet; under X11 it can.
     if std::env::var_os("WAYLAND_DISPLAY").is_none_or(|v| v.is_empty()) {
         ui.label(RichText::new("or drop files on the window").weak());
-    }
-}
-
-/// A path as a runner types or pastes it: `~/` for the home folder, or a `file://` URL copied
-/// from a file manager.
-pub fn typed_path(text: &str) -> std::path::PathBuf {
-    let text = text.trim();
-    if let Some(rest) = text.strip_prefix("file://") {
-        return std::path::PathBuf::from(percent_decoded(rest));
-    }
-    if let Some(rest) = text.strip_prefix("~/")
-        && let Some(home) = directories::BaseDirs::new()
-    {
-        return home.home_dir().join(rest);
-    }
-    std::path::PathBuf::from(text)
-}
-
-/// `%20` and the like back to their bytes (file URLs escape spaces and non-ASCII names); a `%`
-/// not followed by two hex digits stays as it is.
-fn percent_decoded(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let hex = |i: usize| bytes.get(i).and_then(|&b| (b as char).to_digit(16));
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let (Some(h), Some(l)) = (hex(i + 1), hex(i + 2))
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::typed_path;
-    use std::path::PathBuf;
-
-    #[test]
-    fn typed_paths_take_file_urls_and_the_home_folder() {
-        assert_eq!(typed_path("  /runs/a.fit "), PathBuf::from("/runs/a.fit"));
-        assert_eq!(
-            typed_path("file:///home/r/My%20Runs/Lauf%C3%BC.gpx"),
-            PathBuf::from("/home/r/My Runs/Laufü.gpx")
-        );
-        assert_eq!(
-            typed_path("file:///x/100%.fit"),
-            PathBuf::from("/x/100%.fit")
-        );
-        let home = directories::BaseDirs::new()
-            .unwrap()
-            .home_dir()
-            .to_path_buf();
-        assert_eq!(typed_path("~/runs/a.tcx"), home.join("runs/a.tcx"));
     }
 }

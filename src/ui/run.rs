@@ -204,10 +204,7 @@ fn transport(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command>) {
         {
             commands.push(match app.run.typed.parse::<Spm>() {
                 Ok(spm) => Command::SetTarget(spm),
-                Err(e) => Command::Refuse(format!(
-                    "{e}; the target stays at {} spm",
-                    app.settings.target
-                )),
+                Err(e) => Command::Refuse(e.to_string()),
             });
         }
     });

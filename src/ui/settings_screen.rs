@@ -132,6 +132,7 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
             ui.end_row();
 
             let label = ui.label("Data folder");
+            let default_dir = default_data_dir();
             ui.vertical(|ui| {
                 ui.horizontal(|ui| {
                     ui.add(egui::TextEdit::singleline(&mut app.data_dir_text).desired_width(420.0))
@@ -142,7 +143,7 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
                         .on_hover_text("Create the folder if needed and keep data there")
                         .clicked()
                     {
-                        let path = super::progress::typed_path(&app.data_dir_text);
+                        let path = super::widgets::typed_path(&app.data_dir_text);
                         // An empty or relative path would put the data wherever the app
                         // happened to be started.
                         let made = if path.is_absolute() {
@@ -154,7 +155,7 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
                         };
                         match made {
                             Ok(()) => {
-                                s.data_dir = (path != default_data_dir()).then_some(path);
+                                s.data_dir = (path != default_dir).then_some(path);
                             }
                             Err(e) => {
                                 app.run.message =
@@ -163,13 +164,10 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
                         }
                     }
                 });
-                ui.label(
-                    RichText::new(format!("Default: {}", default_data_dir().display())).weak(),
-                );
+                ui.label(RichText::new(format!("Default: {}", default_dir.display())).weak());
                 // --data-dir and CADENCE_COACH_DATA_DIR win over this setting; say so, or
                 // "Use this folder" would seem to do nothing.
-                let chosen = s.data_dir.clone().unwrap_or_else(default_data_dir);
-                if app.recording.data_dir != chosen {
+                if app.recording.data_dir != *s.data_dir.as_ref().unwrap_or(&default_dir) {
                     ui.label(
                         RichText::new(format!(
                             "In use now: {} (given by --data-dir or CADENCE_COACH_DATA_DIR, \

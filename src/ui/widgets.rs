@@ -1,5 +1,5 @@
-//! Shared pieces of the window: the big cadence display, the beat lamp, the form-cue card and
-//! the banners for sound and file problems.
+//! Shared pieces of the window: the big cadence display, the beat lamp, the form-cue card, the
+//! banners for sound and file problems, and reading a typed path.
 
 use eframe::egui::{self, Color32, RichText, Sense, Ui, Vec2};
 
@@ -140,5 +140,65 @@ pub fn banners(ui: &mut Ui, device: &DeviceState, notices: &[String], commands: 
     }
     for notice in notices {
         ui.label(RichText::new(notice).color(ui.visuals().warn_fg_color));
+    }
+}
+
+/// A path as a runner types or pastes it: `~/` for the home folder, or a `file://` URL copied
+/// from a file manager.
+pub fn typed_path(text: &str) -> std::path::PathBuf {
+    let text = text.trim();
+    if let Some(rest) = text.strip_prefix("file://") {
+        return std::path::PathBuf::from(percent_decoded(rest));
+    }
+    if let Some(rest) = text.strip_prefix("~/")
+        && let Some(home) = directories::BaseDirs::new()
+    {
+        return home.home_dir().join(rest);
+    }
+    std::path::PathBuf::from(text)
+}
+
+/// `%20` and the like back to their bytes (file URLs escape spaces and non-ASCII names); a `%`
+/// not followed by two hex digits stays as it is.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let hex = |i: usize| bytes.get(i).and_then(|&b| (b as char).to_digit(16));
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let (Some(h), Some(l)) = (hex(i + 1), hex(i + 2))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::typed_path;
+    use std::path::PathBuf;
+
+    #[test]
+    fn typed_paths_take_file_urls_and_the_home_folder() {
+        assert_eq!(typed_path("  /runs/a.fit "), PathBuf::from("/runs/a.fit"));
+        assert_eq!(
+            typed_path("file:///home/r/My%20Runs/Lauf%C3%BC.gpx"),
+            PathBuf::from("/home/r/My Runs/Laufü.gpx")
+        );
+        assert_eq!(
+            typed_path("file:///x/100%.fit"),
+            PathBuf::from("/x/100%.fit")
+        );
+        let home = directories::BaseDirs::new()
+            .unwrap()
+            .home_dir()
+            .to_path_buf();
+        assert_eq!(typed_path("~/runs/a.tcx"), home.join("runs/a.tcx"));
     }
 }

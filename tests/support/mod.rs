@@ -3,6 +3,7 @@
 //! workout's beats belong.
 #![allow(dead_code)]
 
+pub mod ui;
 pub mod watch_files;
 
 use std::path::Path;
@@ -340,6 +341,16 @@ impl Recorder {
     }
 }
 
+/// Closes an app started by [`VirtualDisplay::launch`] and returns what it wrote on stderr;
+/// fails if it panicked.
+pub fn finish(mut app: std::process::Child) -> String {
+    let _ = app.kill();
+    let out = app.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!err.contains("panicked"), "the app panicked: {err}");
+    err
+}
+
 /// A private X server (Xvfb) for running the real window, 1280×900 at 24 bits. Ended (and
 /// waited for) when dropped.
 pub struct VirtualDisplay {
@@ -406,6 +417,54 @@ impl VirtualDisplay {
     /// The Xvfb process's id.
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Starts the real window on this display with its own config folder and `data` for
+    /// sessions, sound from `server` (or from no server at all), stderr piped. `wrap` is shell
+    /// run first (to set limits), which then becomes the app.
+    pub fn launch(
+        &self,
+        server: Option<&SoundServer>,
+        config: &Path,
+        data: &Path,
+        wrap: Option<&str>,
+    ) -> std::process::Child {
+        let app = bin();
+        let mut cmd = match wrap {
+            Some(script) => {
+                let mut sh = Command::new("sh");
+                sh.arg("-c")
+                    .arg(format!("{script}; exec \"$@\""))
+                    .arg("sh")
+                    .arg(app.get_program());
+                sh
+            }
+            None => app,
+        };
+        match server {
+            Some(s) => s.apply(&mut cmd),
+            None => {
+                cmd.env("XDG_RUNTIME_DIR", config).env("HOME", config).env(
+                    "PULSE_SERVER",
+                    format!("unix:{}/no-server-here", config.display()),
+                );
+            }
+        }
+        cmd.env("DISPLAY", &self.name)
+            .env("XDG_CONFIG_HOME", config)
+            .env("CADENCE_COACH_DATA_DIR", data)
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(std::process::Stdio::null())
+            // Piped, so a start-up failure is reported with what the app said.
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the app starts")
+    }
+
+    /// Presses `key` in `window` through XTEST, as from a real keyboard (focusing it first).
+    pub fn key(&self, window: &str, key: &str) {
+        self.tool("xdotool", &["windowfocus", "--sync", window]);
+        self.tool("xdotool", &["key", key]);
     }
 
     /// Runs an X tool (xdotool, import) against this display and returns its stdout.

@@ -98,6 +98,24 @@ pub enum ImportError {
     TooManySamples,
 }
 
+/// Reads a watch file the runner chose (typed, dropped or given to `import`): its cadence track
+/// and its file name (the source a session names); an error is one sentence naming the file.
+pub fn read_watch_file(path: &Path) -> Result<(CadenceTrack, String), String> {
+    if path.is_dir() {
+        return Err(format!(
+            "{} is a folder: import the FIT, TCX or GPX files in it",
+            path.display()
+        ));
+    }
+    let track =
+        read_track(path).map_err(|e| format!("{} could not be imported: {e}", path.display()))?;
+    let source = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok((track, source))
+}
+
 /// Reads `path` (at most [`MAX_IMPORT_BYTES`], never more than that of a bigger file) and picks
 /// the format by content: the FIT signature ".FIT" at bytes 8..12, otherwise the XML root
 /// element (`TrainingCenterDatabase` for TCX, `gpx` for GPX). The file name does not matter.
