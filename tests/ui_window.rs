@@ -259,7 +259,7 @@ fn treadmill_speed_gives_the_step_length_and_a_workout_file_loads() {
     h.run();
     h.get_by_label("Treadmill speed").type_text("10.2");
     h.run();
-    assert_eq!(h.state().run.speed_text, "10.2");
+    assert_eq!(h.state().run.view.speed_text, "10.2");
     // 10.2 km/h at 170 spm: 10 200 m / 60 min / 170 = 1.00 m; at +5 % (178.5) 95 cm.
     assert!(h.query_by_label("Step 100 cm at 170.0 spm").is_some());
     assert!(

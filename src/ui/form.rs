@@ -2,7 +2,7 @@
 
 use eframe::egui::{self, RichText, Ui};
 
-use super::app::Command;
+use super::command::Command;
 use crate::cadence::cues::{CHECKLISTS, CUES};
 
 /// Ticks on the checklists, for this run of the app.

@@ -1,25 +1,28 @@
-//! The window: one file per screen, shared widgets, and the app struct that owns the state.
+//! The window: one file per screen, the shared widgets and plot helpers, the history model, the
+//! commands, and `app/`, the app struct that owns the state.
 //!
-//! Screens draw from state and return `Command`s; only `CoachApp` changes state, talks to the
-//! audio engine and saves. The window repaints on input and when the next step will be heard,
-//! never in a loop, so a stopped app uses no CPU.
+//! Screens draw from their own view state and a read-only snapshot, and return `Command`s;
+//! only `CoachApp` changes state, talks to the audio engine and saves — in `App::logic`, which
+//! runs whether or not the window is shown. The window repaints on input and when the next step
+//! will be heard, never in a loop, so a stopped app uses no CPU; hidden, it wakes only when
+//! something is due.
 
 pub mod app;
-mod app_history;
-mod app_plan;
-mod clock;
+mod charts;
+mod command;
 mod form;
+mod history;
 mod plan;
 mod progress;
 mod progress_table;
-mod recording;
 mod review;
 mod run;
 mod run_panels;
 mod settings_screen;
 mod widgets;
 
-pub use app::{CoachApp, Command, Screen};
+pub use app::CoachApp;
+pub use command::{Command, Screen};
 
 use crate::audio::AudioEngine;
 use crate::store::settings::default_settings_path;

@@ -7,8 +7,8 @@ use eframe::egui::{self, RichText, Ui};
 use egui_plot::{Legend, Line, MarkerShape, Points, VLine};
 use jiff::civil::Date;
 
-use super::app::{CoachApp, Command};
-use super::progress::{MEASURED, TARGET, date_plot};
+use super::charts::{MEASURED, TARGET, date_plot, day_number};
+use super::command::Command;
 use crate::cadence::Spm;
 use crate::cadence::plan::{Following, Plan, PlanInputs, REASONS};
 use crate::cadence::tap::TapTempo;
@@ -73,27 +73,16 @@ impl PlanForm {
     }
 }
 
-/// The plan as the window holds it.
-#[derive(Debug, Default)]
-pub struct PlanView {
-    pub plan: Option<Plan>,
+/// What the Plan screen shows, read-only.
+pub struct PlanShown<'a> {
+    pub plan: Option<&'a Plan>,
+    pub following: Option<&'a Following>,
     /// A plan file that could not be used (a bad hand edit), or a failed save.
-    pub problem: Option<String>,
-    pub message: Option<String>,
-    pub following: Option<Following>,
-    pub form: Option<PlanForm>,
+    pub problem: Option<&'a str>,
+    pub message: Option<&'a str>,
     /// The baseline tap test.
-    pub taps: TapTempo,
-    /// Today, when a test sets it; else the system's date.
-    pub today_override: Option<Date>,
-    /// What `following` was built from: (history revision, today, plan revision).
-    pub(super) built_from: Option<(u64, Date, u64)>,
-    pub(super) revision: u64,
-}
-
-/// A date as a day number from 1970-01-01 (the plots' x axis).
-pub fn day_number(d: Date) -> f64 {
-    d.duration_since(Date::constant(1970, 1, 1)).as_secs() as f64 / 86_400.0
+    pub taps: &'a TapTempo,
+    pub today: Date,
 }
 
 /// The reason for a field's default, with its evidence level.
@@ -107,26 +96,27 @@ fn reason(field: &str) -> String {
         })
 }
 
-pub fn ui(ui: &mut Ui, app: &mut CoachApp, today: Date) -> Vec<Command> {
+/// The Plan screen: `form` is its own state (the inputs being typed), `shown` the rest.
+pub fn ui(ui: &mut Ui, form_state: &mut Option<PlanForm>, shown: &PlanShown) -> Vec<Command> {
     let mut commands = Vec::new();
+    let today = shown.today;
     ui.label(RichText::new("Plan").size(30.0).strong());
-    let view = &mut app.plan;
-    if let Some(problem) = &view.problem {
+    if let Some(problem) = shown.problem {
         ui.label(
             RichText::new(problem)
                 .size(16.0)
                 .color(ui.visuals().warn_fg_color),
         );
     }
-    if let Some(message) = &view.message {
+    if let Some(message) = shown.message {
         ui.label(RichText::new(message).size(16.0));
     }
-    if let (Some(plan), Some(following)) = (&view.plan, &view.following) {
+    if let (Some(plan), Some(following)) = (shown.plan, shown.following) {
         current_plan(ui, plan, following, today, &mut commands);
         ui.add_space(8.0);
         egui::CollapsingHeader::new(RichText::new("Make a new plan").size(20.0))
             .default_open(false)
-            .show(ui, |ui| form(ui, view, &mut commands));
+            .show(ui, |ui| form(ui, form_state, shown.taps, &mut commands));
     } else {
         ui.label(
             RichText::new(
@@ -135,7 +125,7 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp, today: Date) -> Vec<Command> {
             )
             .size(17.0),
         );
-        form(ui, view, &mut commands);
+        form(ui, form_state, shown.taps, &mut commands);
     }
     commands
 }
@@ -304,9 +294,9 @@ fn current_plan(
         });
 }
 
-fn form(ui: &mut Ui, view: &mut PlanView, commands: &mut Vec<Command>) {
-    let estimate = view.taps.estimate();
-    let Some(form) = &mut view.form else {
+fn form(ui: &mut Ui, form: &mut Option<PlanForm>, taps: &TapTempo, commands: &mut Vec<Command>) {
+    let estimate = taps.estimate();
+    let Some(form) = form else {
         return;
     };
     egui::Grid::new("plan-inputs")

@@ -4,14 +4,21 @@
 
 use eframe::egui::{self, RichText, Ui};
 
-use super::app::Command;
-use super::progress::{History, local_time};
+use super::command::Command;
+use super::history::{History, local_time};
+use super::progress::ProgressView;
 use crate::cadence::session::Ending;
 use crate::cadence::stride::Units;
 
 const ROW_HEIGHT: f32 = 30.0;
 
-pub fn ui(ui: &mut Ui, history: &mut History, units: Units, commands: &mut Vec<Command>) {
+pub fn ui(
+    ui: &mut Ui,
+    view: &mut ProgressView,
+    history: &History,
+    units: Units,
+    commands: &mut Vec<Command>,
+) {
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Sessions").size(20.0).strong());
         if ui
@@ -33,9 +40,9 @@ pub fn ui(ui: &mut Ui, history: &mut History, units: Units, commands: &mut Vec<C
             commands.push(Command::UndoDelete);
         }
         ui.add_space(16.0);
-        super::progress::import_field(ui, history, commands);
+        super::progress::import_field(ui, view, commands);
     });
-    let history = &*history;
+
     if let Some(message) = &history.message {
         ui.label(RichText::new(message).size(16.0));
     }

@@ -4,7 +4,7 @@
 
 use eframe::egui::{self, RichText, Ui};
 
-use super::app::Command;
+use super::command::Command;
 use crate::cadence::clock_text;
 use crate::cadence::cues::CUES;
 use crate::cadence::session::{Review, SessionRecord, Surface};
@@ -67,7 +67,7 @@ impl ReviewDraft {
             "{}, {}{target}, started {}",
             record.workout,
             clock_text(record.duration_secs as u64),
-            super::progress::local_time(&record.started, tz)
+            super::history::local_time(&record.started, tz)
         );
         ReviewDraft {
             id: record.id.clone(),

@@ -3,30 +3,57 @@
 
 use eframe::egui::{self, RichText, Ui};
 
-use super::app::{CoachApp, Command};
+use super::app::Heard;
+use super::command::Command;
 use super::run_panels;
 use super::widgets::{big_number, cue_card, lamp};
-use crate::audio::Program;
 use crate::cadence::cues::CUES;
-use crate::cadence::{Spm, clock_text};
+use crate::cadence::tap::TapTempo;
+use crate::cadence::{Spm, Workout, clock_text};
+use crate::store::settings::Settings;
 
 /// The preset cadences offered as one-click buttons.
 pub const PRESETS: [f64; 6] = [160.0, 165.0, 170.0, 175.0, 180.0, 185.0];
 
-pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
+/// What the Run screen's text fields hold.
+#[derive(Debug, Default)]
+pub struct RunView {
+    /// The typed cadence.
+    pub typed: String,
+    /// The typed treadmill speed.
+    pub speed_text: String,
+    /// The typed workout file.
+    pub workout_path: String,
+}
+
+/// What the Run screen shows, read-only.
+pub struct RunShown<'a> {
+    pub settings: &'a Settings,
+    pub playing: bool,
+    /// A session has been started since the window opened (its time stays on show).
+    pub started: bool,
+    pub heard: Heard,
+    /// The workout playing, if one is.
+    pub workout: Option<&'a Workout>,
+    /// The workout loaded for the next start, if one is.
+    pub loaded: Option<&'a Workout>,
+    /// The cadence asked for: the workout's tempo at this step while one plays, a loaded
+    /// workout's main tempo before it starts, else the target.
+    pub asked_spm: f64,
+    pub message: Option<&'a str>,
+    pub taps: &'a TapTempo,
+    /// The form cue on show, and whether it is pinned.
+    pub cue: usize,
+    pub pinned: bool,
+}
+
+/// The Run screen: `view` is its own state (the text fields), `app` what it shows.
+pub fn ui(ui: &mut Ui, view: &mut RunView, app: &RunShown) -> Vec<Command> {
     let mut commands = Vec::new();
     let heard = app.heard;
-    let beat = heard.beat.filter(|_| app.track.is_some());
-    // A handle clone (two reference counts), so the workout is borrowed, not copied, per frame.
-    let track = app.track.clone();
-    let workout = track.as_ref().and_then(|t| match t.program() {
-        Program::Workout(w) if app.playing => Some(w),
-        _ => None,
-    });
-
-    // The cadence asked for: the workout's tempo at this step while one plays, a loaded
-    // workout's main tempo before it starts, else the target.
-    let spm = app.asked_spm();
+    let beat = heard.beat.filter(|_| app.started);
+    let workout = app.workout;
+    let spm = app.asked_spm;
     let shown = if (spm * 2.0).fract().abs() < 1e-6 {
         format!("{spm}")
     } else {
@@ -57,8 +84,8 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
         status_line(ui, app, workout, beat, heard.elapsed.as_secs());
     });
     ui.add_space(6.0);
-    transport(ui, app, &mut commands);
-    if let Some(message) = &app.run.message {
+    transport(ui, view, app, &mut commands);
+    if let Some(message) = app.message {
         ui.label(
             RichText::new(message)
                 .size(18.0)
@@ -67,32 +94,25 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
     }
     ui.separator();
     ui.columns(3, |cols| {
-        run_panels::workout_panel(&mut cols[0], app, &mut commands);
+        run_panels::workout_panel(&mut cols[0], view, app, &mut commands);
         run_panels::sound_panel(&mut cols[1], app, &mut commands);
-        run_panels::measure_panel(&mut cols[2], app, &mut commands);
+        run_panels::measure_panel(&mut cols[2], view, app, &mut commands);
     });
     ui.separator();
-    let index = app.current_cue();
-    cue_card(
-        ui,
-        &CUES[index],
-        app.run.pinned_cue.is_some(),
-        &mut commands,
-        index,
-    );
+    cue_card(ui, &CUES[app.cue], app.pinned, &mut commands, app.cue);
     commands
 }
 
 /// Elapsed and remaining time, the segment, and the countdown to the next tempo.
 fn status_line(
     ui: &mut Ui,
-    app: &CoachApp,
-    workout: Option<&crate::cadence::Workout>,
+    app: &RunShown,
+    workout: Option<&Workout>,
     beat: Option<crate::audio::BeatSnapshot>,
     elapsed: u64,
 ) {
     let mut parts = Vec::new();
-    if app.track.is_some() {
+    if app.started {
         parts.push(format!("Elapsed {}", clock_text(elapsed)));
     }
     if let Some(w) = workout {
@@ -146,7 +166,7 @@ fn status_line(
 }
 
 /// Start/stop, ±1/±5, a typed value and the presets.
-fn transport(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command>) {
+fn transport(ui: &mut Ui, view: &mut RunView, app: &RunShown, commands: &mut Vec<Command>) {
     ui.horizontal_wrapped(|ui| {
         let (label, tip) = if app.playing {
             ("Stop", "Stop the click (Space)")
@@ -186,7 +206,7 @@ fn transport(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command>) {
         let field = ui
             .add_sized(
                 [100.0, 54.0],
-                egui::TextEdit::singleline(&mut app.run.typed)
+                egui::TextEdit::singleline(&mut view.typed)
                     .font(egui::FontId::proportional(28.0))
                     .hint_text("spm"),
             )
@@ -202,7 +222,7 @@ fn transport(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command>) {
             .clicked()
             || entered
         {
-            commands.push(match app.run.typed.parse::<Spm>() {
+            commands.push(match view.typed.parse::<Spm>() {
                 Ok(spm) => Command::SetTarget(spm),
                 Err(e) => Command::Refuse(e.to_string()),
             });

@@ -3,7 +3,9 @@
 
 use eframe::egui::{self, RichText, Ui};
 
-use super::app::{CoachApp, Command, format_speed};
+use super::app::format_speed;
+use super::command::Command;
+use super::run::{RunShown, RunView};
 use crate::cadence::presets::Preset;
 use crate::cadence::stride::{step_change_percent, step_length_m};
 use crate::cadence::{ClickSound, Every, FadeBlocks, Workout};
@@ -12,7 +14,7 @@ fn heading(ui: &mut Ui, text: &str) {
     ui.label(RichText::new(text).size(22.0).strong());
 }
 
-pub fn workout_panel(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command>) {
+pub fn workout_panel(ui: &mut Ui, view: &mut RunView, app: &RunShown, commands: &mut Vec<Command>) {
     heading(ui, "Workout");
     let mut settings = app.settings.clone();
     egui::ComboBox::from_label("Built-in workout")
@@ -24,13 +26,13 @@ pub fn workout_panel(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command
         })
         .response
         .on_hover_text("Workouts built around your target cadence; they play from the next start");
-    if settings != app.settings {
+    if settings != *app.settings {
         commands.push(Command::UpdateSettings(Box::new(settings)));
     }
     ui.horizontal(|ui| {
         let label = ui.label("File");
         ui.add(
-            egui::TextEdit::singleline(&mut app.run.workout_path)
+            egui::TextEdit::singleline(&mut view.workout_path)
                 .hint_text("workout file (.ron)")
                 .desired_width(160.0),
         )
@@ -41,13 +43,12 @@ pub fn workout_panel(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command
             .on_hover_text("Load the workout file; it plays from the next start")
             .clicked()
         {
-            commands.push(Command::LoadWorkout(app.run.workout_path.trim().into()));
+            commands.push(Command::LoadWorkout(view.workout_path.trim().into()));
         }
     });
     let shown: Option<Workout> = app
-        .run
         .loaded
-        .clone()
+        .cloned()
         .or_else(|| app.settings.preset.workout(app.settings.target));
     match &shown {
         Some(w) => {
@@ -57,7 +58,7 @@ pub fn workout_panel(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command
                 w.duration_ms() / 60_000,
                 w.segments().len()
             ));
-            if app.run.loaded.is_some()
+            if app.loaded.is_some()
                 && ui
                     .button("Back to built-in")
                     .on_hover_text("Forget the loaded file and use the built-in workout")
@@ -72,7 +73,7 @@ pub fn workout_panel(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command
     }
 }
 
-pub fn sound_panel(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command>) {
+pub fn sound_panel(ui: &mut Ui, app: &RunShown, commands: &mut Vec<Command>) {
     heading(ui, "Sound");
     let mut settings = app.settings.clone();
     let click = &mut settings.click;
@@ -158,12 +159,12 @@ pub fn sound_panel(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command>)
             .on_hover_text("Seconds without the click");
         });
     }
-    if settings != app.settings {
+    if settings != *app.settings {
         commands.push(Command::UpdateSettings(Box::new(settings)));
     }
 }
 
-pub fn measure_panel(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command>) {
+pub fn measure_panel(ui: &mut Ui, view: &mut RunView, app: &RunShown, commands: &mut Vec<Command>) {
     heading(ui, "Measure");
     ui.horizontal(|ui| {
         if ui
@@ -186,8 +187,8 @@ pub fn measure_panel(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command
         }
     });
     // The tempo asked for now: a plan session or workout sets its own.
-    let target = app.asked_spm();
-    let measured = app.run.taps.estimate();
+    let target = app.asked_spm;
+    let measured = app.taps.estimate();
     match measured {
         Some(m) => {
             let gap = m.spm - target;
@@ -206,7 +207,7 @@ pub fn measure_panel(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command
         None => {
             ui.label(format!(
                 "Tap at least 4 footfalls ({} so far)",
-                app.run.taps.taps()
+                app.taps.taps()
             ));
         }
     }
@@ -215,7 +216,7 @@ pub fn measure_panel(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command
     ui.horizontal(|ui| {
         let label = ui.label("Treadmill speed");
         ui.add(
-            egui::TextEdit::singleline(&mut app.run.speed_text)
+            egui::TextEdit::singleline(&mut view.speed_text)
                 .desired_width(60.0)
                 .hint_text(units.speed_label()),
         )
@@ -223,7 +224,7 @@ pub fn measure_panel(ui: &mut Ui, app: &mut CoachApp, commands: &mut Vec<Command
         .on_hover_text("The treadmill's speed, for your step length");
         ui.label(units.speed_label());
     });
-    let typed = app.run.speed_text.trim().replace(',', ".");
+    let typed = view.speed_text.trim().replace(',', ".");
     let kmh = typed
         .parse::<f64>()
         .ok()

@@ -3,12 +3,28 @@
 
 use eframe::egui::{self, RichText, Ui};
 
-use super::app::{CoachApp, Command};
+use std::path::Path;
+
+use super::command::Command;
 use crate::cadence::stride::Units;
 use crate::cadence::{ClickSound, Every};
-use crate::store::settings::{TextSize, Theme, default_data_dir};
+use crate::store::settings::{Settings, TextSize, Theme, default_data_dir};
 
-pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
+/// What the Settings screen shows, read-only.
+pub struct SettingsShown<'a> {
+    pub settings: &'a Settings,
+    /// The output devices found by "Find devices".
+    pub devices: Option<&'a [String]>,
+    /// The data folder in use (a flag or the environment may override the setting).
+    pub data_dir_in_use: &'a Path,
+    pub settings_path: &'a Path,
+    /// What became of the last "Use this folder".
+    pub message: Option<&'a str>,
+}
+
+/// The Settings screen: `data_dir_text` is its own state (the folder typed), `app` the rest.
+/// Changes go out as commands; the folder is created by the app, not here.
+pub fn ui(ui: &mut Ui, data_dir_text: &mut String, app: &SettingsShown) -> Vec<Command> {
     let mut commands = Vec::new();
     let mut s = app.settings.clone();
     ui.label(RichText::new("Settings").size(30.0).strong());
@@ -114,7 +130,7 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
                     .selected_text(current)
                     .show_ui(ui, |ui| {
                         ui.selectable_value(&mut s.output_device, None, "System default");
-                        for name in app.devices.iter().flatten() {
+                        for name in app.devices.into_iter().flatten() {
                             ui.selectable_value(&mut s.output_device, Some(name.clone()), name);
                         }
                     })
@@ -135,7 +151,7 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
             let default_dir = default_data_dir();
             ui.vertical(|ui| {
                 ui.horizontal(|ui| {
-                    ui.add(egui::TextEdit::singleline(&mut app.data_dir_text).desired_width(420.0))
+                    ui.add(egui::TextEdit::singleline(data_dir_text).desired_width(420.0))
                         .labelled_by(label.id)
                         .on_hover_text("Where sessions and plans are kept");
                     if ui
@@ -143,36 +159,20 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
                         .on_hover_text("Create the folder if needed and keep data there")
                         .clicked()
                     {
-                        let path = super::widgets::typed_path(&app.data_dir_text);
-                        // An empty or relative path would put the data wherever the app
-                        // happened to be started.
-                        let made = if path.is_absolute() {
-                            std::fs::create_dir_all(&path)
-                        } else {
-                            Err(std::io::Error::other(
-                                "give the whole path of a folder (starting from / or ~/)",
-                            ))
-                        };
-                        match made {
-                            Ok(()) => {
-                                s.data_dir = (path != default_dir).then_some(path);
-                            }
-                            Err(e) => {
-                                app.run.message =
-                                    Some(format!("could not use {}: {e}", path.display()))
-                            }
-                        }
+                        commands.push(Command::UseDataDir(super::widgets::typed_path(
+                            data_dir_text,
+                        )));
                     }
                 });
                 ui.label(RichText::new(format!("Default: {}", default_dir.display())).weak());
                 // --data-dir and CADENCE_COACH_DATA_DIR win over this setting; say so, or
                 // "Use this folder" would seem to do nothing.
-                if app.recording.data_dir != *s.data_dir.as_ref().unwrap_or(&default_dir) {
+                if app.data_dir_in_use != s.data_dir.as_ref().unwrap_or(&default_dir) {
                     ui.label(
                         RichText::new(format!(
                             "In use now: {} (given by --data-dir or CADENCE_COACH_DATA_DIR, \
                              which win over this setting)",
-                            app.recording.data_dir.display()
+                            app.data_dir_in_use.display()
                         ))
                         .color(ui.visuals().warn_fg_color),
                     );
@@ -181,13 +181,13 @@ pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
             ui.end_row();
 
             ui.label("Settings file");
-            ui.label(RichText::new(app.settings_path().display().to_string()).weak());
+            ui.label(RichText::new(app.settings_path.display().to_string()).weak());
             ui.end_row();
         });
-    if let Some(message) = &app.run.message {
+    if let Some(message) = app.message {
         ui.label(RichText::new(message).color(ui.visuals().warn_fg_color));
     }
-    if s != app.settings {
+    if s != *app.settings {
         commands.push(Command::UpdateSettings(Box::new(s)));
     }
     commands

@@ -3,7 +3,7 @@
 
 use eframe::egui::{self, Color32, RichText, Sense, Ui, Vec2};
 
-use super::app::Command;
+use super::command::Command;
 use crate::audio::DeviceState;
 use crate::cadence::cues::FormCue;
 

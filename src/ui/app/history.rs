@@ -3,9 +3,7 @@
 
 use std::path::Path;
 
-use super::app::{CoachApp, Command, Screen};
-use super::progress::{History, local_time};
-use super::review::ReviewDraft;
+use super::CoachApp;
 use crate::cadence::session::{Review, SessionRecord};
 use crate::store::attach::attach_track;
 use crate::store::export::export_csv;
@@ -14,6 +12,9 @@ use crate::store::sessions::{
     delete_session, load_sessions, read_saved_session, restore_session, save_session,
 };
 use crate::store::settings::Settings;
+use crate::ui::command::Screen;
+use crate::ui::history::{History, local_time};
+use crate::ui::review::ReviewDraft;
 
 /// Loads the sessions in `data`; damaged files come back as messages (they have been moved
 /// aside).
@@ -42,7 +43,7 @@ impl CoachApp {
         }
     }
 
-    fn open_review(&mut self, record: &SessionRecord) {
+    pub(super) fn open_review(&mut self, record: &SessionRecord) {
         // A review left half-filled is saved before another opens (if it reads; if not, it
         // is given up for this one, as the runner moved on).
         if self
@@ -78,7 +79,7 @@ impl CoachApp {
 
     /// Saves the review being filled in with its session; false (and a message on the draft)
     /// if it does not read or cannot be written.
-    fn save_review(&mut self) -> bool {
+    pub(super) fn save_review(&mut self) -> bool {
         let units = self.settings.units;
         let data = self.recording.data_dir.clone();
         let Some(draft) = &mut self.review else {
@@ -119,113 +120,88 @@ impl CoachApp {
         }
     }
 
-    /// The commands of the Review and Progress screens.
-    pub(super) fn apply_history(&mut self, command: Command) {
+    /// Leaves the review for a new run: a half-filled review is saved as it is (the clicks and
+    /// words are the runner's); one that does not read stays open under the Review tab.
+    pub(super) fn leave_review(&mut self) {
+        let keep = match &self.review {
+            Some(d) if d.touched() => !self.save_review(),
+            _ => false,
+        };
+        if !keep {
+            self.review = None;
+        }
+        self.screen = Screen::Run;
+    }
+
+    /// Deletes the session waiting for "yes": its file goes aside, so it can be undone.
+    pub(super) fn confirm_delete(&mut self) {
         let units = self.settings.units;
         let data = self.recording.data_dir.clone();
-        match command {
-            Command::SaveReview => {
-                if self.save_review() {
-                    self.review = None;
-                    self.screen = Screen::Progress;
-                }
-            }
-            Command::LeaveReview => {
-                // A half-filled review is saved as it is (the clicks and words are the
-                // runner's); one that does not read stays open under the Review tab.
-                let keep = match &self.review {
-                    Some(d) if d.touched() => !self.save_review(),
-                    _ => false,
-                };
-                if !keep {
-                    self.review = None;
-                }
-                self.screen = Screen::Run;
-            }
-            Command::SkipReview => {
-                self.review = None;
-                self.screen = Screen::Run;
-            }
-            Command::EditReview(id) => {
-                if let Some(record) = self.history.get(&id).cloned() {
-                    self.open_review(&record);
-                }
-            }
-            Command::SelectSession(id) => {
-                self.history.selected = Some(id);
-                self.history.refresh(units);
-            }
-            Command::AskDelete(id) => self.history.confirm_delete = Some(id),
-            Command::CancelDelete => self.history.confirm_delete = None,
-            Command::ConfirmDelete => {
-                let Some(id) = self.history.confirm_delete.take() else {
-                    return;
-                };
-                if self.recording.current().is_some_and(|r| r.id == id) {
-                    self.history.message =
-                        Some("That session is still playing; stop it first.".into());
-                    return;
-                }
-                match delete_session(&data, &id) {
-                    Ok(aside) => {
-                        if let Some(record) = self.history.remove(&id, units) {
-                            self.history.message = Some(format!(
-                                "Deleted the session of {} (kept in {} until you undo or clear it).",
-                                local_time(&record.started, &self.history.tz),
-                                aside.parent().unwrap_or(&aside).display()
-                            ));
-                            self.history.undo.push((record, aside));
-                        }
-                    }
-                    Err(e) => self.history.message = Some(e),
-                }
-            }
-            Command::UndoDelete => {
-                let Some((record, aside)) = self.history.undo.pop() else {
-                    return;
-                };
-                match restore_session(&data, &record, &aside) {
-                    Ok(_) => {
-                        self.history.message = Some(format!(
-                            "The session of {} is back.",
-                            local_time(&record.started, &self.history.tz)
-                        ));
-                        self.history.put(record, units);
-                    }
-                    Err(e) => {
-                        self.history.message = Some(format!("Could not undo: {e}"));
-                        self.history.undo.push((record, aside));
-                    }
-                }
-            }
-            Command::ExportCsv => {
-                let name = format!(
-                    "sessions-{}.csv",
-                    jiff::Zoned::now().strftime("%Y-%m-%d-%H%M%S")
-                );
-                let path = data.join(name);
-                self.history.message = Some(match export_csv(&path, &self.history.sessions) {
-                    Ok(()) => format!(
-                        "Exported {} sessions to {}",
-                        self.history.sessions.len(),
-                        path.display()
-                    ),
-                    Err(e) => format!("Export failed: {e}"),
-                });
-            }
-            Command::ImportFiles(paths) => {
-                // Several files dropped at once: a line each.
-                let lines: Vec<String> = paths.iter().map(|p| self.import_file(p)).collect();
-                self.history.message = Some(lines.join("\n"));
-                self.screen = Screen::Progress;
-            }
-            other => self.apply_plan(other),
+        let Some(id) = self.history.confirm_delete.take() else {
+            return;
+        };
+        if self.recording.current().is_some_and(|r| r.id == id) {
+            self.history.message = Some("That session is still playing; stop it first.".into());
+            return;
         }
+        match delete_session(&data, &id) {
+            Ok(aside) => {
+                if let Some(record) = self.history.remove(&id, units) {
+                    self.history.message = Some(format!(
+                        "Deleted the session of {} (kept in {} until you undo or clear it).",
+                        local_time(&record.started, &self.history.tz),
+                        aside.parent().unwrap_or(&aside).display()
+                    ));
+                    self.history.undo.push((record, aside));
+                }
+            }
+            Err(e) => self.history.message = Some(e.to_string()),
+        }
+    }
+
+    /// Brings the last deleted session back, the same bytes.
+    pub(super) fn undo_delete(&mut self) {
+        let units = self.settings.units;
+        let data = self.recording.data_dir.clone();
+        let Some((record, aside)) = self.history.undo.pop() else {
+            return;
+        };
+        match restore_session(&data, &record, &aside) {
+            Ok(_) => {
+                self.history.message = Some(format!(
+                    "The session of {} is back.",
+                    local_time(&record.started, &self.history.tz)
+                ));
+                self.history.put(record, units);
+            }
+            Err(e) => {
+                self.history.message = Some(format!("Could not undo: {e}"));
+                self.history.undo.push((record, aside));
+            }
+        }
+    }
+
+    /// Every session to a CSV file in the data folder.
+    pub(super) fn export_csv(&mut self) {
+        let data = &self.recording.data_dir;
+        let name = format!(
+            "sessions-{}.csv",
+            jiff::Zoned::now().strftime("%Y-%m-%d-%H%M%S")
+        );
+        let path = data.join(name);
+        self.history.message = Some(match export_csv(&path, &self.history.sessions) {
+            Ok(()) => format!(
+                "Exported {} sessions to {}",
+                self.history.sessions.len(),
+                path.display()
+            ),
+            Err(e) => format!("Export failed: {e}"),
+        });
     }
 
     /// Puts a watch file's cadence onto the session it overlaps, or into a new one, and says
     /// what happened (or why not, naming the file).
-    fn import_file(&mut self, path: &Path) -> String {
+    pub(super) fn import_file(&mut self, path: &Path) -> String {
         let (track, source) = match read_watch_file(path) {
             Ok(read) => read,
             Err(e) => return e,

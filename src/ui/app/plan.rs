@@ -4,11 +4,47 @@
 
 use jiff::civil::Date;
 
-use super::app::{CoachApp, Command, Screen};
-use super::plan::PlanForm;
-use crate::cadence::plan::{Plan, PlanInputs, done_sessions, follow};
+use super::CoachApp;
+use crate::cadence::plan::{Following, Plan, PlanInputs, done_sessions, follow};
 use crate::cadence::session::PlanLink;
+use crate::cadence::tap::TapTempo;
 use crate::store::plan_file::{load_current_plan, save_new_plan, save_plan};
+use crate::ui::command::Screen;
+use crate::ui::plan::{PlanForm, PlanShown};
+
+/// The plan as the window holds it.
+#[derive(Debug, Default)]
+pub struct PlanState {
+    pub plan: Option<Plan>,
+    /// A plan file that could not be used (a bad hand edit), or a failed save.
+    pub problem: Option<String>,
+    pub message: Option<String>,
+    pub following: Option<Following>,
+    /// The Plan screen's inputs being typed.
+    pub form: Option<PlanForm>,
+    /// The baseline tap test.
+    pub taps: TapTempo,
+    /// Today, when a test sets it; else the system's date.
+    pub today_override: Option<Date>,
+    /// What `following` was built from: (history revision, today, plan revision).
+    built_from: Option<(u64, Date, u64)>,
+    revision: u64,
+}
+
+impl PlanState {
+    /// The Plan screen's own state (the form), and a read-only view of the rest.
+    pub(in crate::ui) fn split(&mut self, today: Date) -> (&mut Option<PlanForm>, PlanShown<'_>) {
+        let shown = PlanShown {
+            plan: self.plan.as_ref(),
+            following: self.following.as_ref(),
+            problem: self.problem.as_deref(),
+            message: self.message.as_deref(),
+            taps: &self.taps,
+            today,
+        };
+        (&mut self.form, shown)
+    }
+}
 
 impl CoachApp {
     /// Today's date (a test may set it).
@@ -86,78 +122,76 @@ impl CoachApp {
         true
     }
 
-    /// The commands of the Plan screen.
-    pub(super) fn apply_plan(&mut self, command: Command) {
-        match command {
-            Command::MakePlan => {
-                let Some(form) = &self.plan.form else { return };
-                let id = jiff::Timestamp::now()
-                    .strftime("%Y%m%dT%H%M%SZ")
-                    .to_string();
-                let made = form
-                    .inputs()
-                    .and_then(|inputs| Plan::new(&id, inputs).map_err(|e| e.to_string()));
-                match made {
-                    Ok(mut plan) => match save_new_plan(&self.recording.data_dir, &mut plan) {
-                        Ok(_) => {
-                            let mut message = format!(
-                                "Plan saved: {} sessions from {}.",
-                                plan.sessions().len(),
-                                plan.inputs.start
-                            );
-                            for w in plan.warnings() {
-                                message.push(' ');
-                                message.push_str(&w);
-                            }
-                            self.plan.message = Some(message);
-                            self.plan.problem = None;
-                            self.plan.plan = Some(plan);
-                            self.plan.revision += 1;
-                        }
-                        Err(e) => self.plan.problem = Some(format!("The plan was not saved: {e}")),
-                    },
-                    Err(e) => self.plan.problem = Some(e),
+    /// Makes a plan from the Plan screen's inputs, and saves it as the current plan.
+    pub(super) fn make_plan(&mut self) {
+        let Some(form) = &self.plan.form else { return };
+        let id = jiff::Timestamp::now()
+            .strftime("%Y%m%dT%H%M%SZ")
+            .to_string();
+        let made = form
+            .inputs()
+            .and_then(|inputs| Plan::new(&id, inputs).map_err(|e| e.to_string()));
+        match made {
+            Ok(mut plan) => match save_new_plan(&self.recording.data_dir, &mut plan) {
+                Ok(_) => {
+                    let mut message = format!(
+                        "Plan saved: {} sessions from {}.",
+                        plan.sessions().len(),
+                        plan.inputs.start
+                    );
+                    for w in plan.warnings() {
+                        message.push(' ');
+                        message.push_str(&w);
+                    }
+                    self.plan.message = Some(message);
+                    self.plan.problem = None;
+                    self.plan.plan = Some(plan);
+                    self.plan.revision += 1;
                 }
-            }
-            Command::StartPlanned => {
-                let _ = self.refresh_plan_if_stale(self.today());
-                let (Some(plan), Some(following)) = (&self.plan.plan, &self.plan.following) else {
-                    return;
-                };
-                let Some(next) = following.next() else { return };
-                let workout = plan.workout(&next.session);
-                self.run.message = Some(format!(
-                    "Loaded '{}' ({} min). Space starts it.",
-                    workout.name(),
-                    next.session.minutes
+                Err(e) => self.plan.problem = Some(format!("The plan was not saved: {e}")),
+            },
+            Err(e) => self.plan.problem = Some(e),
+        }
+    }
+
+    /// Loads the plan's next session into the Run screen.
+    pub(super) fn start_planned(&mut self) {
+        let _ = self.refresh_plan_if_stale(self.today());
+        let (Some(plan), Some(following)) = (&self.plan.plan, &self.plan.following) else {
+            return;
+        };
+        let Some(next) = following.next() else { return };
+        let workout = plan.workout(&next.session);
+        self.run.message = Some(format!(
+            "Loaded '{}' ({} min). Space starts it.",
+            workout.name(),
+            next.session.minutes
+        ));
+        self.run.plan_link = Some(PlanLink {
+            plan_id: plan.id.clone(),
+            key: next.session.key.clone(),
+        });
+        self.run.loaded = Some(workout);
+        self.screen = Screen::Run;
+    }
+
+    /// Puts stage `stage` of the plan in once more.
+    pub(super) fn repeat_stage(&mut self, stage: usize) {
+        let Some(plan) = &mut self.plan.plan else {
+            return;
+        };
+        plan.repeats.push(stage);
+        match save_plan(&self.recording.data_dir, plan) {
+            Ok(_) => {
+                self.plan.message = Some(format!(
+                    "Stage {stage} is in the plan once more; the later sessions moved on."
                 ));
-                self.run.plan_link = Some(PlanLink {
-                    plan_id: plan.id.clone(),
-                    key: next.session.key.clone(),
-                });
-                self.run.loaded = Some(workout);
-                self.screen = Screen::Run;
+                self.plan.revision += 1;
             }
-            Command::RepeatStage(stage) => {
-                let Some(plan) = &mut self.plan.plan else {
-                    return;
-                };
-                plan.repeats.push(stage);
-                match save_plan(&self.recording.data_dir, plan) {
-                    Ok(_) => {
-                        self.plan.message = Some(format!(
-                            "Stage {stage} is in the plan once more; the later sessions moved on."
-                        ));
-                        self.plan.revision += 1;
-                    }
-                    Err(e) => {
-                        plan.repeats.pop();
-                        self.plan.problem = Some(format!("The plan was not saved: {e}"));
-                    }
-                }
+            Err(e) => {
+                plan.repeats.pop();
+                self.plan.problem = Some(format!("The plan was not saved: {e}"));
             }
-            Command::PlanTap(at) => self.plan.taps.tap(at),
-            _ => {}
         }
     }
 }

@@ -10,6 +10,8 @@ use crate::audio::{BeatSnapshot, DeviceState, TrackHandle};
 pub struct Heard {
     /// Time heard since the start of the session.
     pub elapsed: Duration,
+    /// The same in frames of the track.
+    pub frames: u64,
     /// The step being heard, if the session has begun.
     pub beat: Option<BeatSnapshot>,
     /// When the next step will be heard, from now.
@@ -62,10 +64,23 @@ impl UiClock {
                 let interval = 60_000 * rate / u64::from(latest.milli_spm.max(1));
                 (Some(latest), Some(latest.frame + interval))
             }
-            Some(latest) => (
-                self.previous.filter(|p| p.index + 1 == latest.index),
-                Some(latest.frame),
-            ),
+            // The latest step is not heard yet: the one before it is. If it was not seen (the
+            // clock is read seldom while the window is hidden), it sat one interval earlier on
+            // the same tempo; a workout's own steps are recorded from its timeline.
+            Some(latest) => {
+                let interval = 60_000 * rate / u64::from(latest.milli_spm.max(1));
+                let before = self
+                    .previous
+                    .filter(|p| p.index + 1 == latest.index)
+                    .or_else(|| {
+                        (latest.index > 0 && latest.count_in == 0).then(|| BeatSnapshot {
+                            index: latest.index - 1,
+                            frame: latest.frame.saturating_sub(interval),
+                            ..latest
+                        })
+                    });
+                (before, Some(latest.frame))
+            }
             None => (None, None),
         };
         let next_change = next_frame.filter(|_| !track.finished()).map(|f| {
@@ -74,6 +89,7 @@ impl UiClock {
         });
         Heard {
             elapsed: Duration::from_micros(heard * 1_000_000 / rate),
+            frames: heard,
             beat,
             next_change,
         }

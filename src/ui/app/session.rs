@@ -1,0 +1,261 @@
+//! The session being played: starting and stopping it, the tempo asked for, following the audio
+//! clock (recording, the end of a workout, the cue chime), and when to look at the clock next —
+//! at the next step while the window is shown, only when something is due while it is hidden.
+
+use std::time::Duration;
+
+use super::CoachApp;
+use crate::audio::Program;
+use crate::cadence::Spm;
+use crate::cadence::cues::{CUES, cue_at};
+use crate::cadence::session::Ending;
+use crate::store::settings::Settings;
+use crate::ui::run::RunShown;
+
+/// While hidden, how long after a due moment the app looks (the clock is read a little late
+/// rather than a little early, so the step or the end it waits for has been heard).
+const DUE_MARGIN: Duration = Duration::from_millis(30);
+
+impl CoachApp {
+    pub(super) fn start(&mut self) {
+        let program = match (
+            &self.run.loaded,
+            self.settings.preset.workout(self.settings.target),
+        ) {
+            (Some(workout), _) => Program::Workout(workout.clone()),
+            (None, Some(workout)) => Program::Workout(workout),
+            (None, None) => Program::Open {
+                spm: self.settings.target,
+                duration_ms: None,
+            },
+        };
+        let target = self.session_target();
+        let track = self.engine.play(program, self.settings.click);
+        let error = self.recording.start(
+            track.program(),
+            track.rate(),
+            target.get(),
+            self.run.plan_link.clone(),
+        );
+        self.run.message = None;
+        self.note(error);
+        self.track = Some(track);
+        self.playing = true;
+        self.clock = super::clock::UiClock::default();
+        self.run.cue_skip = 0;
+        self.last_cue = None;
+    }
+
+    pub(super) fn stop(&mut self) {
+        if let Some(track) = &self.track {
+            track.stop();
+        }
+        self.playing = false;
+        let ended = self.recording.end(Ending::Stopped);
+        self.ended(ended);
+    }
+
+    /// The index of the form cue on show.
+    pub fn current_cue(&self) -> usize {
+        let elapsed = self.heard.elapsed.as_secs();
+        let base = cue_at(elapsed, u64::from(self.settings.cue_minutes) * 60, None);
+        match self.run.pinned_cue {
+            Some(i) => i,
+            None => (base + self.run.cue_skip) % CUES.len(),
+        }
+    }
+
+    pub(super) fn set_target(&mut self, spm: Spm) {
+        self.run.view.typed = spm.to_string();
+        if spm != self.settings.target {
+            let mut settings = self.settings.clone();
+            settings.target = spm;
+            self.update_settings(settings);
+        }
+        self.run.message = self.target_note(spm);
+    }
+
+    /// What a new target means now: a workout playing or loaded keeps its own tempo (said, so
+    /// the key press is not taken for lost); an unusual cadence is pointed out.
+    fn target_note(&self, spm: Spm) -> Option<String> {
+        if self.playing_workout().is_some() {
+            return Some(format!(
+                "Target {spm} spm saved; the workout playing keeps its own tempo until it ends"
+            ));
+        }
+        if let Some(w) = &self.run.loaded {
+            return Some(format!(
+                "Target {spm} spm saved for runs without a workout; '{}' plays its own tempo",
+                w.name()
+            ));
+        }
+        spm.unusual_note()
+    }
+
+    /// The workout being played, if one is.
+    pub fn playing_workout(&self) -> Option<&crate::cadence::Workout> {
+        match self.track.as_ref()?.program() {
+            Program::Workout(w) if self.playing => Some(w),
+            _ => None,
+        }
+    }
+
+    /// The target of a session started now: a loaded workout's own tempo (a plan session, a
+    /// file); the Run screen's target for the built-in workouts, which are shaped around it,
+    /// and for the open metronome.
+    fn session_target(&self) -> Spm {
+        self.run
+            .loaded
+            .as_ref()
+            .and_then(|w| w.main_spm())
+            .unwrap_or(self.settings.target)
+    }
+
+    /// The cadence the runner is asked for now: while a workout plays, the tempo heard (the
+    /// session's target before the first step); before the start, a loaded workout's main
+    /// tempo; otherwise the target.
+    pub fn asked_spm(&self) -> f64 {
+        if self.playing_workout().is_some() {
+            return match self.heard.beat {
+                Some(b) => f64::from(b.milli_spm) / 1000.0,
+                None => self
+                    .recording
+                    .target()
+                    .unwrap_or(self.settings.target.get()),
+            };
+        }
+        if self.playing {
+            return self.settings.target.get();
+        }
+        self.session_target().get()
+    }
+
+    /// What the Run screen shows, read-only.
+    pub(crate) fn run_snapshot(&self) -> RunShown<'_> {
+        RunShown {
+            settings: &self.settings,
+            playing: self.playing,
+            started: self.track.is_some(),
+            heard: self.heard,
+            workout: self.playing_workout(),
+            loaded: self.run.loaded.as_ref(),
+            asked_spm: self.asked_spm(),
+            message: self.run.message.as_deref(),
+            taps: &self.run.taps,
+            cue: self.current_cue(),
+            pinned: self.run.pinned_cue.is_some(),
+        }
+    }
+
+    pub(super) fn update_settings(&mut self, settings: Settings) {
+        if settings == self.settings {
+            return;
+        }
+        if settings.output_device != self.settings.output_device {
+            self.engine.set_device(settings.output_device.clone());
+        }
+        let data_dir_changed = settings.data_dir != self.settings.data_dir;
+        let units_changed = settings.units != self.settings.units;
+        self.settings = settings;
+        if data_dir_changed {
+            self.recording.data_dir = crate::store::sessions::resolve_data_dir(
+                self.data_dir_flag.as_deref(),
+                self.settings.data_dir.as_deref(),
+            );
+            let (history, damaged) =
+                super::history::load_history(&self.recording.data_dir, &self.settings);
+            self.history = history;
+            self.load_plan();
+            damaged.into_iter().for_each(|d| self.note(Some(d)));
+        }
+        if units_changed {
+            self.history.refresh(self.settings.units);
+        }
+        if let Some(track) = &self.track {
+            track.set_settings(self.settings.click);
+            track.set_spm(self.settings.target);
+        }
+        self.settings_dirty
+            .get_or_insert_with(std::time::Instant::now);
+    }
+
+    /// Reads the audio clock; records what was heard, ends a finished workout (the review
+    /// opens) and rings the cue chime.
+    pub(super) fn follow_clock(&mut self, device: &crate::audio::DeviceState) {
+        let Some(track) = &self.track else {
+            self.heard = super::Heard::default();
+            return;
+        };
+        self.heard = self
+            .clock
+            .read(track, device, Some(track.clock_observation()));
+        if self.playing {
+            let error = self
+                .recording
+                .observe(&self.heard, track.program(), track.rate());
+            if track.finished() {
+                self.playing = false;
+                let ended = self.recording.end(Ending::Finished);
+                self.ended(ended);
+            }
+            self.note(error);
+        }
+        if self.playing {
+            let cue = self.current_cue();
+            if self.last_cue.is_some_and(|c| c != cue) && self.settings.cue_chime {
+                self.engine.chime();
+            }
+            self.last_cue = Some(cue);
+        }
+    }
+
+    /// While shown and playing: when the next step will be heard (the lamp flashes on it).
+    /// Until the first step is heard, look again shortly: the device may not have started
+    /// pulling samples yet.
+    pub(super) fn next_step(&self) -> Option<Duration> {
+        self.playing
+            .then(|| self.heard.next_change.unwrap_or(Duration::from_millis(20)))
+    }
+
+    /// While hidden and playing: the time to the first thing due — the next 30 s save or the
+    /// next part of the session (both recorded), the end of a workout, or the next cue (its
+    /// chime) — never the next step.
+    pub(super) fn next_due(&self) -> Option<Duration> {
+        if !self.playing {
+            return None;
+        }
+        let Some(track) = &self.track else {
+            return None;
+        };
+        let heard = self.heard.frames;
+        let rate = u64::from(track.rate().max(1));
+        let frames_to_time =
+            |f: u64| Duration::from_micros(f.saturating_sub(heard) * 1_000_000 / rate);
+        let mut due: Vec<Duration> = Vec::new();
+        // Until the clock has moved, the device may still be opening: look again soon.
+        if self.heard.beat.is_none() && heard == 0 {
+            due.push(Duration::from_millis(100));
+        }
+        if let Some(frame) = self.recording.next_save_frame(rate) {
+            due.push(frames_to_time(frame));
+        }
+        if let Some(frame) = self.recording.next_part_frame() {
+            due.push(frames_to_time(frame));
+        }
+        if let Program::Workout(w) = track.program() {
+            let end = w.duration_ms() * rate / 1000;
+            // Past the end and not finished yet: the last samples are still in the device.
+            due.push(frames_to_time(end).max(Duration::from_millis(100)));
+        }
+        if self.settings.cue_chime && self.run.pinned_cue.is_none() {
+            let every = u64::from(self.settings.cue_minutes).max(1) * 60;
+            let elapsed = self.heard.elapsed.as_secs();
+            let next = (elapsed / every + 1) * every;
+            due.push(
+                Duration::from_secs(next - elapsed)
+                    .saturating_sub(self.heard.elapsed - Duration::from_secs(elapsed)),
+            );
+        }
+        due.into_iter().min().map(|d| d + DUE_MARGIN)
+    }
+}

@@ -1,0 +1,70 @@
+//! What the plots share: dates on the x axis, the date plot with its hover label, the colour
+//! key, the "no data yet" box, and the colours of asked-for and run.
+
+use eframe::egui::{self, RichText, Ui};
+use egui_plot::Plot;
+use jiff::civil::Date;
+
+/// A date as a day number from 1970-01-01 (the plots' x axis).
+pub fn day_number(d: Date) -> f64 {
+    d.duration_since(Date::constant(1970, 1, 1)).as_secs() as f64 / 86_400.0
+}
+
+/// A day number as a date ("2026-11-21").
+pub fn day_text(day: f64) -> String {
+    jiff::Timestamp::from_second((day.floor() * 86_400.0) as i64)
+        .map(|t| t.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// A plot with dates on the x axis and hover labels that name the series, the date and value.
+/// No legend of its own: one series is named by its title, several by a key beside it, or by a
+/// legend the caller places where it covers no points.
+pub fn date_plot<'a>(id: &'a str, height: f32, unit: &'a str) -> Plot<'a> {
+    Plot::new(id)
+        .height(height)
+        // Room around the data: a point on the first day or at the highest value would sit on
+        // the frame, or under the legend in its corner.
+        .set_margin_fraction(egui::vec2(0.04, 0.12))
+        .allow_scroll(false)
+        .x_axis_formatter(|mark, _| day_text(mark.value))
+        .label_formatter(move |pos| match pos {
+            egui_plot::HoverPosition::NearDataPoint {
+                plot_name,
+                position,
+                ..
+            } => Some(format!(
+                "{plot_name}\n{}\n{:.1} {unit}",
+                day_text(position.x),
+                position.y
+            )),
+            egui_plot::HoverPosition::Elsewhere { .. } => None,
+        })
+}
+
+/// Colours of what was asked for (target, planned) and what was run (measured, done).
+pub const TARGET: egui::Color32 = egui::Color32::from_rgb(120, 130, 150);
+pub const MEASURED: egui::Color32 = egui::Color32::from_rgb(235, 120, 20);
+
+pub fn key(ui: &mut Ui, text: &str, colour: egui::Color32) {
+    ui.label(RichText::new(text).size(16.0).color(colour));
+}
+
+/// In place of a plot with nothing to show (its axis would start in 1970): the plot's space,
+/// framed, and what would fill it.
+pub fn no_data(ui: &mut Ui, height: f32, text: &str) {
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), height),
+        egui::Sense::hover(),
+    );
+    ui.painter().rect_stroke(
+        rect,
+        4.0,
+        ui.visuals().widgets.noninteractive.bg_stroke,
+        egui::StrokeKind::Inside,
+    );
+    ui.new_child(egui::UiBuilder::new().max_rect(rect.shrink(8.0)))
+        .centered_and_justified(|ui| {
+            ui.label(RichText::new(text).size(16.0).weak());
+        });
+}
