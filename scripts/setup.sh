@@ -14,8 +14,9 @@ build_packages=(pkg-config libasound2-dev gcc)
 # when there is no GPU).
 window_packages=(libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon0 libxkbcommon-x11-0
     libwayland-client0 libwayland-egl1 libegl1 libgl1 libgl1-mesa-dri fonts-dejavu-core)
-# The tests: a private sound server and its tools, a virtual display, key presses, screenshots.
-test_packages=(pulseaudio pulseaudio-utils libasound2-plugins xvfb x11-utils xdotool imagemagick)
+# The tests: a private sound server and its tools, a virtual display, a window manager (to
+# minimize the window), key presses, screenshots.
+test_packages=(pulseaudio pulseaudio-utils libasound2-plugins xvfb x11-utils xdotool imagemagick openbox)
 
 packages=("${build_packages[@]}" "${window_packages[@]}")
 if [[ $want == test ]]; then

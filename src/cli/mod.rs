@@ -35,6 +35,9 @@ pub struct Cli {
         env = "CADENCE_COACH_DATA_DIR"
     )]
     data_dir: Option<PathBuf>,
+    /// Open the window with this workout file loaded (Space starts it)
+    #[arg(long, value_name = "FILE.ron")]
+    workout: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -253,7 +256,7 @@ pub fn main() -> ExitCode {
         Err(e) => return usage_error(e),
     };
     let result = match cli.command {
-        None => crate::ui::run_window(cli.data_dir),
+        None => crate::ui::run_window(cli.data_dir, cli.workout),
         Some(Command::Play(args)) => play::run(args),
         Some(Command::Render(args)) => render::run(args),
         Some(Command::History(args)) => history::run(args, &data_dir(cli.data_dir)),

@@ -33,11 +33,15 @@ const ICON: &[u8] = include_bytes!("../../assets/icon.png");
 /// Opens the app window and runs it until it is closed.
 /// With `CADENCE_COACH_FRAME_REPORT=FILE` set, the window writes its frame count and the time of
 /// its first frame there (for `scripts/measure-window.sh`).
-pub fn run_window(data_dir: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+/// `workout`: a workout file to load into the Run screen (a problem with it is shown there).
+pub fn run_window(
+    data_dir: Option<std::path::PathBuf>,
+    workout: Option<std::path::PathBuf>,
+) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let report = std::env::var_os("CADENCE_COACH_FRAME_REPORT").map(std::path::PathBuf::from);
     let mut viewport = eframe::egui::ViewportBuilder::default()
-        .with_title("Cadence Coach")
+        .with_title(app::TITLE)
         .with_app_id("cadence-coach")
         .with_inner_size([1100.0, 780.0])
         .with_min_inner_size([760.0, 560.0]);
@@ -63,6 +67,9 @@ pub fn run_window(data_dir: Option<std::path::PathBuf>) -> anyhow::Result<()> {
             });
             if let Some(path) = report {
                 app.report_frames(path, started);
+            }
+            if let Some(path) = workout {
+                app.apply(Command::LoadWorkout(path));
             }
             Ok(Box::new(app))
         }),

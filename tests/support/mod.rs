@@ -429,14 +429,38 @@ impl VirtualDisplay {
         data: &Path,
         wrap: Option<&str>,
     ) -> std::process::Child {
-        let app = bin();
+        self.launch_full(server, config, data, wrap, &[])
+    }
+
+    /// As [`VirtualDisplay::launch`], with `args` for the app.
+    pub fn launch_with(
+        &self,
+        server: Option<&SoundServer>,
+        config: &Path,
+        data: &Path,
+        args: &[&str],
+    ) -> std::process::Child {
+        self.launch_full(server, config, data, None, args)
+    }
+
+    fn launch_full(
+        &self,
+        server: Option<&SoundServer>,
+        config: &Path,
+        data: &Path,
+        wrap: Option<&str>,
+        args: &[&str],
+    ) -> std::process::Child {
+        let mut app = bin();
+        app.args(args);
         let mut cmd = match wrap {
             Some(script) => {
                 let mut sh = Command::new("sh");
                 sh.arg("-c")
                     .arg(format!("{script}; exec \"$@\""))
                     .arg("sh")
-                    .arg(app.get_program());
+                    .arg(app.get_program())
+                    .args(args);
                 sh
             }
             None => app,

@@ -37,6 +37,9 @@ use crate::audio::{AudioEngine, DeviceState, TrackHandle};
 use crate::store::sessions::resolve_data_dir;
 use crate::store::settings::{Settings, TextSize, Theme, load_settings, save_settings};
 
+/// The window's title when nothing is going on.
+pub const TITLE: &str = "Cadence Coach";
+
 /// The Run screen's state that is not a setting.
 #[derive(Debug, Default)]
 pub struct RunState {
@@ -91,6 +94,8 @@ pub struct CoachApp {
     today: Date,
     /// How long `logic` asked to sleep before it runs again (`None`: until an event).
     wake: Option<Duration>,
+    /// The window title last set.
+    title: &'static str,
 }
 
 /// For the measurement script: counts painted frames and notes the first one, in a file.
@@ -163,6 +168,7 @@ impl CoachApp {
             device,
             today: jiff::Zoned::now().date(),
             wake: None,
+            title: TITLE,
         };
         // Problems found while loading go through `note`, like every other (banner and stderr).
         note.into_iter()
@@ -247,8 +253,25 @@ impl CoachApp {
         if let Some(wait) = self.wake {
             ctx.request_repaint_after(wait);
         }
+        self.set_title(ctx);
         if let Some(report) = &mut self.report {
             report.logic_runs += 1;
+        }
+    }
+
+    /// The title says what is going on, so a minimized window tells it in the task bar: a
+    /// session playing, or a review waiting to be filled in.
+    fn set_title(&mut self, ctx: &egui::Context) {
+        let title = if self.playing {
+            "Cadence Coach · playing"
+        } else if self.review.is_some() {
+            "Cadence Coach · review waiting"
+        } else {
+            TITLE
+        };
+        if title != self.title {
+            self.title = title;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.to_string()));
         }
     }
 
