@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measures the release window under Xvfb, with a private PulseAudio null sink as its sound card:
 # time to the first frame, peak RSS, and the app process's CPU (all its threads: UI, software
-# OpenGL, audio) averaged over a window while stopped and while playing, with the frames painted.
+# OpenGL, audio) averaged over a window while stopped, while playing, and while playing with the
+# window minimized (under openbox), with the frames painted and the times the app woke up.
 # Usage: scripts/measure-window.sh [seconds per window]   (default 60)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,15 +27,18 @@ printf 'first frame: %.3f s after launch (%.3f s inside the process)\n' \
 tck=$(getconf CLK_TCK)
 ticks() { awk '{ print $14 + $15 }' "/proc/$app/stat"; }
 frames() { awk '/^frames/ { print $2 }' "$work/frames"; }
+wakes() { awk '/^logic_runs/ { print $2 }' "$work/frames"; }
 measure() { # label
-    local c0 f0 c1 f1
-    c0=$(ticks); f0=$(frames)
+    local c0 f0 w0 c1 f1 w1
+    c0=$(ticks); f0=$(frames); w0=$(wakes)
     sleep "$secs"
-    c1=$(ticks); f1=$(frames)
+    c1=$(ticks); f1=$(frames); w1=$(wakes)
     [[ -n ${DEBUG_MEASURE:-} ]] && echo "debug: f0=$f0 f1=$f1 c0=$c0 c1=$c1" >&2
-    awk -v label="$1" -v c="$((c1 - c0))" -v t="$tck" -v s="$secs" -v f="$((f1 - f0))" \
-        'BEGIN { printf "%-8s CPU %5.2f %% of one core over %d s, %d frames painted (%.2f per second)\n",
-                 label, 100 * c / t / s, s, f, f / s }'
+    # The report file is written when a frame is painted: while hidden, wake-ups show in it at
+    # the next painted frame, so the hidden line counts them after the window is restored.
+    awk -v label="$1" -v c="$((c1 - c0))" -v t="$tck" -v s="$secs" -v f="$((f1 - f0))" -v w="$((w1 - w0))" \
+        'BEGIN { printf "%-8s CPU %5.2f %% of one core over %d s, %d frames painted (%.2f per second), %d wake-ups\n",
+                 label, 100 * c / t / s, s, f, f / s, w }'
 }
 
 sleep 3
@@ -45,6 +49,23 @@ xdotool windowfocus --sync "$window"
 xdotool key space
 sleep 2
 measure playing
+# Minimized (a window manager is needed for that): nothing is painted, and the app wakes only
+# when something is due (a save, a segment, the end), not on every step.
+openbox --sm-disable >/dev/null 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null | grep -q "window id" && break; sleep 0.1; done
+sleep 1
+xdotool windowminimize --sync "$window"
+c0=$(ticks); w0=$(wakes); f0=$(frames)
+sleep "$secs"
+c1=$(ticks)
+xdotool windowactivate --sync "$window"
+sleep 1
+w1=$(wakes); f1=$(frames)
+awk -v c="$((c1 - c0))" -v t="$tck" -v s="$secs" -v w="$((w1 - w0))" -v f="$((f1 - f0))" \
+    'BEGIN { printf "hidden   CPU %5.2f %% of one core over %d s minimized, %d wake-ups (%.2f per second; incl. the restore)\n",
+             100 * c / t / s, s, w, w / s }'
+xdotool windowfocus --sync "$window"
 xdotool key space
 if [[ -n ${KEEP_SHOT:-} ]]; then import -window root "$KEEP_SHOT"; fi
 for t in /proc/$app/task/*; do printf '%s %s\n' "$(cat $t/comm)" "$(awk '{ print $14 + $15 }' $t/stat)"; done | sort -k2 -n -r | head -8

@@ -211,10 +211,19 @@ impl CoachApp {
 
     /// While shown and playing: when the next step will be heard (the lamp flashes on it).
     /// Until the first step is heard, look again shortly: the device may not have started
-    /// pulling samples yet.
+    /// pulling samples yet. While it is still being opened, the engine says when it is, so a
+    /// slower look suffices.
     pub(super) fn next_step(&self) -> Option<Duration> {
-        self.playing
-            .then(|| self.heard.next_change.unwrap_or(Duration::from_millis(20)))
+        let opening = matches!(
+            self.device,
+            crate::audio::DeviceState::Connecting | crate::audio::DeviceState::Standby { .. }
+        );
+        let first = if opening { 250 } else { 20 };
+        self.playing.then(|| {
+            self.heard
+                .next_change
+                .unwrap_or(Duration::from_millis(first))
+        })
     }
 
     /// While hidden and playing: the time to the first thing due — the next 30 s save or the
