@@ -220,6 +220,7 @@ proptest! {
                 }
             }
             Err(err) => {
+                let err = err.to_string();
                 prop_assert!(err.contains("20261121T070000Z.ron"), "{}", err);
                 prop_assert_eq!(std::fs::read(&path).unwrap(), bytes);
             }

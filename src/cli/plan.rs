@@ -41,7 +41,7 @@ pub(super) fn run(args: PlanArgs, data_flag: Option<PathBuf>) -> anyhow::Result<
     }
     if args.save {
         let data = super::data_dir(data_flag);
-        let path = save_new_plan(&data, &mut plan).map_err(anyhow::Error::msg)?;
+        let path = save_new_plan(&data, &mut plan)?;
         eprintln!(
             "cadence-coach: saved as the current plan: {}",
             path.display()

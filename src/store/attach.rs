@@ -114,7 +114,7 @@ pub fn attach_track(
         .filter(|(t, _)| window.contains(t))
         .collect();
     record.imported = Some(ImportedCadence::new(source, format, &samples));
-    let saved = save_session(data, &record)?;
+    let saved = save_session(data, &record).map_err(|e| e.to_string())?;
     Ok(Attached {
         record,
         existing,

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::atomic::save_file;
+use super::error::StoreError;
 use crate::cadence::session::{Ending, SessionRecord};
 
 /// The columns, in order.
@@ -76,7 +77,7 @@ pub fn sessions_csv(sessions: &[SessionRecord]) -> String {
 }
 
 /// Writes the history to `path` as CSV (whole file, atomically, creating the folder).
-pub fn export_csv(path: &Path, sessions: &[SessionRecord]) -> Result<(), String> {
+pub fn export_csv(path: &Path, sessions: &[SessionRecord]) -> Result<(), StoreError> {
     save_file(path, sessions_csv(sessions).as_bytes())
 }
 

@@ -424,7 +424,7 @@ impl CoachApp {
         if now || (!dragging && since.elapsed() >= Duration::from_millis(300)) {
             self.settings_dirty = None;
             if let Err(e) = save_settings(&self.settings_path, &self.settings) {
-                self.note(Some(e));
+                self.note(Some(e.to_string()));
             }
         } else {
             ctx.request_repaint_after(Duration::from_millis(350));

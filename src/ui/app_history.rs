@@ -177,7 +177,7 @@ impl CoachApp {
                             self.history.undo.push((record, aside));
                         }
                     }
-                    Err(e) => self.history.message = Some(e),
+                    Err(e) => self.history.message = Some(e.to_string()),
                 }
             }
             Command::UndoDelete => {

@@ -107,6 +107,8 @@ impl Recording {
         let record = self.record.as_ref()?;
         self.saved_at_secs = record.duration_secs;
         self.segments_saved = record.segments.len();
-        save_session(&self.data_dir, record).err()
+        save_session(&self.data_dir, record)
+            .err()
+            .map(|e| e.to_string())
     }
 }
