@@ -388,7 +388,9 @@ proptest! {
         if command == "render" {
             full.extend(["-o".into(), dir.path().join("out.wav").to_string_lossy().into_owned()]);
         }
-        let mut child = support::bin()
+        // Bound to a name: its private folders must outlive the child.
+        let mut cmd = support::bin();
+        let mut child = cmd
             .args(&full)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("CADENCE_COACH_DATA_DIR", dir.path())

@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{run, stderr, stdout};
+use support::{run, run_ok, stderr, stdout};
 
 const SESSION: &str = r#"SessionRecord(
     version: 1,
@@ -30,8 +30,7 @@ fn history_lists_sessions_and_sets_a_damaged_file_aside() {
     .unwrap();
     let data = dir.path().to_str().unwrap();
 
-    let out = run(&["history", "--data-dir", data]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run_ok(&["history", "--data-dir", data]);
     let table = stdout(&out);
     assert!(table.contains("Intervals, hard"), "{table}");
 
@@ -68,7 +67,6 @@ fn history_lists_sessions_and_sets_a_damaged_file_aside() {
     assert_eq!(json[0]["steps"], 1726);
 
     let empty = tempfile::tempdir().unwrap();
-    let out = run(&["history", "--data-dir", empty.path().to_str().unwrap()]);
-    assert!(out.status.success());
+    let out = run_ok(&["history", "--data-dir", empty.path().to_str().unwrap()]);
     assert!(stdout(&out).starts_with("No sessions yet"));
 }
