@@ -26,14 +26,10 @@ use crate::store::load_workout;
     long_about = "A sample-exact click track that coaches runners to a higher, safer step rate.\n\nWithout a command, opens the app window."
 )]
 pub struct Cli {
-    /// The data folder for sessions (default: the platform's data folder, or the one chosen in
-    /// Settings)
-    #[arg(
-        long,
-        global = true,
-        value_name = "DIR",
-        env = "CADENCE_COACH_DATA_DIR"
-    )]
+    /// The data folder for sessions and plans (else CADENCE_COACH_DATA_DIR, else the one
+    /// chosen in Settings, else the platform's data folder)
+    // No `env =` here: the environment is read where the folder is resolved, in one place.
+    #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
@@ -280,15 +276,16 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// The data folder: the flag (or environment), else the one chosen in Settings. A settings file
-/// that cannot be read is reported (it has been set aside), not silently passed over.
+/// The data folder (decided by `store::data_dir::resolve_data_dir`), with the folder chosen in
+/// Settings. A settings file that cannot be read is reported (it has been set aside), not
+/// silently passed over.
 pub(super) fn data_dir(flag: Option<PathBuf>) -> PathBuf {
     let (settings, note) =
         crate::store::settings::load_settings(&crate::store::settings::default_settings_path());
     if let Some(note) = note {
         eprintln!("cadence-coach: {}", one_line(&note));
     }
-    crate::store::sessions::resolve_data_dir(flag.as_deref(), settings.data_dir.as_deref())
+    crate::store::data_dir::resolve_data_dir(flag.as_deref(), settings.data_dir.as_deref())
 }
 
 fn usage_error(e: clap::Error) -> ExitCode {

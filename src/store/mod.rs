@@ -6,6 +6,7 @@
 
 pub mod atomic;
 pub mod attach;
+pub mod data_dir;
 pub mod error;
 pub mod export;
 pub mod import;

@@ -14,23 +14,6 @@ use crate::cadence::session::{SESSION_VERSION, SessionRecord};
 /// A session file larger than this is not a session.
 pub const MAX_SESSION_FILE_BYTES: u64 = 1 << 20;
 
-/// The environment variable that names the data folder.
-pub const DATA_DIR_ENV: &str = "CADENCE_COACH_DATA_DIR";
-
-/// The data folder: the command line's `--data-dir`, else `CADENCE_COACH_DATA_DIR`, else the
-/// folder chosen in Settings, else the platform's data folder.
-pub fn resolve_data_dir(flag: Option<&Path>, chosen: Option<&Path>) -> PathBuf {
-    if let Some(dir) = flag {
-        return dir.to_path_buf();
-    }
-    if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    chosen
-        .map(Path::to_path_buf)
-        .unwrap_or_else(super::settings::default_data_dir)
-}
-
 fn sessions_dir(data: &Path) -> PathBuf {
     data.join("sessions")
 }
@@ -317,15 +300,6 @@ mod tests {
         assert!(!aside.exists());
         assert_eq!(load_sessions(dir.path()).0, [r]);
         assert!(delete_session(dir.path(), "missing").is_err());
-    }
-
-    #[test]
-    fn the_flag_beats_the_environment_which_beats_the_setting() {
-        let flag = Path::new("/from/flag");
-        assert_eq!(
-            resolve_data_dir(Some(flag), Some(Path::new("/chosen"))),
-            flag
-        );
     }
 
     mod round_trip {

@@ -60,7 +60,8 @@ pub struct Settings {
     pub text_size: TextSize,
     /// The output device by name; `None` follows the system default.
     pub output_device: Option<String>,
-    /// Where sessions are kept; `None` is the platform's data folder.
+    /// Where sessions are kept; `None` is the platform's data folder. Only
+    /// `store::data_dir::resolve_data_dir` decides which folder is used.
     pub data_dir: Option<PathBuf>,
     /// Treadmill speed in km/h, if given.
     pub treadmill_kmh: Option<f64>,
@@ -95,13 +96,6 @@ pub fn default_settings_path() -> PathBuf {
     project_dirs()
         .map(|d| d.config_dir().join("settings.ron"))
         .unwrap_or_else(|| PathBuf::from("cadence-coach-settings.ron"))
-}
-
-/// Where sessions are kept unless the settings say otherwise.
-pub fn default_data_dir() -> PathBuf {
-    project_dirs()
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| PathBuf::from("cadence-coach-data"))
 }
 
 /// Loads settings from `path`. Returns the settings and, if the file was damaged, a sentence

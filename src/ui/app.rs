@@ -16,8 +16,8 @@ use crate::cadence::cues::{CUES, cue_at};
 use crate::cadence::session::Ending;
 use crate::cadence::tap::TapTempo;
 use crate::cadence::{Spm, Workout};
+use crate::store::data_dir::{default_data_dir, resolve_data_dir};
 use crate::store::load_workout;
-use crate::store::sessions::resolve_data_dir;
 use crate::store::settings::{Settings, TextSize, Theme, load_settings, save_settings};
 
 /// The screens of the window.
@@ -147,7 +147,7 @@ impl CoachApp {
         let data_dir_text = settings
             .data_dir
             .clone()
-            .unwrap_or_else(crate::store::settings::default_data_dir)
+            .unwrap_or_else(default_data_dir)
             .display()
             .to_string();
         let mut app = CoachApp {

@@ -6,7 +6,8 @@ use eframe::egui::{self, RichText, Ui};
 use super::app::{CoachApp, Command};
 use crate::cadence::stride::Units;
 use crate::cadence::{ClickSound, Every};
-use crate::store::settings::{TextSize, Theme, default_data_dir};
+use crate::store::data_dir::default_data_dir;
+use crate::store::settings::{TextSize, Theme};
 
 pub fn ui(ui: &mut Ui, app: &mut CoachApp) -> Vec<Command> {
     let mut commands = Vec::new();

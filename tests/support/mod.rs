@@ -88,6 +88,11 @@ impl TestCommand {
         self.root.path().join("data")
     }
 
+    /// The private XDG_DATA_HOME (the platform's data folder is `cadence-coach` in it).
+    pub fn data_home(&self) -> PathBuf {
+        self.root.path().join("share")
+    }
+
     /// The private config folder (where `cadence-coach/settings.ron` goes).
     pub fn config_dir(&self) -> PathBuf {
         self.root.path().join("config")
