@@ -21,6 +21,12 @@ use super::cues::Evidence;
 use super::workout::{Click, Segment, Workout};
 use super::{Spm, SpmError};
 
+/// A plan's id, which also names its file: when it was made, in UTC to the second
+/// ("20261121T070000Z"), so the newest plan sorts last.
+pub fn plan_id(made: jiff::Timestamp) -> String {
+    made.strftime("%Y%m%dT%H%M%SZ").to_string()
+}
+
 /// The plan file's format version.
 pub const PLAN_VERSION: u32 = 1;
 /// A stage's step may not be more than this share of the baseline, in percent.

@@ -10,6 +10,26 @@ use serde::{Deserialize, Serialize};
 /// as they are: the fields added since default to empty.
 pub const SESSION_VERSION: u32 = 2;
 
+/// What tells apart two sessions that started in the same second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdSuffix {
+    /// Played in the app: a number the caller draws (from the clock's nanoseconds and the
+    /// process id), so two apps started in the same second still differ.
+    Played(u16),
+    /// Made from a watch file: one per start second, so importing the file again finds it.
+    Imported,
+}
+
+/// A session's id, which also names its file: the start time in UTC to the second, then the
+/// suffix ("20261120T070000Z-ab12", "20261120T070000Z-import"). Sorts by start time.
+pub fn session_id(started: jiff::Timestamp, suffix: IdSuffix) -> String {
+    let when = started.strftime("%Y%m%dT%H%M%SZ");
+    match suffix {
+        IdSuffix::Played(n) => format!("{when}-{n:04x}"),
+        IdSuffix::Imported => format!("{when}-import"),
+    }
+}
+
 /// Where the session was run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Surface {
@@ -313,6 +333,17 @@ impl SessionRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_sort_by_start_and_name_their_origin() {
+        let t: jiff::Timestamp = "2026-11-20T07:00:00.5Z".parse().unwrap();
+        assert_eq!(
+            session_id(t, IdSuffix::Played(0xab12)),
+            "20261120T070000Z-ab12"
+        );
+        assert_eq!(session_id(t, IdSuffix::Played(7)), "20261120T070000Z-0007");
+        assert_eq!(session_id(t, IdSuffix::Imported), "20261120T070000Z-import");
+    }
 
     #[test]
     fn parts_follow_segments_and_tempo_changes_and_survive_skipped_steps() {

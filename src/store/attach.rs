@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::import::{CadenceTrack, Format};
 use super::sessions::{read_saved_session, save_session};
-use crate::cadence::session::{Ending, ImportedCadence, SessionRecord};
+use crate::cadence::session::{Ending, IdSuffix, ImportedCadence, SessionRecord, session_id};
 
 /// A watch may be started a little before or after the app; sessions this close count.
 pub const MATCH_SLACK_SECS: i64 = 180;
@@ -128,7 +128,7 @@ fn new_session(track: &CadenceTrack, source: &str) -> Result<SessionRecord, Stri
     let start = jiff::Timestamp::from_second(track.start_unix)
         .map_err(|_| format!("the file's start time {} is out of range", track.start_unix))?;
     let started = start.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let id = format!("{}-import", start.strftime("%Y%m%dT%H%M%SZ"));
+    let id = session_id(start, IdSuffix::Imported);
     let mut record = SessionRecord::new(&id, &started, &format!("Imported: {source}"), 0.0);
     record.duration_secs = (track.end_unix() - track.start_unix) as f64;
     let steps: f64 = track

@@ -6,7 +6,7 @@ use jiff::civil::Date;
 
 use super::app::{CoachApp, Command, Screen};
 use super::plan::PlanForm;
-use crate::cadence::plan::{Plan, PlanInputs, done_sessions, follow};
+use crate::cadence::plan::{Plan, PlanInputs, done_sessions, follow, plan_id};
 use crate::cadence::session::PlanLink;
 use crate::store::plan_file::{load_current_plan, save_new_plan, save_plan};
 
@@ -91,9 +91,7 @@ impl CoachApp {
         match command {
             Command::MakePlan => {
                 let Some(form) = &self.plan.form else { return };
-                let id = jiff::Timestamp::now()
-                    .strftime("%Y%m%dT%H%M%SZ")
-                    .to_string();
+                let id = plan_id(jiff::Timestamp::now());
                 let made = form
                     .inputs()
                     .and_then(|inputs| Plan::new(&id, inputs).map_err(|e| e.to_string()));

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::clock::Heard;
 use crate::audio::Program;
-use crate::cadence::session::{Ending, PlanLink, SessionRecord};
+use crate::cadence::session::{Ending, IdSuffix, PlanLink, SessionRecord, session_id};
 use crate::store::sessions::save_session;
 
 /// Session seconds between saves while playing.
@@ -50,12 +50,9 @@ impl Recording {
     ) -> Option<String> {
         let now = jiff::Timestamp::now();
         let started = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-        // Sortable and unique even for two apps started in the same second.
-        let id = format!(
-            "{}-{:04x}",
-            now.strftime("%Y%m%dT%H%M%SZ"),
-            (now.subsec_nanosecond() as u32 ^ std::process::id()) & 0xffff
-        );
+        // Unique even for two apps started in the same second.
+        let salt = (now.subsec_nanosecond() as u32 ^ std::process::id()) as u16;
+        let id = session_id(now, IdSuffix::Played(salt));
         let workout = match program {
             Program::Workout(w) => w.name().to_string(),
             Program::Open { spm, .. } => format!("Steady {spm} spm"),
