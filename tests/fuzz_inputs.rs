@@ -291,7 +291,7 @@ proptest! {
 }
 
 fn record(id: &str, workout: &str, notes: &str) -> SessionRecord {
-    let mut r = SessionRecord::new(id, "2026-11-21T07:00:00Z", workout, 170.0);
+    let mut r = SessionRecord::new(id, "2026-11-21T07:00:00Z".parse().unwrap(), workout, 170.0);
     r.duration_secs = 600.0;
     r.steps = 1701;
     r.segments = vec![PlayedSegment {

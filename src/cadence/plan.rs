@@ -536,8 +536,7 @@ pub fn done_sessions(
             let planned = f64::from(*minutes.get(&link.key)?) * 60.0;
             let counts = r.ending == super::session::Ending::Finished
                 || r.duration_secs >= DONE_SHARE * planned;
-            let started: jiff::Timestamp = r.started.parse().ok()?;
-            let day = tz.to_datetime(started).date();
+            let day = tz.to_datetime(r.started).date();
             counts.then(|| DoneSession {
                 key: link.key.clone(),
                 day,

@@ -204,7 +204,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut record = SessionRecord::new(
             "20261120T070000Z-ab12",
-            "2026-11-20T07:00:00Z",
+            "2026-11-20T07:00:00Z".parse().unwrap(),
             "Easy",
             170.0,
         );
@@ -243,11 +243,81 @@ mod tests {
     use crate::cadence::session::Ending;
 
     fn record(id: &str, started: &str) -> SessionRecord {
-        let mut r = SessionRecord::new(id, started, "Steady 170 spm", 170.0);
+        let mut r = SessionRecord::new(id, started.parse().unwrap(), "Steady 170 spm", 170.0);
         r.step(0.0, 0, (0, 340), "Steady", 170_000);
         r.step(60.0, 170, (0, 340), "Steady", 170_000);
         r.ending = Ending::Stopped;
         r
+    }
+
+    /// A file as this app wrote them before the start time was a `Timestamp`: it must load, and
+    /// saving it again must write the same text, so older and newer versions share files.
+    #[test]
+    fn a_file_from_before_loads_and_saves_the_same_text() {
+        const TODAY: &str = r#"SessionRecord(
+    version: 2,
+    id: "20261120T070000Z-ab12",
+    started: "2026-11-20T07:00:00Z",
+    workout: "Steady 170 spm",
+    target_spm: 170.0,
+    duration_secs: 60.0,
+    steps: 171,
+    segments: [
+        PlayedSegment(
+            name: "Steady 170.0 spm",
+            start_secs: 0.0,
+            secs: 60.0,
+            start_spm: 170.0,
+            end_spm: 170.0,
+            first_step: 0,
+            last_step: 170,
+        ),
+    ],
+    ending: Stopped,
+    review: None,
+    imported: None,
+    plan: None,
+)
+"#;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir
+            .path()
+            .join("sessions")
+            .join("20261120T070000Z-ab12.ron");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, TODAY).unwrap();
+        let (loaded, damaged) = load_sessions(dir.path());
+        assert!(damaged.is_empty(), "{damaged:?}");
+        assert_eq!(
+            loaded[0].started,
+            jiff::Timestamp::from_second(1_795_158_000).unwrap()
+        );
+        save_session(dir.path(), &loaded[0]).unwrap();
+        let again = std::fs::read_to_string(&path).unwrap();
+        let started = |text: &str| {
+            text.lines()
+                .find(|l| l.trim_start().starts_with("started:"))
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(started(&again), "    started: \"2026-11-20T07:00:00Z\",");
+        assert_eq!(again, TODAY, "the whole file is written as before");
+    }
+
+    #[test]
+    fn a_start_time_that_is_not_a_time_is_named_and_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let sessions = dir.path().join("sessions");
+        std::fs::create_dir_all(&sessions).unwrap();
+        std::fs::write(
+            sessions.join("x.ron"),
+            "SessionRecord(version: 2, id: \"x\", started: \"yesterday\")",
+        )
+        .unwrap();
+        let (loaded, damaged) = load_sessions(dir.path());
+        assert!(loaded.is_empty());
+        let text = damaged[0].to_string();
+        assert!(text.contains("'yesterday' is not a time"), "{text}");
     }
 
     #[test]
@@ -349,7 +419,11 @@ mod tests {
             (
                 (
                     "[0-9A-Za-z-]{1,30}",
-                    text(),
+                    // Any time jiff can hold, to the nanosecond (a hand edit may give one).
+                    (
+                        jiff::Timestamp::MIN.as_second()..=jiff::Timestamp::MAX.as_second() - 1,
+                        proptest::option::of(1i32..1_000_000_000),
+                    ),
                     text(),
                     0.0f64..240.0,
                     0.0f64..1e6,
@@ -384,7 +458,10 @@ mod tests {
                         review,
                         imported,
                     )| {
-                        let mut r = SessionRecord::new(&id, &started, &workout, target);
+                        let (secs_since_epoch, nanos) = started;
+                        let started =
+                            jiff::Timestamp::new(secs_since_epoch, nanos.unwrap_or(0)).unwrap();
+                        let mut r = SessionRecord::new(&id, started, &workout, target);
                         r.duration_secs = secs;
                         r.steps = steps;
                         r.segments = segs

@@ -101,15 +101,11 @@ impl History {
 }
 
 /// A session's start in local time ("2026-11-21 07:05").
-pub fn local_time(started: &str, tz: &jiff::tz::TimeZone) -> String {
-    started.parse::<jiff::Timestamp>().map_or_else(
-        |_| started.to_string(),
-        |t| {
-            t.to_zoned(tz.clone())
-                .strftime("%Y-%m-%d %H:%M")
-                .to_string()
-        },
-    )
+pub fn local_time(started: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> String {
+    started
+        .to_zoned(tz.clone())
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// A day number as a date ("2026-11-21").
@@ -265,7 +261,7 @@ pub fn ui(ui: &mut Ui, history: &mut History, units: Units) -> Vec<Command> {
             .as_ref()
             .and_then(|id| history.get(id))
             .map_or(String::new(), |r| {
-                format!(" of {}", local_time(&r.started, &history.tz))
+                format!(" of {}", local_time(r.started, &history.tz))
             });
         cols[1].label(RichText::new(format!("Tempo{title}")).size(20.0).strong());
         // A little room above and below the tempo, so a warm-up is not drawn on the frame.

@@ -26,7 +26,7 @@ pub fn ui(ui: &mut Ui, history: &mut History, units: Units, commands: &mut Vec<C
                 .button("Undo delete")
                 .on_hover_text(format!(
                     "Bring back the session of {}",
-                    local_time(&record.started, &history.tz)
+                    local_time(record.started, &history.tz)
                 ))
                 .clicked()
         {
@@ -73,7 +73,7 @@ pub fn ui(ui: &mut Ui, history: &mut History, units: Units, commands: &mut Vec<C
                 let r = s.review.as_ref();
                 ui.horizontal(|ui| {
                     ui.set_height(ROW_HEIGHT - 4.0);
-                    let date = local_time(&s.started, &history.tz);
+                    let date = local_time(s.started, &history.tz);
                     let cells = [
                         date.clone(),
                         s.workout.chars().take(30).collect(),

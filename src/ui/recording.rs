@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use super::clock::Heard;
 use crate::audio::Program;
-use crate::cadence::session::{Ending, IdSuffix, PlanLink, SessionRecord, session_id};
+use crate::cadence::session::{
+    Ending, IdSuffix, PlanLink, SessionRecord, session_id, whole_second,
+};
 use crate::store::sessions::save_session;
 
 /// Session seconds between saves while playing.
@@ -49,7 +51,6 @@ impl Recording {
         plan: Option<PlanLink>,
     ) -> Option<String> {
         let now = jiff::Timestamp::now();
-        let started = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
         // Unique even for two apps started in the same second.
         let salt = (now.subsec_nanosecond() as u32 ^ std::process::id()) as u16;
         let id = session_id(now, IdSuffix::Played(salt));
@@ -57,7 +58,7 @@ impl Recording {
             Program::Workout(w) => w.name().to_string(),
             Program::Open { spm, .. } => format!("Steady {spm} spm"),
         };
-        let mut record = SessionRecord::new(&id, &started, &workout, target_spm);
+        let mut record = SessionRecord::new(&id, whole_second(now), &workout, target_spm);
         record.plan = plan;
         self.record = Some(record);
         self.saved_at_secs = 0.0;
