@@ -170,8 +170,9 @@ struct PlayArgs {
     #[command(flatten)]
     program: ProgramArgs,
     /// Stop after this many minutes (fractions allowed: 0.5); without it, play until stopped
-    #[arg(long, value_parser = parse_minutes, conflicts_with = "workout")]
-    minutes: Option<u64>,
+    // Typed in minutes, held in milliseconds: the flag keeps its name.
+    #[arg(id = "minutes", long = "minutes", value_name = "MINUTES", value_parser = parse_minutes, conflicts_with = "workout")]
+    duration_ms: Option<u64>,
     #[command(flatten)]
     sound: SoundArgs,
 }
@@ -181,8 +182,8 @@ struct RenderArgs {
     #[command(flatten)]
     program: ProgramArgs,
     /// Length in minutes (fractions allowed: 0.5)
-    #[arg(long, value_parser = parse_minutes, required_unless_present = "workout", conflicts_with = "workout")]
-    minutes: Option<u64>,
+    #[arg(id = "minutes", long = "minutes", value_name = "MINUTES", value_parser = parse_minutes, required_unless_present = "workout", conflicts_with = "workout")]
+    duration_ms: Option<u64>,
     /// The WAV file to write (16-bit stereo)
     #[arg(short = 'o', long = "output", value_name = "FILE.wav")]
     output: PathBuf,
