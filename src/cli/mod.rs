@@ -1,4 +1,5 @@
-//! The command line: the second face of the app, sharing everything below it.
+//! The command line: reading it (which also decides whether the window opens, see `parse`) and
+//! the subcommands, the second face of the app, sharing everything below it.
 //!
 //! Exit codes: 0 on success, 2 on bad usage, 1 on any other failure. Every failure is one line
 //! on stderr that names the value, file or device at fault.
@@ -243,20 +244,49 @@ impl ProgramArgs {
     }
 }
 
-/// Runs the command line and turns every outcome into an exit code.
-pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => return usage_error(e),
+/// What the command line asked for: the window (no subcommand), a subcommand, or nothing more
+/// (help, version or bad usage, already answered: exit with this code).
+pub enum Face {
+    Window { data_dir: Option<PathBuf> },
+    Terminal(Invocation),
+    Done(ExitCode),
+}
+
+/// A subcommand to run in the terminal, with the global options.
+pub struct Invocation {
+    command: Command,
+    data_dir: Option<PathBuf>,
+}
+
+/// Reads the command line and says which face it asks for.
+pub fn parse() -> Face {
+    match Cli::try_parse() {
+        Ok(Cli {
+            data_dir,
+            command: None,
+        }) => Face::Window { data_dir },
+        Ok(Cli {
+            data_dir,
+            command: Some(command),
+        }) => Face::Terminal(Invocation { command, data_dir }),
+        Err(e) => Face::Done(usage_error(e)),
+    }
+}
+
+/// Runs a subcommand and turns its outcome into an exit code.
+pub fn run(sub: Invocation) -> ExitCode {
+    let result = match sub.command {
+        Command::Play(args) => play::run(args),
+        Command::Render(args) => render::run(args),
+        Command::History(args) => history::run(args, &data_dir(sub.data_dir)),
+        Command::Import(args) => import::run(args, &data_dir(sub.data_dir)),
+        Command::Plan(args) => plan::run(args, sub.data_dir),
     };
-    let result = match cli.command {
-        None => crate::ui::run_window(cli.data_dir),
-        Some(Command::Play(args)) => play::run(args),
-        Some(Command::Render(args)) => render::run(args),
-        Some(Command::History(args)) => history::run(args, &data_dir(cli.data_dir)),
-        Some(Command::Import(args)) => import::run(args, &data_dir(cli.data_dir)),
-        Some(Command::Plan(args)) => plan::run(args, cli.data_dir),
-    };
+    exit_code(result)
+}
+
+/// The exit code and the one line on stderr for an outcome of either face.
+pub fn exit_code(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // Values that parse but that the planner refuses are bad usage, like a bad --spm.
