@@ -10,7 +10,9 @@ use std::path::Path;
 use cadence_coach::audio::AudioEngine;
 use cadence_coach::cadence::cues::CUES;
 use cadence_coach::cadence::progress::{ProgressSeries, advice};
-use cadence_coach::cadence::session::{Ending, Review, SessionRecord, Surface};
+use cadence_coach::cadence::session::{
+    Ending, IdSuffix, Review, SessionRecord, Surface, session_id,
+};
 use cadence_coach::cadence::stride::Units;
 use cadence_coach::store::sessions::{load_sessions, save_session};
 use cadence_coach::ui::{CoachApp, Command, Screen};
@@ -26,10 +28,9 @@ fn main() {
 fn session(i: usize) -> SessionRecord {
     let start =
         jiff::Timestamp::from_second(1_500_000_000 + i as i64 * 2 * 86_400 + 7 * 3600).unwrap();
-    let started = start.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let id = format!("{}-{i:04x}", start.strftime("%Y%m%dT%H%M%SZ"));
+    let id = session_id(start, IdSuffix::Played(i as u16));
     let target = 160.0 + (i % 30) as f64 * 0.5;
-    let mut r = SessionRecord::new(&id, &started, "Warm-up, main, cool-down", target);
+    let mut r = SessionRecord::new(&id, start, "Warm-up, main, cool-down", target);
     let mut step = 0u64;
     for (part, (name, secs, spm)) in [
         ("Warm-up", 300.0, target - 10.0),

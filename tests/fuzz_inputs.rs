@@ -220,6 +220,7 @@ proptest! {
                 }
             }
             Err(err) => {
+                let err = err.to_string();
                 prop_assert!(err.contains("20261121T070000Z.ron"), "{}", err);
                 prop_assert_eq!(std::fs::read(&path).unwrap(), bytes);
             }
@@ -290,7 +291,7 @@ proptest! {
 }
 
 fn record(id: &str, workout: &str, notes: &str) -> SessionRecord {
-    let mut r = SessionRecord::new(id, "2026-11-21T07:00:00Z", workout, 170.0);
+    let mut r = SessionRecord::new(id, "2026-11-21T07:00:00Z".parse().unwrap(), workout, 170.0);
     r.duration_secs = 600.0;
     r.steps = 1701;
     r.segments = vec![PlayedSegment {
@@ -387,7 +388,9 @@ proptest! {
         if command == "render" {
             full.extend(["-o".into(), dir.path().join("out.wav").to_string_lossy().into_owned()]);
         }
-        let mut child = support::bin()
+        // Bound to a name: its private folders must outlive the child.
+        let mut cmd = support::bin();
+        let mut child = cmd
             .args(&full)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("CADENCE_COACH_DATA_DIR", dir.path())

@@ -3,7 +3,9 @@
 
 mod support;
 
-use support::{run, stderr, stdout};
+use std::path::{Path, PathBuf};
+
+use support::{run, run_ok, stderr, stdout};
 
 const SESSION: &str = r#"SessionRecord(
     version: 1,
@@ -30,8 +32,7 @@ fn history_lists_sessions_and_sets_a_damaged_file_aside() {
     .unwrap();
     let data = dir.path().to_str().unwrap();
 
-    let out = run(&["history", "--data-dir", data]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run_ok(&["history", "--data-dir", data]);
     let table = stdout(&out);
     assert!(table.contains("Intervals, hard"), "{table}");
 
@@ -68,7 +69,54 @@ fn history_lists_sessions_and_sets_a_damaged_file_aside() {
     assert_eq!(json[0]["steps"], 1726);
 
     let empty = tempfile::tempdir().unwrap();
-    let out = run(&["history", "--data-dir", empty.path().to_str().unwrap()]);
-    assert!(out.status.success());
+    let out = run_ok(&["history", "--data-dir", empty.path().to_str().unwrap()]);
     assert!(stdout(&out).starts_with("No sessions yet"));
+}
+
+/// The folder a `history` run looks in, given a `--data-dir`, `CADENCE_COACH_DATA_DIR` and a
+/// folder chosen in Settings (each, or not); read from its "No sessions yet in …" line.
+fn folder_used(flag: Option<&Path>, env: Option<&Path>, chosen: Option<&Path>) -> PathBuf {
+    let mut cmd = support::bin();
+    if let Some(chosen) = chosen {
+        let settings = cmd.config_dir().join("cadence-coach").join("settings.ron");
+        std::fs::create_dir_all(settings.parent().unwrap()).unwrap();
+        std::fs::write(&settings, format!("Settings(data_dir: Some({chosen:?}))")).unwrap();
+    }
+    match env {
+        Some(env) => {
+            cmd.env("CADENCE_COACH_DATA_DIR", env);
+        }
+        None => {
+            cmd.env_remove("CADENCE_COACH_DATA_DIR");
+        }
+    }
+    cmd.arg("history");
+    if let Some(flag) = flag {
+        cmd.arg("--data-dir").arg(flag);
+    }
+    let out = cmd.expect_success();
+    let text = stdout(&out);
+    let used = text
+        .strip_prefix("No sessions yet in ")
+        .and_then(|t| t.strip_suffix(".\n"))
+        .unwrap_or_else(|| panic!("{text}"));
+    // The platform's default, relative to this run's own XDG_DATA_HOME.
+    match used.strip_prefix(cmd.data_home().to_str().unwrap()) {
+        Some(rest) => Path::new("<data home>").join(rest.trim_start_matches('/')),
+        None => PathBuf::from(used),
+    }
+}
+
+#[test]
+fn the_data_folder_is_the_flag_then_the_environment_then_settings_then_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let [flag, env, chosen] = ["flag", "env", "chosen"].map(|d| dir.path().join(d));
+    let (flag, env, chosen) = (flag.as_path(), env.as_path(), chosen.as_path());
+    assert_eq!(folder_used(Some(flag), Some(env), Some(chosen)), flag);
+    assert_eq!(folder_used(None, Some(env), Some(chosen)), env);
+    assert_eq!(folder_used(None, None, Some(chosen)), chosen);
+    assert_eq!(
+        folder_used(None, None, None),
+        Path::new("<data home>/cadence-coach")
+    );
 }

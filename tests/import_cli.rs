@@ -303,7 +303,7 @@ fn two_imports_at_once_into_one_folder_both_land() {
 }
 
 /// Runs the binary as an ordinary user: as root, permissions would not stop a write.
-fn as_ordinary_user() -> std::process::Command {
+fn as_ordinary_user() -> support::TestCommand {
     let root = std::process::Command::new("id")
         .arg("-u")
         .output()
@@ -312,7 +312,7 @@ fn as_ordinary_user() -> std::process::Command {
         let mut cmd = std::process::Command::new("setpriv");
         cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
             .arg(bin().get_program());
-        cmd
+        support::TestCommand::new(cmd)
     } else {
         bin()
     }

@@ -3,11 +3,11 @@
 
 mod support;
 
-use support::{run, stderr, stdout};
+use support::{run, run_ok, stderr, stdout};
 
 #[test]
 fn a_plan_prints_dated_sessions_three_a_week_ending_at_the_target() {
-    let out = run(&[
+    let out = run_ok(&[
         "plan",
         "--baseline",
         "162",
@@ -16,7 +16,6 @@ fn a_plan_prints_dated_sessions_three_a_week_ending_at_the_target() {
         "--start",
         "2026-11-23",
     ]);
-    assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
         text.starts_with("Plan: 162 to 175 spm (+8.0 %), 2 stages of 8 sessions, 3 a week, 16 sessions from 2026-11-23"),
@@ -44,7 +43,7 @@ fn a_plan_prints_dated_sessions_three_a_week_ending_at_the_target() {
 fn json_and_save_write_what_the_window_follows() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let out = run(&[
+    let out = run_ok(&[
         "plan",
         "--baseline",
         "170",
@@ -59,7 +58,6 @@ fn json_and_save_write_what_the_window_follows() {
         "--data-dir",
         data.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(json["stages"], serde_json::json!([178.5]));
     assert_eq!(json["sessions"].as_array().unwrap().len(), 8);
@@ -84,8 +82,7 @@ fn more_than_ten_percent_needs_the_override_and_warns_with_it() {
         err.contains("12.5 % over the baseline 160 spm") && err.contains("override"),
         "{err}"
     );
-    let out = run(&["plan", "--baseline", "160", "--target", "180", "--override"]);
-    assert!(out.status.success());
+    let out = run_ok(&["plan", "--baseline", "160", "--target", "180", "--override"]);
     assert!(stderr(&out).contains("warning: The target is 12.5 % over"));
     assert!(stdout(&out).contains("160 to 180 spm (+12.5 %), 3 stages"));
 }

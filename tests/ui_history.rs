@@ -352,7 +352,7 @@ fn a_review_keeps_an_import_made_meanwhile_and_space_saves_what_was_filled_in() 
     assert_eq!(h.state().screen, Screen::Review);
     // Meanwhile a watch file is imported onto this session (from a terminal).
     let (saved, _) = load_sessions(&data(dir.path()));
-    let start: jiff::Timestamp = saved[0].started.parse().unwrap();
+    let start: jiff::Timestamp = saved[0].started;
     let track = CadenceTrack {
         format: Format::Fit,
         start_unix: start.as_second(),
@@ -426,7 +426,7 @@ fn a_watch_file_typed_or_dropped_is_imported_onto_its_session_or_as_a_new_one() 
     play_and_stop(&mut h, 90);
     h.get_by_label("Later").click();
     h.run();
-    let started: jiff::Timestamp = h.state().history.sessions[0].started.parse().unwrap();
+    let started: jiff::Timestamp = h.state().history.sessions[0].started;
 
     // The watch started 10 s after the app and counted strides: 86 a minute is 172 steps.
     let watch = dir.path().join("morning run.gpx");

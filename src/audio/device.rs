@@ -10,7 +10,17 @@ use std::time::{Duration, Instant};
 use rodio::cpal::traits::{DeviceTrait, HostTrait};
 use rodio::{CpalErrorKind, DeviceSinkBuilder, MixerDeviceSink};
 
-use super::engine::AudioError;
+/// Why no sound comes out. The message is one plain sentence for the user. Beside the code that
+/// opens devices, which is where every variant but `Lost` (the engine's watchdog) is made.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AudioError {
+    #[error("no audio output device was found ({0})")]
+    NoDevice(String),
+    #[error("the audio output device could not be opened ({0})")]
+    OpenFailed(String),
+    #[error("the audio output device stopped responding")]
+    Lost,
+}
 
 /// The device period we ask for. About 85 ms, so 170 ms buffered: latency does not matter to a
 /// click track whose every click is placed in advance, and smaller periods make the ALSA pulse

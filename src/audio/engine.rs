@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use rodio::MixerDeviceSink;
 
 use super::click_track::{ClickTrack, Program, TrackHandle};
-use super::device::{Output, open_output};
+use super::device::{AudioError, Output, open_output};
 use super::sounds::SoundBank;
 use crate::cadence::ClickSettings;
 
@@ -38,17 +38,6 @@ const WATCH_TICK: Duration = Duration::from_millis(100);
 const IDLE_TICK: Duration = Duration::from_millis(250);
 /// Release the device after this long with nothing playing.
 const STANDBY_AFTER: Duration = Duration::from_secs(15);
-
-/// Why no sound comes out. The message is one plain sentence for the user.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum AudioError {
-    #[error("no audio output device was found ({0})")]
-    NoDevice(String),
-    #[error("the audio output device could not be opened ({0})")]
-    OpenFailed(String),
-    #[error("the audio output device stopped responding")]
-    Lost,
-}
 
 /// Where the sound goes now.
 #[derive(Debug, Clone, PartialEq)]
@@ -429,7 +418,7 @@ fn watch_device(state: &mut State) {
 }
 
 /// Puts a freshly opened output to use, or records why there is none.
-fn attach(state: &mut State, opened: Result<Output, super::AudioError>, lost: Arc<AtomicBool>) {
+fn attach(state: &mut State, opened: Result<Output, AudioError>, lost: Arc<AtomicBool>) {
     let output = match opened {
         Ok(output) => output,
         Err(reason) => {

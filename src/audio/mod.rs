@@ -11,7 +11,7 @@ pub mod sounds;
 
 pub use click_track::{ClickTrack, Program, TrackHandle, perceived_gain};
 pub use control::BeatSnapshot;
-pub use device::output_devices;
-pub use engine::{AudioEngine, AudioError, DeviceState};
+pub use device::{AudioError, output_devices};
+pub use engine::{AudioEngine, DeviceState};
 pub use render::{RenderError, render_wav};
 pub use sounds::SoundBank;

@@ -21,6 +21,12 @@ use super::cues::Evidence;
 use super::workout::{Click, Segment, Workout};
 use super::{Spm, SpmError};
 
+/// A plan's id, which also names its file: when it was made, in UTC to the second
+/// ("20261121T070000Z"), so the newest plan sorts last.
+pub fn plan_id(made: jiff::Timestamp) -> String {
+    made.strftime("%Y%m%dT%H%M%SZ").to_string()
+}
+
 /// The plan file's format version.
 pub const PLAN_VERSION: u32 = 1;
 /// A stage's step may not be more than this share of the baseline, in percent.
@@ -530,8 +536,7 @@ pub fn done_sessions(
             let planned = f64::from(*minutes.get(&link.key)?) * 60.0;
             let counts = r.ending == super::session::Ending::Finished
                 || r.duration_secs >= DONE_SHARE * planned;
-            let started: jiff::Timestamp = r.started.parse().ok()?;
-            let day = tz.to_datetime(started).date();
+            let day = tz.to_datetime(r.started).date();
             counts.then(|| DoneSession {
                 key: link.key.clone(),
                 day,

@@ -18,7 +18,7 @@ const DAY: f64 = 86_400.0;
 
 /// A session start as a day number (with the time of day as its fraction), local time.
 pub fn session_day(record: &SessionRecord, tz: &TimeZone) -> Option<f64> {
-    let ts: jiff::Timestamp = record.started.parse().ok()?;
+    let ts = record.started;
     let offset = tz.to_offset(ts).seconds();
     Some(ts.as_second().checked_add(i64::from(offset))? as f64 / DAY)
 }
@@ -113,7 +113,7 @@ pub const SHOE_REMINDER_KM: f64 = 350.0 * KM_PER_MILE;
 pub fn advice(sessions: &[SessionRecord], units: Units) -> Vec<Advice> {
     let mut out = Vec::new();
     let mut by_start: Vec<&SessionRecord> = sessions.iter().collect();
-    by_start.sort_by(|a, b| a.started.cmp(&b.started));
+    by_start.sort_by_key(|s| s.started);
 
     // Persistent discomfort: the latest reviews that rated it all rated it high.
     let rated: Vec<(u8, &str)> = by_start
@@ -190,7 +190,7 @@ mod tests {
     use crate::cadence::session::{ImportedCadence, Review};
 
     fn session(started: &str, target: f64, minutes: f64) -> SessionRecord {
-        let mut s = SessionRecord::new(started, started, "Steady", target);
+        let mut s = SessionRecord::new(started, started.parse().unwrap(), "Steady", target);
         s.duration_secs = minutes * 60.0;
         s
     }
@@ -260,7 +260,7 @@ mod tests {
 
     #[test]
     fn the_tempo_profile_follows_the_parts_played() {
-        let mut r = SessionRecord::new("a", "2026-11-21T10:00:00Z", "Ramp", 170.0);
+        let mut r = SessionRecord::new("a", "2026-11-21T10:00:00Z".parse().unwrap(), "Ramp", 170.0);
         r.step(0.0, 0, (0, 0), "Warm-up", 160_000);
         r.step(60.0, 160, (0, 0), "Warm-up", 160_000);
         r.step(60.5, 161, (1, 0), "Ramp", 160_000);

@@ -10,6 +10,26 @@ use serde::{Deserialize, Serialize};
 /// as they are: the fields added since default to empty.
 pub const SESSION_VERSION: u32 = 2;
 
+/// What tells apart two sessions that started in the same second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdSuffix {
+    /// Played in the app: a number the caller draws (from the clock's nanoseconds and the
+    /// process id), so two apps started in the same second still differ.
+    Played(u16),
+    /// Made from a watch file: one per start second, so importing the file again finds it.
+    Imported,
+}
+
+/// A session's id, which also names its file: the start time in UTC to the second, then the
+/// suffix ("20261120T070000Z-ab12", "20261120T070000Z-import"). Sorts by start time.
+pub fn session_id(started: jiff::Timestamp, suffix: IdSuffix) -> String {
+    let when = started.strftime("%Y%m%dT%H%M%SZ");
+    match suffix {
+        IdSuffix::Played(n) => format!("{when}-{n:04x}"),
+        IdSuffix::Imported => format!("{when}-import"),
+    }
+}
+
 /// Where the session was run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Surface {
@@ -174,8 +194,10 @@ pub struct SessionRecord {
     pub version: u32,
     /// Unique and sortable: the start time in UTC plus a short suffix.
     pub id: String,
-    /// Start time, RFC 3339.
-    pub started: String,
+    /// When the first click was heard. Written as it always was, RFC 3339 in UTC to the
+    /// second ("2026-11-20T07:00:00Z"), so older and newer versions read each other's files.
+    #[serde(with = "started_text")]
+    pub started: jiff::Timestamp,
     pub workout: String,
     pub target_spm: f64,
     /// Session time heard, from the audio clock.
@@ -218,7 +240,7 @@ impl Default for SessionRecord {
         SessionRecord {
             version: SESSION_VERSION,
             id: String::new(),
-            started: String::new(),
+            started: jiff::Timestamp::UNIX_EPOCH,
             workout: String::new(),
             target_spm: 0.0,
             duration_secs: 0.0,
@@ -234,10 +256,15 @@ impl Default for SessionRecord {
 }
 
 impl SessionRecord {
-    pub fn new(id: &str, started: &str, workout: &str, target_spm: f64) -> SessionRecord {
+    pub fn new(
+        id: &str,
+        started: jiff::Timestamp,
+        workout: &str,
+        target_spm: f64,
+    ) -> SessionRecord {
         SessionRecord {
             id: id.to_string(),
-            started: started.to_string(),
+            started,
             workout: workout.to_string(),
             target_spm,
             ..SessionRecord::default()
@@ -310,13 +337,56 @@ impl SessionRecord {
     }
 }
 
+/// The start time's text in a session file. jiff writes a whole-second UTC time exactly as the
+/// app always has ("2026-11-20T07:00:00Z"); reading accepts any RFC 3339 time, so a hand edit
+/// with an offset loads too. A text that is not a time is an error naming it, and the file is
+/// set aside like any other that does not read.
+mod started_text {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(t: &jiff::Timestamp, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(t)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<jiff::Timestamp, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(|e| {
+            D::Error::custom(format!(
+                "'{text}' is not a time like \"2026-11-20T07:00:00Z\": {e}"
+            ))
+        })
+    }
+}
+
+/// The time now to the second, as a session's start is kept: sub-second digits would change
+/// how the file spells it.
+pub fn whole_second(t: jiff::Timestamp) -> jiff::Timestamp {
+    jiff::Timestamp::from_second(t.as_second()).unwrap_or(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    fn ids_sort_by_start_and_name_their_origin() {
+        let t: jiff::Timestamp = "2026-11-20T07:00:00.5Z".parse().unwrap();
+        assert_eq!(
+            session_id(t, IdSuffix::Played(0xab12)),
+            "20261120T070000Z-ab12"
+        );
+        assert_eq!(session_id(t, IdSuffix::Played(7)), "20261120T070000Z-0007");
+        assert_eq!(session_id(t, IdSuffix::Imported), "20261120T070000Z-import");
+    }
+
+    #[test]
     fn parts_follow_segments_and_tempo_changes_and_survive_skipped_steps() {
-        let mut r = SessionRecord::new("a", "2026-11-21T10:00:00Z", "Intervals", 170.0);
+        let mut r = SessionRecord::new(
+            "a",
+            "2026-11-21T10:00:00Z".parse().unwrap(),
+            "Intervals",
+            170.0,
+        );
         // Steps 0–9 of segment 0 at 180 spm, but only every third one observed.
         for i in (0..10).step_by(3) {
             r.step(i as f64 / 3.0, i, (0, 0), "Warm-up", 180_000);
@@ -335,7 +405,12 @@ mod tests {
 
     #[test]
     fn round_trips_through_ron() {
-        let mut r = SessionRecord::new("b", "2026-11-21T10:00:00Z", "Steady 170 spm", 170.0);
+        let mut r = SessionRecord::new(
+            "b",
+            "2026-11-21T10:00:00Z".parse().unwrap(),
+            "Steady 170 spm",
+            170.0,
+        );
         r.step(0.0, 0, (0, 340), "Steady", 170_000);
         r.step(1.0, 3, (0, 350), "Steady", 175_000);
         r.ending = Ending::Stopped;

@@ -35,11 +35,7 @@ fn table(sessions: &[SessionRecord], data_dir: &std::path::Path) -> String {
         let _ = writeln!(
             out,
             "{:<20}  {:<32}  {:>7.1}  {:>6}  {:>8}  {:>6}  {:<11}  {}",
-            s.started
-                .chars()
-                .take(19)
-                .collect::<String>()
-                .replace('T', " "),
+            s.started.strftime("%Y-%m-%d %H:%M:%S").to_string(),
             s.workout.chars().take(32).collect::<String>(),
             s.duration_secs / 60.0,
             s.target().map_or("-".into(), |t| t.to_string()),

@@ -15,6 +15,9 @@ pub(super) fn run(args: ImportArgs, data_dir: &std::path::Path) -> anyhow::Resul
     }
     let attached =
         attach_track(data_dir, &sessions, &track, &source).map_err(anyhow::Error::msg)?;
-    println!("{}", attached.summary(&track, &attached.record.started));
+    println!(
+        "{}",
+        attached.summary(&track, &attached.record.started.to_string())
+    );
     Ok(())
 }

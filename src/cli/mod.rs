@@ -1,4 +1,5 @@
-//! The command line: the second face of the app, sharing everything below it.
+//! The command line: reading it (which also decides whether the window opens, see `parse`) and
+//! the subcommands, the second face of the app, sharing everything below it.
 //!
 //! Exit codes: 0 on success, 2 on bad usage, 1 on any other failure. Every failure is one line
 //! on stderr that names the value, file or device at fault.
@@ -26,14 +27,10 @@ use crate::store::load_workout;
     long_about = "A sample-exact click track that coaches runners to a higher, safer step rate.\n\nWithout a command, opens the app window."
 )]
 pub struct Cli {
-    /// The data folder for sessions (default: the platform's data folder, or the one chosen in
-    /// Settings)
-    #[arg(
-        long,
-        global = true,
-        value_name = "DIR",
-        env = "CADENCE_COACH_DATA_DIR"
-    )]
+    /// The data folder for sessions and plans (else CADENCE_COACH_DATA_DIR, else the one
+    /// chosen in Settings, else the platform's data folder)
+    // No `env =` here: the environment is read where the folder is resolved, in one place.
+    #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
     /// Open the window with this workout file loaded (Space starts it)
     #[arg(long, value_name = "FILE.ron")]
@@ -177,8 +174,9 @@ struct PlayArgs {
     #[command(flatten)]
     program: ProgramArgs,
     /// Stop after this many minutes (fractions allowed: 0.5); without it, play until stopped
-    #[arg(long, value_parser = parse_minutes, conflicts_with = "workout")]
-    minutes: Option<u64>,
+    // Typed in minutes, held in milliseconds: the flag keeps its name.
+    #[arg(id = "minutes", long = "minutes", value_name = "MINUTES", value_parser = parse_minutes, conflicts_with = "workout")]
+    duration_ms: Option<u64>,
     #[command(flatten)]
     sound: SoundArgs,
 }
@@ -188,8 +186,8 @@ struct RenderArgs {
     #[command(flatten)]
     program: ProgramArgs,
     /// Length in minutes (fractions allowed: 0.5)
-    #[arg(long, value_parser = parse_minutes, required_unless_present = "workout", conflicts_with = "workout")]
-    minutes: Option<u64>,
+    #[arg(id = "minutes", long = "minutes", value_name = "MINUTES", value_parser = parse_minutes, required_unless_present = "workout", conflicts_with = "workout")]
+    duration_ms: Option<u64>,
     /// The WAV file to write (16-bit stereo)
     #[arg(short = 'o', long = "output", value_name = "FILE.wav")]
     output: PathBuf,
@@ -249,20 +247,55 @@ impl ProgramArgs {
     }
 }
 
-/// Runs the command line and turns every outcome into an exit code.
-pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => return usage_error(e),
+/// What the command line asked for: the window (no subcommand), a subcommand, or nothing more
+/// (help, version or bad usage, already answered: exit with this code).
+pub enum Face {
+    Window {
+        data_dir: Option<PathBuf>,
+        /// A workout file to load into the Run screen.
+        workout: Option<PathBuf>,
+    },
+    Terminal(Invocation),
+    Done(ExitCode),
+}
+
+/// A subcommand to run in the terminal, with the global options.
+pub struct Invocation {
+    command: Command,
+    data_dir: Option<PathBuf>,
+}
+
+/// Reads the command line and says which face it asks for.
+pub fn parse() -> Face {
+    match Cli::try_parse() {
+        Ok(Cli {
+            data_dir,
+            workout,
+            command: None,
+        }) => Face::Window { data_dir, workout },
+        Ok(Cli {
+            data_dir,
+            command: Some(command),
+            ..
+        }) => Face::Terminal(Invocation { command, data_dir }),
+        Err(e) => Face::Done(usage_error(e)),
+    }
+}
+
+/// Runs a subcommand and turns its outcome into an exit code.
+pub fn run(sub: Invocation) -> ExitCode {
+    let result = match sub.command {
+        Command::Play(args) => play::run(args),
+        Command::Render(args) => render::run(args),
+        Command::History(args) => history::run(args, &data_dir(sub.data_dir)),
+        Command::Import(args) => import::run(args, &data_dir(sub.data_dir)),
+        Command::Plan(args) => plan::run(args, sub.data_dir),
     };
-    let result = match cli.command {
-        None => crate::ui::run_window(cli.data_dir, cli.workout),
-        Some(Command::Play(args)) => play::run(args),
-        Some(Command::Render(args)) => render::run(args),
-        Some(Command::History(args)) => history::run(args, &data_dir(cli.data_dir)),
-        Some(Command::Import(args)) => import::run(args, &data_dir(cli.data_dir)),
-        Some(Command::Plan(args)) => plan::run(args, cli.data_dir),
-    };
+    exit_code(result)
+}
+
+/// The exit code and the one line on stderr for an outcome of either face.
+pub fn exit_code(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // Values that parse but that the planner refuses are bad usage, like a bad --spm.
@@ -283,15 +316,16 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// The data folder: the flag (or environment), else the one chosen in Settings. A settings file
-/// that cannot be read is reported (it has been set aside), not silently passed over.
+/// The data folder (decided by `store::data_dir::resolve_data_dir`), with the folder chosen in
+/// Settings. A settings file that cannot be read is reported (it has been set aside), not
+/// silently passed over.
 pub(super) fn data_dir(flag: Option<PathBuf>) -> PathBuf {
     let (settings, note) =
         crate::store::settings::load_settings(&crate::store::settings::default_settings_path());
     if let Some(note) = note {
         eprintln!("cadence-coach: {}", one_line(&note));
     }
-    crate::store::sessions::resolve_data_dir(flag.as_deref(), settings.data_dir.as_deref())
+    crate::store::data_dir::resolve_data_dir(flag.as_deref(), settings.data_dir.as_deref())
 }
 
 fn usage_error(e: clap::Error) -> ExitCode {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::PlanArgs;
-use crate::cadence::plan::{Plan, PlanInputs};
+use crate::cadence::plan::{Plan, PlanInputs, plan_id};
 use crate::store::plan_file::save_new_plan;
 
 pub(super) fn run(args: PlanArgs, data_flag: Option<PathBuf>) -> anyhow::Result<()> {
@@ -22,7 +22,7 @@ pub(super) fn run(args: PlanArgs, data_flag: Option<PathBuf>) -> anyhow::Result<
         faded: !args.no_fade,
         allow_over_ten_percent: args.allow_over,
     };
-    let id = now.timestamp().strftime("%Y%m%dT%H%M%SZ").to_string();
+    let id = plan_id(now.timestamp());
     let mut plan = Plan::new(&id, inputs)?;
     for warning in plan.warnings() {
         eprintln!("cadence-coach: warning: {warning}");
@@ -41,7 +41,7 @@ pub(super) fn run(args: PlanArgs, data_flag: Option<PathBuf>) -> anyhow::Result<
     }
     if args.save {
         let data = super::data_dir(data_flag);
-        let path = save_new_plan(&data, &mut plan).map_err(anyhow::Error::msg)?;
+        let path = save_new_plan(&data, &mut plan)?;
         eprintln!(
             "cadence-coach: saved as the current plan: {}",
             path.display()

@@ -23,7 +23,7 @@ const LAMP: Duration = Duration::from_millis(120);
 const DRAIN: Duration = Duration::from_millis(400);
 
 pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
-    let program = args.program.program(args.minutes)?;
+    let program = args.program.program(args.duration_ms)?;
     let settings = args.sound.settings();
 
     let engine = AudioEngine::start(None);
@@ -207,16 +207,16 @@ fn status_line(handle: &TrackHandle, device: &DeviceState) -> String {
         _ => handle.spm().to_string(),
     };
     let mut text = format!("{spm:>5} spm {lamp}  {}", clock(elapsed));
-    if let Some(total) = handle.program().duration_ms() {
-        let left = Duration::from_millis(total).saturating_sub(elapsed);
+    if let Some(total_ms) = handle.program().duration_ms() {
+        let left = Duration::from_millis(total_ms).saturating_sub(elapsed);
         text.push_str(&format!(" (-{})", clock(left)));
     }
     if let (Program::Workout(w), Some(b)) = (handle.program(), beat)
         && let Some(seg) = w.segments().get(b.segment)
     {
         text.push_str(&format!("  {}", seg.name));
-        if let Some(next) = w.segment_starts_ms().nth(b.segment + 1) {
-            let until = Duration::from_millis(next).saturating_sub(elapsed);
+        if let Some(next_ms) = w.segment_starts_ms().nth(b.segment + 1) {
+            let until = Duration::from_millis(next_ms).saturating_sub(elapsed);
             text.push_str(&format!(", next in {}", clock(until)));
         }
     }

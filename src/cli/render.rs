@@ -4,7 +4,7 @@ use super::RenderArgs;
 use crate::audio::render_wav;
 
 pub(super) fn run(args: RenderArgs) -> anyhow::Result<()> {
-    let program = args.program.program(args.minutes)?;
+    let program = args.program.program(args.duration_ms)?;
     let settings = args.sound.settings();
     let summary = render_wav(program, settings, args.rate, args.channels, &args.output)?;
     let secs = summary.frames / u64::from(summary.rate);

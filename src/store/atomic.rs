@@ -5,6 +5,7 @@ use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::error::StoreError;
 pub use crate::atomic_file::write_atomic;
 
 /// Whether `id` can name a file without reaching outside its folder: letters, digits, '-' and
@@ -19,18 +20,57 @@ pub fn is_safe_stem(id: &str) -> bool {
 
 /// Replaces `path` with `bytes` atomically, creating its folder first; the error names the file
 /// or the folder.
-pub fn save_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+pub fn save_file(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+        fs::create_dir_all(dir).map_err(|source| StoreError::CreateFolder {
+            path: dir.to_path_buf(),
+            source,
+        })?;
     }
-    write_atomic(path, bytes).map_err(|e| format!("could not save {}: {e}", path.display()))
+    write_atomic(path, bytes).map_err(|source| StoreError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Saves `value` as pretty RON (struct names shown, for people editing by hand) after `header`.
-pub fn save_ron<T: serde::Serialize>(path: &Path, header: &str, value: &T) -> Result<(), String> {
+pub fn save_ron<T: serde::Serialize>(
+    path: &Path,
+    header: &str,
+    value: &T,
+) -> Result<(), StoreError> {
     let pretty = ron::ser::PrettyConfig::default().struct_names(true);
-    let text = ron::ser::to_string_pretty(value, pretty).map_err(|e| e.to_string())?;
+    let text = ron::ser::to_string_pretty(value, pretty).map_err(|e| StoreError::Serialize {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
     save_file(path, format!("{header}{text}\n").as_bytes())
+}
+
+/// Reads a text file of at most `max` bytes (see `read_capped`), with errors that name it.
+pub fn read_text(path: &Path, max: u64) -> Result<String, StoreError> {
+    match read_capped(path, max) {
+        Ok(Some(text)) => Ok(text),
+        Ok(None) => Err(StoreError::TooLarge {
+            path: path.to_path_buf(),
+            limit: max,
+        }),
+        Err(e) if e.kind() == io::ErrorKind::InvalidData => Err(StoreError::NotText {
+            path: path.to_path_buf(),
+        }),
+        Err(source) => Err(StoreError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Parses RON text read from `path`; the error gives the file, line and column.
+pub fn parse_ron<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, StoreError> {
+    ron::from_str(text).map_err(|e| StoreError::Parse {
+        path: path.to_path_buf(),
+        error: e.into(),
+    })
 }
 
 /// Reads a text file of at most `max` bytes without ever holding more than `max + 1` of it;

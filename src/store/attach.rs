@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::import::{CadenceTrack, Format};
 use super::sessions::{read_saved_session, save_session};
-use crate::cadence::session::{Ending, ImportedCadence, SessionRecord};
+use crate::cadence::session::{Ending, IdSuffix, ImportedCadence, SessionRecord, session_id};
 
 /// A watch may be started a little before or after the app; sessions this close count.
 pub const MATCH_SLACK_SECS: i64 = 180;
@@ -52,8 +52,7 @@ fn format_name(f: Format) -> &'static str {
 
 /// A session's start and end in Unix seconds, if its start time reads.
 fn span(record: &SessionRecord) -> Option<(i64, i64)> {
-    let start: jiff::Timestamp = record.started.parse().ok()?;
-    let start = start.as_second();
+    let start = record.started.as_second();
     // `as` saturates: a hostile duration of 1e300 s is merely very long, not an overflow.
     Some((
         start,
@@ -114,7 +113,7 @@ pub fn attach_track(
         .filter(|(t, _)| window.contains(t))
         .collect();
     record.imported = Some(ImportedCadence::new(source, format, &samples));
-    let saved = save_session(data, &record)?;
+    let saved = save_session(data, &record).map_err(|e| e.to_string())?;
     Ok(Attached {
         record,
         existing,
@@ -127,9 +126,8 @@ pub fn attach_track(
 fn new_session(track: &CadenceTrack, source: &str) -> Result<SessionRecord, String> {
     let start = jiff::Timestamp::from_second(track.start_unix)
         .map_err(|_| format!("the file's start time {} is out of range", track.start_unix))?;
-    let started = start.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let id = format!("{}-import", start.strftime("%Y%m%dT%H%M%SZ"));
-    let mut record = SessionRecord::new(&id, &started, &format!("Imported: {source}"), 0.0);
+    let id = session_id(start, IdSuffix::Imported);
+    let mut record = SessionRecord::new(&id, start, &format!("Imported: {source}"), 0.0);
     record.duration_secs = (track.end_unix() - track.start_unix) as f64;
     let steps: f64 = track
         .samples
@@ -151,7 +149,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut record = SessionRecord::new(
             "20261120T070000Z-ab12",
-            "2026-11-20T07:00:00Z",
+            "2026-11-20T07:00:00Z".parse().unwrap(),
             "Easy",
             170.0,
         );

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::atomic::save_file;
+use super::error::StoreError;
 use crate::cadence::session::{Ending, SessionRecord};
 
 /// The columns, in order.
@@ -50,7 +51,7 @@ pub fn sessions_csv(sessions: &[SessionRecord]) -> String {
         let r = s.review.clone().unwrap_or_default();
         let fields = [
             csv_field(&s.id),
-            csv_field(&s.started),
+            csv_field(&s.started.to_string()),
             csv_field(&s.workout),
             format!("{:.1}", s.duration_secs),
             num(s.target()),
@@ -76,7 +77,7 @@ pub fn sessions_csv(sessions: &[SessionRecord]) -> String {
 }
 
 /// Writes the history to `path` as CSV (whole file, atomically, creating the folder).
-pub fn export_csv(path: &Path, sessions: &[SessionRecord]) -> Result<(), String> {
+pub fn export_csv(path: &Path, sessions: &[SessionRecord]) -> Result<(), StoreError> {
     save_file(path, sessions_csv(sessions).as_bytes())
 }
 
@@ -96,7 +97,12 @@ mod tests {
 
     #[test]
     fn a_row_holds_the_review() {
-        let mut s = SessionRecord::new("id1", "2026-11-21T07:00:00Z", "Steady", 170.0);
+        let mut s = SessionRecord::new(
+            "id1",
+            "2026-11-21T07:00:00Z".parse().unwrap(),
+            "Steady",
+            170.0,
+        );
         s.duration_secs = 600.0;
         s.steps = 1701;
         s.review = Some(Review {

@@ -6,6 +6,8 @@
 
 pub mod atomic;
 pub mod attach;
+pub mod data_dir;
+pub mod error;
 pub mod export;
 pub mod import;
 pub mod plan_file;
@@ -13,4 +15,5 @@ pub mod sessions;
 pub mod settings;
 pub mod workout_file;
 
+pub use error::{RonError, StoreError};
 pub use workout_file::{WorkoutFileError, load_workout, parse_workout};

@@ -5,7 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::atomic::{is_safe_stem, read_capped, save_ron};
+use super::atomic::{is_safe_stem, parse_ron, read_text, save_ron};
+use super::error::StoreError;
 use crate::cadence::plan::{PLAN_VERSION, Plan};
 
 /// A plan file larger than this is not a plan.
@@ -42,9 +43,12 @@ fn is_plan_name(path: &Path) -> bool {
 }
 
 /// Writes `plan` to its own file (replacing only that plan's earlier version).
-pub fn save_plan(data: &Path, plan: &Plan) -> Result<PathBuf, String> {
+pub fn save_plan(data: &Path, plan: &Plan) -> Result<PathBuf, StoreError> {
     if !is_safe_stem(&plan.id) {
-        return Err(format!("the plan id '{}' cannot name a file", plan.id));
+        return Err(StoreError::BadId {
+            what: "plan",
+            id: plan.id.clone(),
+        });
     }
     let path = plans_dir(data).join(format!("{}.ron", plan.id));
     save_ron(&path, HEADER, plan)?;
@@ -53,7 +57,7 @@ pub fn save_plan(data: &Path, plan: &Plan) -> Result<PathBuf, String> {
 
 /// Saves a newly made plan, never over another plan's file: a second plan made in the same
 /// second gets the suffix "_002" (then "_003" …), which sorts after the first.
-pub fn save_new_plan(data: &Path, plan: &mut Plan) -> Result<PathBuf, String> {
+pub fn save_new_plan(data: &Path, plan: &mut Plan) -> Result<PathBuf, StoreError> {
     let base = plan.id.clone();
     let mut n = 1;
     while plans_dir(data).join(format!("{}.ron", plan.id)).exists() {
@@ -64,31 +68,26 @@ pub fn save_new_plan(data: &Path, plan: &mut Plan) -> Result<PathBuf, String> {
 }
 
 /// Reads one plan file, checking it as the planner would.
-pub fn read_plan(path: &Path) -> Result<Plan, String> {
-    let problem = |what: String| format!("plan file {} {what}", path.display());
-    let text = read_capped(path, MAX_PLAN_FILE_BYTES)
-        .map_err(|e| problem(format!("could not be read: {e}")))?
-        .ok_or_else(|| problem("is larger than 256 KiB".into()))?;
-    let plan: Plan = ron::from_str(&text).map_err(|e| {
-        problem(format!(
-            "does not read at line {}, column {}: {}",
-            e.span.start.line, e.span.start.col, e.code
-        ))
-    })?;
+pub fn read_plan(path: &Path) -> Result<Plan, StoreError> {
+    let text = read_text(path, MAX_PLAN_FILE_BYTES)?;
+    let plan: Plan = parse_ron(path, &text)?;
     if plan.version > PLAN_VERSION {
-        return Err(problem(format!(
-            "has format version {}, newer than this app's {PLAN_VERSION}",
-            plan.version
-        )));
+        return Err(StoreError::NewerVersion {
+            path: path.to_path_buf(),
+            found: plan.version,
+            supported: PLAN_VERSION,
+        });
     }
-    plan.check()
-        .map_err(|e| problem(format!("has an input the planner refuses: {e}")))?;
+    plan.check().map_err(|source| StoreError::Refused {
+        path: path.to_path_buf(),
+        source,
+    })?;
     Ok(plan)
 }
 
 /// The current plan (the newest file in `plans/`), if there is one. A damaged one is an error
 /// that names it; the file stays for the runner to fix.
-pub fn load_current_plan(data: &Path) -> Result<Option<(Plan, PathBuf)>, String> {
+pub fn load_current_plan(data: &Path) -> Result<Option<(Plan, PathBuf)>, StoreError> {
     let Ok(entries) = std::fs::read_dir(plans_dir(data)) else {
         return Ok(None);
     };
@@ -153,14 +152,14 @@ mod tests {
         let path = save_plan(dir.path(), &plan("20261121T070000Z")).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, text.replace("per_week: 3", "per_week: three")).unwrap();
-        let err = load_current_plan(dir.path()).unwrap_err();
+        let err = load_current_plan(dir.path()).unwrap_err().to_string();
         assert!(
             err.contains("20261121T070000Z.ron does not read at line"),
             "{err}"
         );
         assert!(path.exists());
         std::fs::write(&path, text.replace("per_week: 3", "per_week: 9")).unwrap();
-        let err = load_current_plan(dir.path()).unwrap_err();
+        let err = load_current_plan(dir.path()).unwrap_err().to_string();
         assert!(err.contains("Sessions per week 9 is outside 1–7"), "{err}");
     }
 }

@@ -7,57 +7,46 @@
 
 use std::path::{Path, PathBuf};
 
-use super::atomic::{is_safe_stem, move_to_free_name, read_capped, save_ron};
+use super::atomic::{is_safe_stem, move_to_free_name, parse_ron, read_text, save_ron};
+use super::error::StoreError;
 use crate::cadence::session::{SESSION_VERSION, SessionRecord};
 
 /// A session file larger than this is not a session.
 pub const MAX_SESSION_FILE_BYTES: u64 = 1 << 20;
 
-/// The environment variable that names the data folder.
-pub const DATA_DIR_ENV: &str = "CADENCE_COACH_DATA_DIR";
-
-/// The data folder: the command line's `--data-dir`, else `CADENCE_COACH_DATA_DIR`, else the
-/// folder chosen in Settings, else the platform's data folder.
-pub fn resolve_data_dir(flag: Option<&Path>, chosen: Option<&Path>) -> PathBuf {
-    if let Some(dir) = flag {
-        return dir.to_path_buf();
-    }
-    if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    chosen
-        .map(Path::to_path_buf)
-        .unwrap_or_else(super::settings::default_data_dir)
-}
-
 fn sessions_dir(data: &Path) -> PathBuf {
     data.join("sessions")
 }
 
-/// A session file that was set aside: it could not be read, or it is a copy of another
-/// session's file. And where it went.
-#[derive(Debug, Clone, PartialEq)]
+/// A session file that was set aside, where it went and why.
+#[derive(Debug)]
 pub struct Damaged {
     pub path: PathBuf,
     pub moved_to: Option<PathBuf>,
-    pub problem: String,
-    /// It read well but repeats a session already read from its own file.
-    pub copy: bool,
+    pub why: SetAside,
+}
+
+/// Why a session file was set aside.
+#[derive(Debug)]
+pub enum SetAside {
+    /// It could not be read as a session.
+    Unreadable(StoreError),
+    /// It read well but repeats the session `id`, already read from its own file `kept_in`.
+    Copy { id: String, kept_in: String },
 }
 
 impl std::fmt::Display for Damaged {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let what = if self.copy {
-            "is a copy"
-        } else {
-            "could not be read"
-        };
-        write!(
-            f,
-            "session file {} {what} ({})",
-            self.path.display(),
-            self.problem
-        )?;
+        let path = self.path.display();
+        match &self.why {
+            SetAside::Unreadable(e) => {
+                write!(f, "session file {path} could not be read ({})", e.reason())?
+            }
+            SetAside::Copy { id, kept_in } => write!(
+                f,
+                "session file {path} is a copy (of the session {id} in {kept_in})"
+            )?,
+        }
         match &self.moved_to {
             Some(to) => write!(f, "; it was moved to {}", to.display()),
             None => write!(f, "; it was left where it is"),
@@ -65,38 +54,45 @@ impl std::fmt::Display for Damaged {
     }
 }
 
-/// Writes a session's file (creating the folders), replacing the earlier version whole.
-pub fn save_session(data: &Path, record: &SessionRecord) -> Result<PathBuf, String> {
-    if !is_safe_stem(&record.id) {
-        return Err(format!("the session id '{}' cannot name a file", record.id));
+/// The file of session `id`; refuses an id that could reach outside the folder.
+fn session_path(data: &Path, id: &str) -> Result<PathBuf, StoreError> {
+    if !is_safe_stem(id) {
+        return Err(StoreError::BadId {
+            what: "session",
+            id: id.to_string(),
+        });
     }
-    let path = sessions_dir(data).join(format!("{}.ron", record.id));
+    Ok(sessions_dir(data).join(format!("{id}.ron")))
+}
+
+/// Writes a session's file (creating the folders), replacing the earlier version whole.
+pub fn save_session(data: &Path, record: &SessionRecord) -> Result<PathBuf, StoreError> {
+    let path = session_path(data, &record.id)?;
     save_ron(&path, "", record)?;
     Ok(path)
 }
 
 /// Reads the saved file of session `id` as it is on disk now (another instance or an import may
 /// have changed it since it was loaded).
-pub fn read_saved_session(data: &Path, id: &str) -> Result<SessionRecord, String> {
-    if !is_safe_stem(id) {
-        return Err(format!("the session id '{id}' cannot name a file"));
-    }
-    read_session(&sessions_dir(data).join(format!("{id}.ron")))
+pub fn read_saved_session(data: &Path, id: &str) -> Result<SessionRecord, StoreError> {
+    read_session(&session_path(data, id)?)
 }
 
 /// Deletes a session by moving its file into `sessions/deleted/` (never over another file), so
 /// it can be restored; returns where it went.
-pub fn delete_session(data: &Path, id: &str) -> Result<PathBuf, String> {
+pub fn delete_session(data: &Path, id: &str) -> Result<PathBuf, StoreError> {
     let dir = sessions_dir(data);
     let path = dir.join(format!("{id}.ron"));
     let bin = dir.join("deleted");
-    std::fs::create_dir_all(&bin)
-        .map_err(|e| format!("could not create {}: {e}", bin.display()))?;
+    std::fs::create_dir_all(&bin).map_err(|source| StoreError::CreateFolder {
+        path: bin.clone(),
+        source,
+    })?;
     move_to_free_name(&path, &bin, |name, n| match n {
         0 => name.to_string(),
         n => format!("{n}-{name}"),
     })
-    .map_err(|e| format!("could not delete {}: {e}", path.display()))
+    .map_err(|source| StoreError::Delete { path, source })
 }
 
 /// Undoes `delete_session`: writes the record back and removes the copy set aside at `deleted`.
@@ -104,7 +100,7 @@ pub fn restore_session(
     data: &Path,
     record: &SessionRecord,
     deleted: &Path,
-) -> Result<PathBuf, String> {
+) -> Result<PathBuf, StoreError> {
     let path = save_session(data, record)?;
     // The record is safe again in its own file; the set-aside copy may go.
     let _ = std::fs::remove_file(deleted);
@@ -128,13 +124,12 @@ pub fn load_sessions(data: &Path) -> (Vec<SessionRecord>, Vec<Damaged>) {
     for path in paths {
         match read_session(&path) {
             Ok(record) => read.push((path, record)),
-            Err(problem) => {
+            Err(e) => {
                 let moved_to = set_aside(&dir, &path);
                 damaged.push(Damaged {
                     path,
                     moved_to,
-                    problem,
-                    copy: false,
+                    why: SetAside::Unreadable(e),
                 });
             }
         }
@@ -154,12 +149,14 @@ pub fn load_sessions(data: &Path) -> (Vec<SessionRecord>, Vec<Damaged>) {
             damaged.push(Damaged {
                 path,
                 moved_to,
-                problem: format!(
-                    "of the session {} in {}",
-                    record.id,
-                    kept_in.file_name().unwrap_or_default().to_string_lossy()
-                ),
-                copy: true,
+                why: SetAside::Copy {
+                    id: record.id,
+                    kept_in: kept_in
+                        .file_name()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .into_owned(),
+                },
             });
         } else {
             kept_in = path;
@@ -170,27 +167,21 @@ pub fn load_sessions(data: &Path) -> (Vec<SessionRecord>, Vec<Damaged>) {
     (sessions, damaged)
 }
 
-fn read_session(path: &Path) -> Result<SessionRecord, String> {
-    let text = read_capped(path, MAX_SESSION_FILE_BYTES)
-        .map_err(|e| e.to_string())?
-        .ok_or("larger than 1 MiB")?;
-    let record: SessionRecord = ron::from_str(&text).map_err(|e| {
-        format!(
-            "line {}, column {}: {}",
-            e.span.start.line, e.span.start.col, e.code
-        )
-    })?;
+fn read_session(path: &Path) -> Result<SessionRecord, StoreError> {
+    let text = read_text(path, MAX_SESSION_FILE_BYTES)?;
+    let record: SessionRecord = parse_ron(path, &text)?;
     if record.version > SESSION_VERSION {
-        return Err(format!(
-            "format version {} is newer than this app's {SESSION_VERSION}",
-            record.version
-        ));
+        return Err(StoreError::NewerVersion {
+            path: path.to_path_buf(),
+            found: record.version,
+            supported: SESSION_VERSION,
+        });
     }
     if !is_safe_stem(&record.id) {
-        return Err(format!(
-            "its id '{}' is not made of letters, digits, '-' and '_' only",
-            record.id.chars().take(40).collect::<String>()
-        ));
+        return Err(StoreError::UnsafeId {
+            path: path.to_path_buf(),
+            id: record.id.chars().take(40).collect(),
+        });
     }
     Ok(record)
 }
@@ -213,7 +204,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut record = SessionRecord::new(
             "20261120T070000Z-ab12",
-            "2026-11-20T07:00:00Z",
+            "2026-11-20T07:00:00Z".parse().unwrap(),
             "Easy",
             170.0,
         );
@@ -229,7 +220,7 @@ mod tests {
         assert_eq!(loaded, vec![record.clone()], "shown once");
         assert_eq!(set_aside.len(), 2);
         for d in &set_aside {
-            assert!(d.copy);
+            assert!(matches!(d.why, SetAside::Copy { .. }));
             assert_ne!(d.path, own, "the file named after the id stays");
             let text = d.to_string();
             assert!(
@@ -252,11 +243,81 @@ mod tests {
     use crate::cadence::session::Ending;
 
     fn record(id: &str, started: &str) -> SessionRecord {
-        let mut r = SessionRecord::new(id, started, "Steady 170 spm", 170.0);
+        let mut r = SessionRecord::new(id, started.parse().unwrap(), "Steady 170 spm", 170.0);
         r.step(0.0, 0, (0, 340), "Steady", 170_000);
         r.step(60.0, 170, (0, 340), "Steady", 170_000);
         r.ending = Ending::Stopped;
         r
+    }
+
+    /// A file as this app wrote them before the start time was a `Timestamp`: it must load, and
+    /// saving it again must write the same text, so older and newer versions share files.
+    #[test]
+    fn a_file_from_before_loads_and_saves_the_same_text() {
+        const TODAY: &str = r#"SessionRecord(
+    version: 2,
+    id: "20261120T070000Z-ab12",
+    started: "2026-11-20T07:00:00Z",
+    workout: "Steady 170 spm",
+    target_spm: 170.0,
+    duration_secs: 60.0,
+    steps: 171,
+    segments: [
+        PlayedSegment(
+            name: "Steady 170.0 spm",
+            start_secs: 0.0,
+            secs: 60.0,
+            start_spm: 170.0,
+            end_spm: 170.0,
+            first_step: 0,
+            last_step: 170,
+        ),
+    ],
+    ending: Stopped,
+    review: None,
+    imported: None,
+    plan: None,
+)
+"#;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir
+            .path()
+            .join("sessions")
+            .join("20261120T070000Z-ab12.ron");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, TODAY).unwrap();
+        let (loaded, damaged) = load_sessions(dir.path());
+        assert!(damaged.is_empty(), "{damaged:?}");
+        assert_eq!(
+            loaded[0].started,
+            jiff::Timestamp::from_second(1_795_158_000).unwrap()
+        );
+        save_session(dir.path(), &loaded[0]).unwrap();
+        let again = std::fs::read_to_string(&path).unwrap();
+        let started = |text: &str| {
+            text.lines()
+                .find(|l| l.trim_start().starts_with("started:"))
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(started(&again), "    started: \"2026-11-20T07:00:00Z\",");
+        assert_eq!(again, TODAY, "the whole file is written as before");
+    }
+
+    #[test]
+    fn a_start_time_that_is_not_a_time_is_named_and_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let sessions = dir.path().join("sessions");
+        std::fs::create_dir_all(&sessions).unwrap();
+        std::fs::write(
+            sessions.join("x.ron"),
+            "SessionRecord(version: 2, id: \"x\", started: \"yesterday\")",
+        )
+        .unwrap();
+        let (loaded, damaged) = load_sessions(dir.path());
+        assert!(loaded.is_empty());
+        let text = damaged[0].to_string();
+        assert!(text.contains("'yesterday' is not a time"), "{text}");
     }
 
     #[test]
@@ -311,15 +372,6 @@ mod tests {
         assert!(delete_session(dir.path(), "missing").is_err());
     }
 
-    #[test]
-    fn the_flag_beats_the_environment_which_beats_the_setting() {
-        let flag = Path::new("/from/flag");
-        assert_eq!(
-            resolve_data_dir(Some(flag), Some(Path::new("/chosen"))),
-            flag
-        );
-    }
-
     mod round_trip {
         use super::*;
         use crate::cadence::session::{ImportedCadence, PlayedSegment, Review, Surface};
@@ -367,7 +419,11 @@ mod tests {
             (
                 (
                     "[0-9A-Za-z-]{1,30}",
-                    text(),
+                    // Any time jiff can hold, to the nanosecond (a hand edit may give one).
+                    (
+                        jiff::Timestamp::MIN.as_second()..=jiff::Timestamp::MAX.as_second() - 1,
+                        proptest::option::of(1i32..1_000_000_000),
+                    ),
                     text(),
                     0.0f64..240.0,
                     0.0f64..1e6,
@@ -402,7 +458,10 @@ mod tests {
                         review,
                         imported,
                     )| {
-                        let mut r = SessionRecord::new(&id, &started, &workout, target);
+                        let (secs_since_epoch, nanos) = started;
+                        let started =
+                            jiff::Timestamp::new(secs_since_epoch, nanos.unwrap_or(0)).unwrap();
+                        let mut r = SessionRecord::new(&id, started, &workout, target);
                         r.duration_secs = secs;
                         r.steps = steps;
                         r.segments = segs

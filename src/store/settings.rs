@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::atomic::{move_aside, read_capped, save_ron};
+use super::atomic::{move_aside, parse_ron, read_text, save_ron};
+use super::error::StoreError;
 use crate::cadence::presets::Preset;
 use crate::cadence::stride::Units;
 use crate::cadence::{ClickSettings, Spm};
@@ -59,7 +60,8 @@ pub struct Settings {
     pub text_size: TextSize,
     /// The output device by name; `None` follows the system default.
     pub output_device: Option<String>,
-    /// Where sessions are kept; `None` is the platform's data folder.
+    /// Where sessions are kept; `None` is the platform's data folder. Only
+    /// `store::data_dir::resolve_data_dir` decides which folder is used.
     pub data_dir: Option<PathBuf>,
     /// Treadmill speed in km/h, if given.
     pub treadmill_kmh: Option<f64>,
@@ -96,36 +98,13 @@ pub fn default_settings_path() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("cadence-coach-settings.ron"))
 }
 
-/// Where sessions are kept unless the settings say otherwise.
-pub fn default_data_dir() -> PathBuf {
-    project_dirs()
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| PathBuf::from("cadence-coach-data"))
-}
-
 /// Loads settings from `path`. Returns the settings and, if the file was damaged, a sentence
 /// saying where it was moved; a missing file is simply the defaults.
 pub fn load_settings(path: &Path) -> (Settings, Option<String>) {
     // Bounded: a settings file is a few hundred bytes; a huge one is not settings.
-    let unusable = |problem: &str| (Settings::default(), Some(set_aside(path, problem)));
-    let text = match read_capped(path, MAX_SETTINGS_BYTES) {
-        Ok(Some(text)) => text,
-        Ok(None) => return unusable("it is larger than 256 KiB"),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Settings::default(), None),
-        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-            return unusable("it is not UTF-8 text");
-        }
-        Err(e) => {
-            return (
-                Settings::default(),
-                Some(format!(
-                    "could not read settings {}: {e}; using defaults",
-                    path.display()
-                )),
-            );
-        }
-    };
-    match ron::from_str::<Settings>(&text) {
+    let read =
+        read_text(path, MAX_SETTINGS_BYTES).and_then(|text| parse_ron::<Settings>(path, &text));
+    match read {
         Ok(mut settings) => {
             // Hand edits may hold anything RON can spell; keep every value the app relies on
             // within its limits (a NaN volume must never reach the audio thread).
@@ -145,13 +124,12 @@ pub fn load_settings(path: &Path) -> (Settings, Option<String>) {
                 .filter(|f| (1..=3600).contains(&f.on_secs) && (1..=3600).contains(&f.off_secs));
             (settings, None)
         }
-        Err(e) => {
-            let problem = format!(
-                "line {}, column {}: {}",
-                e.span.start.line, e.span.start.col, e.code
-            );
-            unusable(&problem)
+        Err(e) if e.is_not_found() => (Settings::default(), None),
+        // Could not be read at all (permissions, a folder): nothing to move aside.
+        Err(e @ StoreError::Read { .. }) => {
+            (Settings::default(), Some(format!("{e}; using defaults")))
         }
+        Err(e) => (Settings::default(), Some(set_aside(path, &e.reason()))),
     }
 }
 
@@ -174,7 +152,7 @@ fn set_aside(path: &Path, problem: &str) -> String {
 }
 
 /// Saves settings atomically, creating the folder if needed.
-pub fn save_settings(path: &Path, settings: &Settings) -> Result<(), String> {
+pub fn save_settings(path: &Path, settings: &Settings) -> Result<(), StoreError> {
     save_ron(path, "", settings)
 }
 

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::atomic::read_capped;
+use super::error::RonError;
 use crate::cadence::{Click, Segment, Tempo, Workout, WorkoutError};
 
 /// The format version this build writes and reads.
@@ -57,13 +58,8 @@ pub enum WorkoutFileError {
     },
     #[error("workout {path} is larger than 1 MiB; it cannot be a workout")]
     TooLarge { path: PathBuf },
-    #[error("workout {path}, line {line}, column {column}: {message}")]
-    Parse {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    #[error("workout {path}, {error}")]
+    Parse { path: PathBuf, error: RonError },
     #[error(
         "workout {path}: format version {found} is newer than this app understands ({WORKOUT_VERSION})"
     )]
@@ -101,9 +97,7 @@ pub fn parse_workout(text: &str, path: &Path) -> Result<Workout, WorkoutFileErro
         .from_str(text)
         .map_err(|e| WorkoutFileError::Parse {
             path: path.to_path_buf(),
-            line: e.span.start.line,
-            column: e.span.start.col,
-            message: e.code.to_string(),
+            error: e.into(),
         })?;
     if file.version > WORKOUT_VERSION || file.version == 0 {
         return Err(WorkoutFileError::Version {

@@ -93,13 +93,9 @@ impl History {
 }
 
 /// A session's start in local time ("2026-11-21 07:05").
-pub fn local_time(started: &str, tz: &jiff::tz::TimeZone) -> String {
-    started.parse::<jiff::Timestamp>().map_or_else(
-        |_| started.to_string(),
-        |t| {
-            t.to_zoned(tz.clone())
-                .strftime("%Y-%m-%d %H:%M")
-                .to_string()
-        },
-    )
+pub fn local_time(started: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> String {
+    started
+        .to_zoned(tz.clone())
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
 }

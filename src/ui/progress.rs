@@ -136,7 +136,7 @@ pub fn ui(ui: &mut Ui, view: &mut ProgressView, history: &History, units: Units)
             .as_ref()
             .and_then(|id| history.get(id))
             .map_or(String::new(), |r| {
-                format!(" of {}", local_time(&r.started, &history.tz))
+                format!(" of {}", local_time(r.started, &history.tz))
             });
         cols[1].label(RichText::new(format!("Tempo{title}")).size(20.0).strong());
         // A little room above and below the tempo, so a warm-up is not drawn on the frame.

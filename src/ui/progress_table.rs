@@ -33,7 +33,7 @@ pub fn ui(
                 .button("Undo delete")
                 .on_hover_text(format!(
                     "Bring back the session of {}",
-                    local_time(&record.started, &history.tz)
+                    local_time(record.started, &history.tz)
                 ))
                 .clicked()
         {
@@ -80,7 +80,7 @@ pub fn ui(
                 let r = s.review.as_ref();
                 ui.horizontal(|ui| {
                     ui.set_height(ROW_HEIGHT - 4.0);
-                    let date = local_time(&s.started, &history.tz);
+                    let date = local_time(s.started, &history.tz);
                     let cells = [
                         date.clone(),
                         s.workout.chars().take(30).collect(),

@@ -67,7 +67,7 @@ impl ReviewDraft {
             "{}, {}{target}, started {}",
             record.workout,
             clock_text(record.duration_secs as u64),
-            super::history::local_time(&record.started, tz)
+            super::history::local_time(record.started, tz)
         );
         ReviewDraft {
             id: record.id.clone(),
@@ -303,7 +303,12 @@ mod tests {
 
     #[test]
     fn a_draft_reads_back_in_the_runners_units_and_names_a_bad_field() {
-        let mut record = SessionRecord::new("a", "2026-11-21T07:00:00Z", "Steady", 170.0);
+        let mut record = SessionRecord::new(
+            "a",
+            "2026-11-21T07:00:00Z".parse().unwrap(),
+            "Steady",
+            170.0,
+        );
         record.duration_secs = 1800.0;
         let defaults = Review {
             speed_kmh: Some(10.0 * KM_PER_MILE),

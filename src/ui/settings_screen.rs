@@ -8,7 +8,8 @@ use std::path::Path;
 use super::command::Command;
 use crate::cadence::stride::Units;
 use crate::cadence::{ClickSound, Every};
-use crate::store::settings::{Settings, TextSize, Theme, default_data_dir};
+use crate::store::data_dir::default_data_dir;
+use crate::store::settings::{Settings, TextSize, Theme};
 
 /// What the Settings screen shows, read-only.
 pub struct SettingsShown<'a> {

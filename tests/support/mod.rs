@@ -6,17 +6,134 @@
 pub mod ui;
 pub mod watch_files;
 
-use std::path::Path;
+use std::ffi::OsStr;
+use std::ops::{Deref, DerefMut};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The binary under test, built by cargo for this test run.
-pub fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_cadence-coach"))
+/// The path of the binary under test, built by cargo for this test run.
+pub fn program() -> &'static str {
+    env!("CARGO_BIN_EXE_cadence-coach")
 }
 
-/// Runs the binary with `args` and returns its output.
+/// The binary under test, in a world of its own: see [`TestCommand`].
+pub fn bin() -> TestCommand {
+    TestCommand::new(Command::new(program()))
+}
+
+/// Runs the binary with `args` and returns its output, whatever its exit status.
 pub fn run(args: &[&str]) -> Output {
     bin().args(args).output().expect("the binary runs")
+}
+
+/// Runs the binary with `args`; fails the test, showing the command and all it printed, unless
+/// it succeeded.
+pub fn run_ok(args: &[&str]) -> Output {
+    bin().args(args).expect_success()
+}
+
+/// Runs `cmd` and returns its output; if it did not exit with success, panics with the command
+/// line, its exit status, its stdout and its stderr, so a failure says what happened.
+pub fn expect_success(cmd: &mut Command) -> Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{} did not run: {e}", command_line(cmd)));
+    if !out.status.success() {
+        panic!(
+            "{} failed ({})\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            command_line(cmd),
+            out.status,
+            stdout(&out),
+            stderr(&out)
+        );
+    }
+    out
+}
+
+/// The command as it would be typed, for failure messages.
+fn command_line(cmd: &Command) -> String {
+    std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(OsStr::to_string_lossy)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A command whose HOME, XDG_CONFIG_HOME, XDG_DATA_HOME and data folder
+/// (`CADENCE_COACH_DATA_DIR`) are fresh temporary folders, kept for as long as this value lives:
+/// a test can never read or change the developer's own settings or sessions. A test may still
+/// point any of them elsewhere (`.env(...)`, `--data-dir`); the last word wins. Keep the value
+/// alive while a spawned child runs.
+pub struct TestCommand {
+    cmd: Command,
+    root: tempfile::TempDir,
+}
+
+impl TestCommand {
+    /// Gives `cmd` (the binary, or a wrapper that runs it) private folders.
+    pub fn new(mut cmd: Command) -> TestCommand {
+        let root = tempfile::tempdir().expect("a temporary folder");
+        for dir in ["home", "config", "share", "data"] {
+            std::fs::create_dir(root.path().join(dir)).expect("a temporary folder");
+        }
+        cmd.env("HOME", root.path().join("home"))
+            .env("XDG_CONFIG_HOME", root.path().join("config"))
+            .env("XDG_DATA_HOME", root.path().join("share"))
+            .env("CADENCE_COACH_DATA_DIR", root.path().join("data"));
+        TestCommand { cmd, root }
+    }
+
+    /// The private data folder the binary uses unless told otherwise.
+    pub fn data_dir(&self) -> PathBuf {
+        self.root.path().join("data")
+    }
+
+    /// The private XDG_DATA_HOME (the platform's data folder is `cadence-coach` in it).
+    pub fn data_home(&self) -> PathBuf {
+        self.root.path().join("share")
+    }
+
+    /// The private config folder (where `cadence-coach/settings.ron` goes).
+    pub fn config_dir(&self) -> PathBuf {
+        self.root.path().join("config")
+    }
+
+    pub fn arg(&mut self, arg: impl AsRef<OsStr>) -> &mut TestCommand {
+        self.cmd.arg(arg);
+        self
+    }
+
+    pub fn args<I, S>(&mut self, args: I) -> &mut TestCommand
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.cmd.args(args);
+        self
+    }
+
+    pub fn env(&mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> &mut TestCommand {
+        self.cmd.env(key, value);
+        self
+    }
+
+    /// Runs it; see [`expect_success`].
+    pub fn expect_success(&mut self) -> Output {
+        expect_success(&mut self.cmd)
+    }
+}
+
+impl Deref for TestCommand {
+    type Target = Command;
+    fn deref(&self) -> &Command {
+        &self.cmd
+    }
+}
+
+impl DerefMut for TestCommand {
+    fn deref_mut(&mut self) -> &mut Command {
+        &mut self.cmd
+    }
 }
 
 pub fn stderr(out: &Output) -> String {
@@ -451,19 +568,22 @@ impl VirtualDisplay {
         wrap: Option<&str>,
         args: &[&str],
     ) -> std::process::Child {
-        let mut app = bin();
-        app.args(args);
+        // Its folders are the caller's (`config`, `data`), which outlive the app.
         let mut cmd = match wrap {
             Some(script) => {
                 let mut sh = Command::new("sh");
                 sh.arg("-c")
                     .arg(format!("{script}; exec \"$@\""))
                     .arg("sh")
-                    .arg(app.get_program())
+                    .arg(program())
                     .args(args);
                 sh
             }
-            None => app,
+            None => {
+                let mut app = Command::new(program());
+                app.args(args);
+                app
+            }
         };
         match server {
             Some(s) => s.apply(&mut cmd),
@@ -476,6 +596,7 @@ impl VirtualDisplay {
         }
         cmd.env("DISPLAY", &self.name)
             .env("XDG_CONFIG_HOME", config)
+            .env("XDG_DATA_HOME", config)
             .env("CADENCE_COACH_DATA_DIR", data)
             .env_remove("WAYLAND_DISPLAY")
             .stdout(std::process::Stdio::null())

@@ -113,7 +113,7 @@ impl CoachApp {
         match made {
             Ok(()) => {
                 self.settings_message = None;
-                let default_dir = crate::store::settings::default_data_dir();
+                let default_dir = crate::store::data_dir::default_data_dir();
                 let mut settings = self.settings.clone();
                 settings.data_dir = (path != default_dir).then_some(path);
                 self.update_settings(settings);

@@ -106,7 +106,7 @@ impl CoachApp {
             Ok(_) => {
                 self.history.message = Some(format!(
                     "Review saved with the session of {}.",
-                    local_time(&record.started, &self.history.tz)
+                    local_time(record.started, &self.history.tz)
                 ));
                 self.history.selected = Some(record.id.clone());
                 self.history.put(record, units);
@@ -149,7 +149,7 @@ impl CoachApp {
                 if let Some(record) = self.history.remove(&id, units) {
                     self.history.message = Some(format!(
                         "Deleted the session of {} (kept in {} until you undo or clear it).",
-                        local_time(&record.started, &self.history.tz),
+                        local_time(record.started, &self.history.tz),
                         aside.parent().unwrap_or(&aside).display()
                     ));
                     self.history.undo.push((record, aside));
@@ -170,7 +170,7 @@ impl CoachApp {
             Ok(_) => {
                 self.history.message = Some(format!(
                     "The session of {} is back.",
-                    local_time(&record.started, &self.history.tz)
+                    local_time(record.started, &self.history.tz)
                 ));
                 self.history.put(record, units);
             }
@@ -209,7 +209,7 @@ impl CoachApp {
         let data = self.recording.data_dir.clone();
         match attach_track(&data, &self.history.sessions, &track, &source) {
             Ok(attached) => {
-                let when = local_time(&attached.record.started, &self.history.tz);
+                let when = local_time(attached.record.started, &self.history.tz);
                 let text = attached.summary(&track, &when);
                 self.history.selected = Some(attached.record.id.clone());
                 self.history.put(attached.record, self.settings.units);

@@ -34,7 +34,7 @@ use super::history::History;
 use super::review::ReviewDraft;
 use super::{form, progress, run};
 use crate::audio::{AudioEngine, DeviceState, TrackHandle};
-use crate::store::sessions::resolve_data_dir;
+use crate::store::data_dir::{default_data_dir, resolve_data_dir};
 use crate::store::settings::{Settings, TextSize, Theme, load_settings, save_settings};
 
 /// The window's title when nothing is going on.
@@ -125,7 +125,7 @@ impl CoachApp {
         let data_dir_text = settings
             .data_dir
             .clone()
-            .unwrap_or_else(crate::store::settings::default_data_dir)
+            .unwrap_or_else(default_data_dir)
             .display()
             .to_string();
         let device = engine.device();

@@ -5,7 +5,7 @@
 use jiff::civil::Date;
 
 use super::CoachApp;
-use crate::cadence::plan::{Following, Plan, PlanInputs, done_sessions, follow};
+use crate::cadence::plan::{Following, Plan, PlanInputs, done_sessions, follow, plan_id};
 use crate::cadence::session::PlanLink;
 use crate::cadence::tap::TapTempo;
 use crate::store::plan_file::{load_current_plan, save_new_plan, save_plan};
@@ -125,9 +125,7 @@ impl CoachApp {
     /// Makes a plan from the Plan screen's inputs, and saves it as the current plan.
     pub(super) fn make_plan(&mut self) {
         let Some(form) = &self.plan.form else { return };
-        let id = jiff::Timestamp::now()
-            .strftime("%Y%m%dT%H%M%SZ")
-            .to_string();
+        let id = plan_id(jiff::Timestamp::now());
         let made = form
             .inputs()
             .and_then(|inputs| Plan::new(&id, inputs).map_err(|e| e.to_string()));

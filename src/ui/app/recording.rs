@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use super::clock::Heard;
 use crate::audio::Program;
 use crate::cadence::beats::{Beat, BeatCursor};
-use crate::cadence::session::{Ending, PlanLink, SessionRecord};
+use crate::cadence::session::{
+    Ending, IdSuffix, PlanLink, SessionRecord, session_id, whole_second,
+};
 use crate::store::sessions::save_session;
 
 /// Session seconds between saves while playing.
@@ -65,18 +67,14 @@ impl Recording {
         plan: Option<PlanLink>,
     ) -> Option<String> {
         let now = jiff::Timestamp::now();
-        let started = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-        // Sortable and unique even for two apps started in the same second.
-        let id = format!(
-            "{}-{:04x}",
-            now.strftime("%Y%m%dT%H%M%SZ"),
-            (now.subsec_nanosecond() as u32 ^ std::process::id()) & 0xffff
-        );
+        // Unique even for two apps started in the same second.
+        let salt = (now.subsec_nanosecond() as u32 ^ std::process::id()) as u16;
+        let id = session_id(now, IdSuffix::Played(salt));
         let workout = match program {
             Program::Workout(w) => w.name().to_string(),
             Program::Open { spm, .. } => format!("Steady {spm} spm"),
         };
-        let mut record = SessionRecord::new(&id, &started, &workout, target_spm);
+        let mut record = SessionRecord::new(&id, whole_second(now), &workout, target_spm);
         record.plan = plan;
         self.record = Some(record);
         self.saved_at_secs = 0.0;
@@ -177,6 +175,8 @@ impl Recording {
         let record = self.record.as_ref()?;
         self.saved_at_secs = record.duration_secs;
         self.segments_saved = record.segments.len();
-        save_session(&self.data_dir, record).err()
+        save_session(&self.data_dir, record)
+            .err()
+            .map(|e| e.to_string())
     }
 }

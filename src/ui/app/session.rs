@@ -158,7 +158,7 @@ impl CoachApp {
         let units_changed = settings.units != self.settings.units;
         self.settings = settings;
         if data_dir_changed {
-            self.recording.data_dir = crate::store::sessions::resolve_data_dir(
+            self.recording.data_dir = crate::store::data_dir::resolve_data_dir(
                 self.data_dir_flag.as_deref(),
                 self.settings.data_dir.as_deref(),
             );
