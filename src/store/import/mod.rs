@@ -7,14 +7,20 @@
 //! was given, and never allocates in proportion to a number read from the file, only in
 //! proportion to the bytes actually present (and never more than [`MAX_SAMPLES`] samples).
 
+mod error;
 mod fit;
+mod track;
 mod xml;
 
 use std::fs::File;
 use std::io::{self, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+pub use error::ImportError;
+use error::{no_cadence, track_points};
 pub use fit::parse_fit;
+pub use track::CadenceTrack;
+use track::Samples;
 pub use xml::{parse_gpx, parse_tcx};
 
 /// A file larger than this is not a run's watch file.
@@ -30,72 +36,6 @@ pub enum Format {
     Fit,
     Tcx,
     Gpx,
-}
-
-/// The cadence series read from a watch file, in steps per minute (both feet).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CadenceTrack {
-    pub format: Format,
-    /// Time of the first sample, Unix seconds (UTC). When the first sample has a fraction of a
-    /// second this is rounded down, and the first offset is that fraction.
-    pub start_unix: i64,
-    /// (seconds after start_unix, steps per minute); sorted by time, only samples that carry a
-    /// cadence; zero cadence (standing still) kept as 0.0.
-    pub samples: Vec<(f64, f64)>,
-    /// True when the file's numbers counted one foot (strides/min) and were doubled.
-    pub doubled: bool,
-}
-
-impl CadenceTrack {
-    /// The start plus the last sample's offset, rounded up to a whole second.
-    pub fn end_unix(&self) -> i64 {
-        let last = self.samples.last().map_or(0.0, |&(t, _)| t);
-        // Offsets are finite, non-negative and at most a few centuries of seconds.
-        self.start_unix.saturating_add(last.ceil() as i64)
-    }
-
-    /// The mean of the samples above zero (time spent standing still does not pull it down);
-    /// `None` when there are none.
-    pub fn average_spm(&self) -> Option<f64> {
-        let (sum, count) = self
-            .samples
-            .iter()
-            .filter(|&&(_, spm)| spm > 0.0)
-            .fold((0.0, 0usize), |(sum, count), &(_, spm)| {
-                (sum + spm, count + 1)
-            });
-        (count > 0).then(|| sum / count as f64)
-    }
-}
-
-/// Why a watch file could not be imported, in words a runner can act on.
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    #[error("could not read {path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
-    #[error("the file is larger than 64 MiB")]
-    TooLarge,
-    #[error("the file is empty")]
-    Empty,
-    #[error(
-        "not a file this app can read: choose a FIT, TCX or GPX file from your watch \
-         (this one has no .FIT signature and no TrainingCenterDatabase or gpx root element)"
-    )]
-    UnknownFormat,
-    #[error("not a FIT file (no .FIT signature)")]
-    NotFit,
-    /// A damaged FIT file; `offset` is the byte where the problem starts.
-    #[error("FIT byte {offset}: {problem}")]
-    Fit { offset: usize, problem: String },
-    #[error("TCX line {line}: {problem}")]
-    Tcx { line: usize, problem: String },
-    #[error("GPX line {line}: {problem}")]
-    Gpx { line: usize, problem: String },
-    /// The file was read but gave no usable cadence; `points` is how many track points it has.
-    #[error("no cadence in this file ({detail})")]
-    NoCadence { points: usize, detail: String },
-    #[error("the file has more than 500,000 cadence samples; it cannot be one run")]
-    TooManySamples,
 }
 
 /// Reads a watch file the runner chose (typed, dropped or given to `import`): its cadence track
@@ -181,109 +121,6 @@ fn line_of(text: &str, pos: usize) -> usize {
         .filter(|&&b| b == b'\n')
         .count()
         + 1
-}
-
-/// "1 track point", "3,120 track points".
-fn track_points(n: usize) -> String {
-    let digits = n.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let plural = if n == 1 { "" } else { "s" };
-    format!("{grouped} track point{plural}")
-}
-
-/// The usual "no cadence" error: no points at all, points without any cadence, or cadence only
-/// on points that have no time (which cannot be placed on the run).
-fn no_cadence(points: usize, cadence_without_time: bool) -> ImportError {
-    let detail = if points == 0 {
-        "it has no track points".to_string()
-    } else if cadence_without_time {
-        format!(
-            "it has {} but none with both a time and a cadence",
-            track_points(points)
-        )
-    } else {
-        format!("it has {} but none with a cadence", track_points(points))
-    };
-    ImportError::NoCadence { points, detail }
-}
-
-/// Samples as a parser finds them: (Unix nanoseconds, the file's own number), in file order.
-struct Samples {
-    raw: Vec<(i128, f64)>,
-}
-
-impl Samples {
-    fn new() -> Samples {
-        Samples { raw: Vec::new() }
-    }
-
-    fn push(&mut self, unix_nanos: i128, value: f64) -> Result<(), ImportError> {
-        if self.raw.len() >= MAX_SAMPLES {
-            return Err(ImportError::TooManySamples);
-        }
-        self.raw.push((unix_nanos, value));
-        Ok(())
-    }
-
-    fn is_empty(&self) -> bool {
-        self.raw.is_empty()
-    }
-
-    fn values(&self) -> impl Iterator<Item = f64> + '_ {
-        self.raw.iter().map(|&(_, v)| v)
-    }
-
-    /// Scales by `factor` (2 for strides), drops non-finite, negative and impossible values,
-    /// sorts by time (stable, so of samples at the same instant the file's last one wins) and
-    /// makes the times relative to the first sample's whole second.
-    fn finish(
-        self,
-        format: Format,
-        factor: f64,
-        doubled: bool,
-        points: usize,
-    ) -> Result<CadenceTrack, ImportError> {
-        let mut raw = self.raw;
-        let found = raw.len();
-        raw.retain_mut(|(_, v)| {
-            // `+ 0.0` turns a negative zero into zero.
-            *v = *v * factor + 0.0;
-            v.is_finite() && (0.0..=MAX_SPM).contains(v)
-        });
-        if raw.is_empty() {
-            let detail = format!(
-                "it has {} with cadence, but every value is impossible \
-                 (over 400 steps per minute, or not a number)",
-                track_points(found)
-            );
-            return Err(ImportError::NoCadence { points, detail });
-        }
-        raw.sort_by_key(|&(t, _)| t);
-        const NANOS: i128 = 1_000_000_000;
-        let first = raw.first().map_or(0, |&(t, _)| t);
-        let start = first.div_euclid(NANOS);
-        let mut samples: Vec<(f64, f64)> = Vec::with_capacity(raw.len());
-        for (t, v) in raw {
-            let offset = (t - start * NANOS) as f64 / 1e9;
-            match samples.last_mut() {
-                Some(last) if last.0 == offset => last.1 = v,
-                _ => samples.push((offset, v)),
-            }
-        }
-        Ok(CadenceTrack {
-            format,
-            // Times come from a u32 (FIT) or a year between -9999 and 9999 (RFC 3339).
-            start_unix: i64::try_from(start).unwrap_or(0),
-            samples,
-            doubled,
-        })
-    }
 }
 
 #[cfg(test)]
