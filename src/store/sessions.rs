@@ -30,7 +30,7 @@ pub fn resolve_data_dir(flag: Option<&Path>, chosen: Option<&Path>) -> PathBuf {
         .unwrap_or_else(super::settings::default_data_dir)
 }
 
-fn sessions_dir(data: &Path) -> PathBuf {
+pub(super) fn sessions_dir(data: &Path) -> PathBuf {
     data.join("sessions")
 }
 

@@ -1,7 +1,9 @@
 //! Importing a run's cadence from a watch file: FIT (binary, decoded by hand in `fit`), TCX and
-//! GPX (streamed XML, in `xml`). This module owns the shared result type, the errors, the size
-//! limits, picking the format by content, and the last step every parser shares: dropping
-//! impossible values, sorting by time and keeping one sample per instant.
+//! GPX (streamed XML, in `xml`). This module owns the entry point the window and the command
+//! line share ([`read_watch_file`]), the size limits and picking the format by content; `track`
+//! holds the result and the last step every reader shares (the legs on foot, strides to steps,
+//! impossible and all-zero values, time order), `sport` what a sport's cadence counts, and
+//! `error` the reasons a file is refused.
 //!
 //! Every parser is written for hostile input: it never panics, never reads past the bytes it
 //! was given, and never allocates in proportion to a number read from the file, only in
@@ -9,6 +11,7 @@
 
 mod error;
 mod fit;
+mod sport;
 mod track;
 mod xml;
 
@@ -16,11 +19,12 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
-pub use error::ImportError;
+pub use error::{ImportError, WatchFileError, grouped, samples_phrase};
 use error::{no_cadence, track_points};
 pub use fit::parse_fit;
+pub use sport::{Counts, Sport};
 pub use track::CadenceTrack;
-use track::Samples;
+use track::{Samples, Strides};
 pub use xml::{parse_gpx, parse_tcx};
 
 /// A file larger than this is not a run's watch file.
@@ -38,17 +42,46 @@ pub enum Format {
     Gpx,
 }
 
+/// A sport on foot the runner can say a file was recorded in, over what the file says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FootSport {
+    Running,
+    Walking,
+    Hiking,
+}
+
+impl FootSport {
+    pub fn name(self) -> &'static str {
+        match self {
+            FootSport::Running => "running",
+            FootSport::Walking => "walking",
+            FootSport::Hiking => "hiking",
+        }
+    }
+}
+
+/// How to read a watch file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Take every sample as this sport, whatever the file says or its content suggests (a
+    /// watch left in bike mode for a run). `None`: the file's sport decides.
+    pub sport: Option<FootSport>,
+}
+
 /// Reads a watch file the runner chose (typed, dropped or given to `import`): its cadence track
-/// and its file name (the source a session names); an error is one sentence naming the file.
-pub fn read_watch_file(path: &Path) -> Result<(CadenceTrack, String), String> {
+/// and its file name (the source a session names). The window and `import` both come here, so
+/// a file is read by the same rules from either; an error is one line naming the file.
+pub fn read_watch_file(
+    path: &Path,
+    options: &ReadOptions,
+) -> Result<(CadenceTrack, String), WatchFileError> {
     if path.is_dir() {
-        return Err(format!(
-            "{} is a folder: import the FIT, TCX or GPX files in it",
-            path.display()
-        ));
+        return Err(WatchFileError::Folder {
+            path: path.to_path_buf(),
+        });
     }
     let track =
-        read_track(path).map_err(|e| format!("{} could not be imported: {e}", path.display()))?;
+        read_track(path, options).map_err(|e| WatchFileError::new(path.to_path_buf(), e))?;
     let source = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -59,7 +92,7 @@ pub fn read_watch_file(path: &Path) -> Result<(CadenceTrack, String), String> {
 /// Reads `path` (at most [`MAX_IMPORT_BYTES`], never more than that of a bigger file) and picks
 /// the format by content: the FIT signature ".FIT" at bytes 8..12, otherwise the XML root
 /// element (`TrainingCenterDatabase` for TCX, `gpx` for GPX). The file name does not matter.
-pub fn read_track(path: &Path) -> Result<CadenceTrack, ImportError> {
+pub fn read_track(path: &Path, options: &ReadOptions) -> Result<CadenceTrack, ImportError> {
     let io_error = |source| ImportError::Io {
         path: path.to_path_buf(),
         source,
@@ -72,7 +105,7 @@ pub fn read_track(path: &Path) -> Result<CadenceTrack, ImportError> {
     let bytes = read_bounded(file, MAX_IMPORT_BYTES, size_hint)
         .map_err(io_error)?
         .ok_or(ImportError::TooLarge)?;
-    parse_any(&bytes)
+    parse_any(&bytes, options)
 }
 
 /// Reads at most `max + 1` bytes; `None` when there were more than `max`. `size_hint` (the
@@ -85,18 +118,18 @@ fn read_bounded(reader: impl Read, max: u64, size_hint: u64) -> io::Result<Optio
 }
 
 /// Picks the parser by content.
-fn parse_any(bytes: &[u8]) -> Result<CadenceTrack, ImportError> {
+pub fn parse_any(bytes: &[u8], options: &ReadOptions) -> Result<CadenceTrack, ImportError> {
     if bytes.is_empty() {
         return Err(ImportError::Empty);
     }
     if bytes.get(8..12) == Some(b".FIT".as_slice()) {
-        return parse_fit(bytes);
+        return fit::read(bytes, options);
     }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(body) {
         Ok(text) => match xml::root_format(text) {
-            Some(Format::Tcx) => parse_tcx(text),
-            Some(Format::Gpx) => parse_gpx(text),
+            Some(Format::Tcx) => xml::read_tcx(text, options),
+            Some(Format::Gpx) => xml::read_gpx(text, options),
             _ => Err(ImportError::UnknownFormat),
         },
         Err(bad) => {
@@ -133,6 +166,8 @@ mod tests {
             start_unix: 1_000,
             samples,
             doubled: true,
+            sport: None,
+            notes: Vec::new(),
         }
     }
 
@@ -158,7 +193,15 @@ mod tests {
         s.push(base + 4_000_000_000, f64::NAN).unwrap();
         s.push(base + 5_000_000_000, -1.0).unwrap();
         s.push(base + 6_000_000_000, 0.0).unwrap();
-        let t = s.finish(Format::Tcx, 2.0, true, 7).unwrap();
+        let t = s
+            .finish(
+                Format::Tcx,
+                Strides::Always,
+                7,
+                &ReadOptions::default(),
+                Vec::new(),
+            )
+            .unwrap();
         assert_eq!(t.start_unix, 1_700_000_000);
         assert_eq!(t.samples, vec![(0.5, 170.0), (2.0, 172.0), (6.0, 0.0)]);
         assert_eq!(t.end_unix(), 1_700_000_006);
@@ -168,7 +211,15 @@ mod tests {
     fn finish_with_only_impossible_values_says_so() {
         let mut s = Samples::new();
         s.push(0, 300.0).unwrap();
-        let e = s.finish(Format::Fit, 2.0, true, 1).unwrap_err();
+        let e = s
+            .finish(
+                Format::Fit,
+                Strides::Always,
+                1,
+                &ReadOptions::default(),
+                Vec::new(),
+            )
+            .unwrap_err();
         assert!(e.to_string().contains("impossible"), "{e}");
     }
 
@@ -224,7 +275,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let tcx = dir.path().join("run.gpx");
         std::fs::write(&tcx, format!("\u{FEFF}{TCX}")).unwrap();
-        let t = read_track(&tcx).unwrap();
+        let t = read_track(&tcx, &ReadOptions::default()).unwrap();
         assert_eq!(
             (t.format, t.samples.clone()),
             (Format::Tcx, vec![(0.0, 176.0)])
@@ -232,7 +283,7 @@ mod tests {
 
         let gpx = dir.path().join("run.fit");
         std::fs::write(&gpx, GPX).unwrap();
-        let t = read_track(&gpx).unwrap();
+        let t = read_track(&gpx, &ReadOptions::default()).unwrap();
         assert_eq!(
             (t.format, t.samples.clone()),
             (Format::Gpx, vec![(0.0, 172.0)])
@@ -240,7 +291,7 @@ mod tests {
 
         let fit = dir.path().join("run.tcx");
         std::fs::write(&fit, fit::tests::simple_fit(85, 64)).unwrap();
-        let t = read_track(&fit).unwrap();
+        let t = read_track(&fit, &ReadOptions::default()).unwrap();
         assert_eq!(
             (t.format, t.samples.clone()),
             (Format::Fit, vec![(0.0, 171.0)])
@@ -264,14 +315,16 @@ mod tests {
         for (name, bytes) in cases {
             let path = dir.path().join(name);
             std::fs::write(&path, bytes).unwrap();
-            let e = read_track(&path).unwrap_err();
+            let e = read_track(&path, &ReadOptions::default()).unwrap_err();
             assert!(matches!(e, ImportError::UnknownFormat), "{name}: {e}");
             assert!(e.to_string().contains("FIT, TCX or GPX"), "{e}");
         }
         let empty = dir.path().join("empty.fit");
         std::fs::write(&empty, b"").unwrap();
         assert_eq!(
-            read_track(&empty).unwrap_err().to_string(),
+            read_track(&empty, &ReadOptions::default())
+                .unwrap_err()
+                .to_string(),
             "the file is empty"
         );
     }
@@ -284,7 +337,7 @@ mod tests {
         let at = TCX.find("88").unwrap();
         bytes[at] = 0xFF;
         std::fs::write(&path, bytes).unwrap();
-        let e = read_track(&path).unwrap_err();
+        let e = read_track(&path, &ReadOptions::default()).unwrap_err();
         assert_eq!(
             e.to_string(),
             "TCX line 3: the file is not UTF-8 text (it may be damaged)"
@@ -298,11 +351,11 @@ mod tests {
         let file = File::create(&path).unwrap();
         file.set_len(MAX_IMPORT_BYTES + 1).unwrap();
         drop(file);
-        let e = read_track(&path).unwrap_err();
+        let e = read_track(&path, &ReadOptions::default()).unwrap_err();
         assert_eq!(e.to_string(), "the file is larger than 64 MiB");
 
         let missing = dir.path().join("missing.fit");
-        let e = read_track(&missing).unwrap_err();
+        let e = read_track(&missing, &ReadOptions::default()).unwrap_err();
         assert!(matches!(e, ImportError::Io { .. }));
         assert!(e.to_string().contains("missing.fit"), "{e}");
     }
@@ -314,7 +367,7 @@ mod tests {
         #[test]
         fn random_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
             let text = String::from_utf8_lossy(&bytes);
-            let results = [parse_any(&bytes), parse_fit(&bytes), parse_tcx(&text), parse_gpx(&text)];
+            let results = [parse_any(&bytes, &ReadOptions::default()), parse_fit(&bytes), parse_tcx(&text), parse_gpx(&text)];
             for track in results.into_iter().flatten() {
                 assert_sane(&track);
             }

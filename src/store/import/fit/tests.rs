@@ -105,8 +105,11 @@ fn strides_and_fractional_strides_become_steps() {
     assert_eq!(spm(&simple_fit(85, 1)), vec![(0.0, 170.015625)]);
     // 0xFF fractional means "none": whole strides only.
     assert_eq!(spm(&simple_fit(85, 0xFF)), vec![(0.0, 170.0)]);
-    // Standing still is kept.
-    assert_eq!(spm(&simple_fit(0, 0)), vec![(0.0, 0.0)]);
+    // A cadence of zero throughout counted nothing.
+    assert_eq!(
+        parse_fit(&simple_fit(0, 0)).unwrap_err().to_string(),
+        "its only cadence sample is 0 (no cadence sensor was recording)"
+    );
 }
 
 #[test]
@@ -286,7 +289,7 @@ fn no_records_or_no_cadence_says_how_many_points() {
 }
 
 #[test]
-fn a_file_cut_short_at_any_length_is_an_error() {
+fn a_file_cut_short_gives_its_complete_records_and_says_how_much_is_missing() {
     let mut fit = Fit::default();
     fit.record_definition();
     for i in 0..20 {
@@ -294,12 +297,31 @@ fn a_file_cut_short_at_any_length_is_an_error() {
     }
     let full = fit.build();
     assert_eq!(spm(&full).len(), 20);
+    // The header (14 bytes) and the record definition (15), then 7 bytes a record.
+    let complete = |len: usize| len.saturating_sub(29).div_euclid(7).min(20);
     for len in 0..full.len() {
-        let e = parse_fit(&full[..len]).unwrap_err();
-        if len >= 12 {
-            assert!(e.to_string().contains("cut short"), "{len} bytes: {e}");
+        match parse_fit(&full[..len]) {
+            Ok(track) => {
+                assert_eq!(track.samples.len(), complete(len), "{len} bytes");
+                assert_sane(&track);
+                let missing = full.len() - len;
+                assert_eq!(
+                    track.notes,
+                    vec![format!(
+                        "The file is cut short ({missing} of its {} bytes are missing): \
+                         its complete records before the cut were read.",
+                        full.len()
+                    )]
+                );
+            }
+            Err(e) => assert_eq!(complete(len), 0, "{len} bytes: {e}"),
         }
     }
+    let e = parse_fit(&full[..13]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "FIT byte 0: the file is cut short inside its header"
+    );
 }
 
 #[test]
@@ -325,12 +347,10 @@ fn data_size_ending_inside_a_message_is_an_error_with_its_offset() {
 fn a_huge_declared_data_size_is_refused_without_allocating() {
     let mut bytes = simple_fit(80, 0);
     bytes[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
-    assert!(
-        parse_fit(&bytes)
-            .unwrap_err()
-            .to_string()
-            .contains("cut short")
-    );
+    // Read as a file cut short: what is there is read, and the rest is said to be missing.
+    let track = parse_fit(&bytes).unwrap();
+    assert_eq!(track.samples, vec![(0.0, 160.0)]);
+    assert!(track.notes[0].contains("cut short"), "{:?}", track.notes);
 }
 
 #[test]

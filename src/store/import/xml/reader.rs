@@ -54,6 +54,8 @@ pub(super) enum Field {
     Cadence,
     /// TCX's plain Cadence (rpm in Garmin's schema).
     PlainCadence,
+    /// A GPX track's activity `type`.
+    Type,
 }
 
 /// The text of an element being read for a value, capped at [`MAX_VALUE_BYTES`].
@@ -89,6 +91,7 @@ impl Capture {
         match self.field {
             Field::Time => "time",
             Field::Cadence | Field::PlainCadence => "cadence",
+            Field::Type => "type",
         }
     }
 }
@@ -267,6 +270,11 @@ impl<'a> Walker<'a> {
             let problem = format!("the cadence {value:?} is not a number");
             self.error(capture.pos, problem)
         })
+    }
+
+    /// The captured text, trimmed; `None` if it was too long to be a value.
+    pub(super) fn text(capture: &Capture) -> Option<&str> {
+        (!capture.too_long).then(|| capture.value.trim())
     }
 
     fn value<'c>(&self, capture: &'c Capture) -> Result<&'c str, ImportError> {

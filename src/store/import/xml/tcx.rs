@@ -1,17 +1,27 @@
 //! TCX (Garmin's Training Center XML): the running cadence of each `Trackpoint`, and the
 //! activity's `Sport`, which says whether a plain `Cadence` counts steps at all.
 
-use super::counts_strides;
 use super::reader::{Capture, Field, Node, Walker, attribute};
-use crate::store::import::{CadenceTrack, Format, ImportError, Samples, no_cadence, track_points};
+use crate::store::import::{
+    CadenceTrack, Counts, Format, ImportError, ReadOptions, Samples, Sport, Strides, no_cadence,
+    track_points,
+};
 
 /// Reads the running cadence of a TCX file.
 ///
 /// Garmin writes a runner's cadence as `<Extensions><TPX><RunCadence>` in strides per minute
 /// (one foot), so it is doubled. A plain `<Cadence>` directly in a `Trackpoint` is pedalling
 /// rpm in Garmin's schema; it is used (and doubled) only when no `RunCadence` appears anywhere
-/// in the file and the activity's `Sport` is "Running", as some apps write it that way.
+/// in the file and the activity's `Sport` is "Running", as some apps write it that way (or the
+/// runner says it was a run).
 pub fn parse_tcx(text: &str) -> Result<CadenceTrack, ImportError> {
+    read_tcx(text, &ReadOptions::default())
+}
+
+pub(in crate::store::import) fn read_tcx(
+    text: &str,
+    options: &ReadOptions,
+) -> Result<CadenceTrack, ImportError> {
     struct Point {
         depth: usize,
         time: Option<i128>,
@@ -84,11 +94,12 @@ pub fn parse_tcx(text: &str) -> Result<CadenceTrack, ImportError> {
                         Field::Time => p.time = walker.time(&c)?,
                         Field::Cadence => p.run = walker.number(&c)?,
                         Field::PlainCadence => p.plain = walker.number(&c)?,
+                        Field::Type => {}
                     }
                 }
                 if let Some(p) = point.take_if(|p| p.depth == depth) {
                     let sport = activity.as_ref().map_or("", |(_, sport)| sport.as_str());
-                    let running = sport.eq_ignore_ascii_case("Running");
+                    let running = sport.eq_ignore_ascii_case("Running") || options.sport.is_some();
                     match p.time {
                         Some(time) => {
                             if let Some(v) = p.run {
@@ -96,7 +107,12 @@ pub fn parse_tcx(text: &str) -> Result<CadenceTrack, ImportError> {
                             }
                             if let Some(v) = p.plain {
                                 if running && !any_run_cadence {
-                                    plain.push(time, v)?;
+                                    plain.push_in(
+                                        time,
+                                        v,
+                                        Sport::from_activity_type(sport).as_ref(),
+                                        None,
+                                    )?;
                                 } else if !running {
                                     other_sport.get_or_insert_with(|| sport.to_string());
                                 }
@@ -119,6 +135,9 @@ pub fn parse_tcx(text: &str) -> Result<CadenceTrack, ImportError> {
     let samples = if any_run_cadence { run } else { plain };
     if samples.is_empty() {
         if !any_run_cadence && let Some(sport) = other_sport {
+            if let Some(named) = Sport::from_activity_type(&sport).filter(|s| !s.is_foot()) {
+                return Err(ImportError::NotSteps { sport: named });
+            }
             let activity = if sport.is_empty() {
                 "an activity not marked Running".to_string()
             } else {
@@ -126,8 +145,9 @@ pub fn parse_tcx(text: &str) -> Result<CadenceTrack, ImportError> {
             };
             let detail = format!(
                 "it has {}, but their only cadence is the Cadence of {activity}, \
-                 which counts pedal turns, not steps",
-                track_points(points)
+                 which counts {}, not steps; if it was a run, import it with --sport running",
+                track_points(points),
+                Counts::PedalTurns.what()
             );
             return Err(ImportError::NoCadence { points, detail });
         }
@@ -135,11 +155,10 @@ pub fn parse_tcx(text: &str) -> Result<CadenceTrack, ImportError> {
     }
     // RunCadence is strides by Garmin's schema. A plain Cadence in a running activity is not
     // defined for running; apps write strides or steps there, so the GPX rule decides.
-    let doubled = any_run_cadence || counts_strides(&samples);
-    samples.finish(
-        Format::Tcx,
-        if doubled { 2.0 } else { 1.0 },
-        doubled,
-        points,
-    )
+    let strides = if any_run_cadence {
+        Strides::Always
+    } else {
+        Strides::ByMedian
+    };
+    samples.finish(Format::Tcx, strides, points, options, Vec::new())
 }

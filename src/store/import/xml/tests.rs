@@ -1,8 +1,9 @@
 //! Tests of the TCX and GPX readers.
 
 use super::*;
+use super::{gpx::read_gpx, tcx::read_tcx};
 use crate::store::import::tests::assert_sane;
-use crate::store::import::{CadenceTrack, Format, ImportError};
+use crate::store::import::{CadenceTrack, Format, ImportError, ReadOptions};
 
 /// 2024-03-01T07:00:00Z.
 const START_UNIX: i64 = 1_709_276_400;
@@ -81,6 +82,8 @@ fn tcx_run_cadence_is_strides_and_is_doubled() {
             start_unix: START_UNIX,
             samples: vec![(0.0, 176.0), (1.0, 172.0)],
             doubled: true,
+            sport: None,
+            notes: Vec::new(),
         }
     );
 }
@@ -118,11 +121,27 @@ fn tcx_plain_cadence_counts_only_in_a_running_file_without_run_cadence() {
 fn tcx_cycling_cadence_is_not_running_cadence() {
     let text = tcx_points("Biking", &[plain_point(0, "84"), plain_point(1, "85")]);
     let e = parse_tcx(&text).unwrap_err();
-    assert!(matches!(e, ImportError::NoCadence { points: 2, .. }));
     assert_eq!(
         e.to_string(),
-        "no cadence in this file (it has 2 track points, but their only cadence is the \
-         Cadence of a Biking activity, which counts pedal turns, not steps)"
+        "it is a biking activity: its cadence counts pedal turns, not steps"
+    );
+    // Unless the runner says it was a run.
+    let running = ReadOptions {
+        sport: Some(crate::store::import::FootSport::Running),
+    };
+    let track = read_tcx(&text, &running).unwrap();
+    assert_eq!(track.samples, vec![(0.0, 168.0), (1.0, 170.0)]);
+    assert_eq!(
+        track.notes,
+        vec!["The file calls it a biking activity; taken as running, as asked.".to_string()]
+    );
+    // A sport that names nothing: the earlier, general refusal.
+    let text = tcx_points("Other", &[plain_point(0, "84")]);
+    assert!(
+        parse_tcx(&text)
+            .unwrap_err()
+            .to_string()
+            .contains("if it was a run, import it with --sport running")
     );
 }
 
@@ -286,6 +305,8 @@ fn gpx_strides_are_doubled() {
             start_unix: START_UNIX,
             samples: vec![(0.0, 172.0), (1.0, 0.0), (2.0, 176.0)],
             doubled: true,
+            sport: Some("running".into()),
+            notes: Vec::new(),
         }
     );
 }
@@ -331,20 +352,32 @@ fn gpx_median_decides_between_strides_and_steps() {
 }
 
 #[test]
-fn gpx_cad_outside_extensions_or_points_is_ignored() {
-    let text = gpx_points(&[
-        format!(
-            r#"<trkpt lat="1" lon="2"><time>{}</time><cad>86</cad></trkpt>"#,
+fn gpx_cadence_in_every_common_tag_and_only_in_track_points() {
+    // Garmin (any prefix), Cluetrust/Movescount `gpxdata:cadence`, Strava's plain `cadence`
+    // in the extensions or directly in the point.
+    let tags = [
+        r#"<extensions><gpxtpx:TrackPointExtension><gpxtpx:cad>86</gpxtpx:cad></gpxtpx:TrackPointExtension></extensions>"#,
+        r#"<extensions><ns3:TrackPointExtension><ns3:cad>86</ns3:cad></ns3:TrackPointExtension></extensions>"#,
+        r#"<extensions><gpxdata:cadence>86</gpxdata:cadence></extensions>"#,
+        r#"<extensions><cadence>86</cadence></extensions>"#,
+        r#"<cadence>86</cadence>"#,
+        r#"<cad>86</cad>"#,
+    ];
+    for tag in tags {
+        let point = format!(
+            r#"<trkpt lat="1" lon="2"><time>{}</time>{tag}</trkpt>"#,
             time(0)
-        ),
-        format!(
-            r#"<wpt lat="1" lon="2"><time>{}</time><extensions><cad>86</cad></extensions></wpt>"#,
-            time(1)
-        ),
-    ]);
+        );
+        let track = parse_gpx(&gpx_points(&[point])).unwrap();
+        assert_eq!(track.samples, vec![(0.0, 172.0)], "{tag}");
+    }
+    let text = gpx_points(&[format!(
+        r#"<wpt lat="1" lon="2"><time>{}</time><extensions><cad>86</cad></extensions></wpt>"#,
+        time(1)
+    )]);
     assert_eq!(
         parse_gpx(&text).unwrap_err().to_string(),
-        "no cadence in this file (it has 1 track point but none with a cadence)"
+        "no cadence in this file (it has no track points)"
     );
     let text = gpx_points(&[
         r#"<trkpt lat="1" lon="2"><extensions><cad>86</cad></extensions></trkpt>"#.to_string(),
@@ -353,6 +386,57 @@ fn gpx_cad_outside_extensions_or_points_is_ignored() {
         parse_gpx(&text).unwrap_err().to_string(),
         "no cadence in this file (it has 1 track point but none with both a time and a cadence)"
     );
+}
+
+#[test]
+fn gpx_track_type_decides_the_sport() {
+    let points: Vec<String> = (0..3).map(|i| gpx_point(i, "90")).collect();
+    let ride = gpx_points(&points).replace("<type>running</type>", "<type>road_biking</type>");
+    assert_eq!(
+        parse_gpx(&ride).unwrap_err().to_string(),
+        "it is a road biking activity: its cadence counts pedal turns, not steps"
+    );
+    let strava_ride = gpx_points(&points).replace("<type>running</type>", "<type>1</type>");
+    assert!(matches!(
+        parse_gpx(&strava_ride),
+        Err(ImportError::NotSteps { .. })
+    ));
+    let strava_run = gpx_points(&points).replace("<type>running</type>", "<type>9</type>");
+    assert_eq!(parse_gpx(&strava_run).unwrap().samples.len(), 3);
+}
+
+#[test]
+fn gpx_without_a_type_is_judged_by_its_speed() {
+    // 90 a minute at about 9 m/s (0.0001° of latitude is 11.1 m): a ride.
+    let fast: Vec<String> = (0..5)
+        .map(|i| {
+            format!(
+                r#"<trkpt lat="{:.6}" lon="0"><time>{}</time><cad>90</cad></trkpt>"#,
+                51.0 + f64::from(i) * 0.0008,
+                time(i * 10)
+            )
+        })
+        .collect();
+    let text = gpx_points(&fast).replace("<type>running</type>", "");
+    let e = parse_gpx(&text).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "it does not say its sport, and its cadence (a median of 90 a minute at 32 km/h) is a \
+         ride's pedalling, not a run's strides; if it was a run, import it with --sport running"
+    );
+    let running = ReadOptions {
+        sport: Some(crate::store::import::FootSport::Running),
+    };
+    assert_eq!(read_gpx(&text, &running).unwrap().samples.len(), 5);
+    // The same cadence at a runner's 3.3 m/s.
+    let slow = text.replace("0.0008", "0.0003");
+    let slow: String = (0..5)
+        .map(|i| format!("{:.6}", 51.0 + f64::from(i) * 0.0008))
+        .zip((0..5).map(|i| format!("{:.6}", 51.0 + f64::from(i) * 0.0003)))
+        .fold(slow, |t, (a, b)| {
+            t.replace(&format!("lat=\"{a}\""), &format!("lat=\"{b}\""))
+        });
+    assert_eq!(parse_gpx(&slow).unwrap().samples.len(), 5);
 }
 
 #[test]
