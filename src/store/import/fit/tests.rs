@@ -378,6 +378,57 @@ fn many_definitions_with_255_fields_are_bounded_work() {
     assert!(parse_fit(&fit.build()).is_err());
 }
 
+#[test]
+fn legs_follow_the_sport_message_before_them_and_the_session_they_fall_in() {
+    let mut fit = Fit::default();
+    let span = [
+        (253, 4, 0x86),
+        (2, 4, 0x86),
+        (7, 4, 0x86),
+        (5, 1, 0),
+        (6, 1, 0),
+    ];
+    fit.record_definition()
+        .definition(3, false, 18, &span, &[])
+        .definition(4, false, 12, &[(0, 1, 0), (1, 1, 0)], &[])
+        .message(4, &[5, 17]);
+    for i in 0..4 {
+        fit.record(START_FIT + i, 30, 0);
+    }
+    let mut swim = (START_FIT + 3).to_le_bytes().to_vec();
+    swim.extend(START_FIT.to_le_bytes());
+    swim.extend(3_000u32.to_le_bytes());
+    swim.extend([5, 17]);
+    fit.message(3, &swim).message(4, &[1, 3]);
+    for i in 4..10 {
+        fit.record(START_FIT + i, 85, 0);
+    }
+    let track = parse_fit(&fit.build()).unwrap();
+    assert_eq!(track.samples.len(), 6);
+    assert_eq!(track.sport.as_deref(), Some("running"));
+    assert_eq!(
+        track.notes,
+        vec![
+            "From this multisport file: the running leg only, 6 samples (swimming left out)."
+                .to_string()
+        ]
+    );
+}
+
+#[test]
+fn a_checksum_that_does_not_match_is_damage() {
+    let mut bytes = simple_fit(85, 0);
+    let end = bytes.len() - 2;
+    let crc = framing::crc(&bytes[..end]);
+    bytes[end..].copy_from_slice(&crc.to_le_bytes());
+    assert!(parse_fit(&bytes).is_ok());
+    bytes[end - 2] ^= 1;
+    assert_eq!(
+        parse_fit(&bytes).unwrap_err().to_string(),
+        format!("FIT byte {end}: the checksum does not match the data (the file is damaged)")
+    );
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3_000))]
 
@@ -388,13 +439,30 @@ proptest::proptest! {
         edits in proptest::collection::vec((0usize..400, proptest::prelude::any::<u8>(), 0u8..4), 1..8),
     ) {
         let mut fit = Fit::default();
+        // Sport, lap and session messages (two legs: a swim, then a run), a clock message
+        // and records from power-on as well, so mutations reach the sport and time rules.
+        let span = [(253, 4, 0x86), (2, 4, 0x86), (7, 4, 0x86), (5, 1, 0), (6, 1, 0)];
         fit.record_definition()
             .definition(1, true, 20, &[(253, 4, 0x86), (4, 1, 2)], &[(0, 2, 0)])
-            .definition(2, false, 20, &[(4, 1, 2), (53, 1, 2)], &[]);
+            .definition(2, false, 20, &[(4, 1, 2), (53, 1, 2)], &[])
+            .definition(3, false, 18, &span, &[])
+            .definition(4, false, 12, &[(0, 1, 0), (1, 1, 0)], &[])
+            .definition(5, false, 162, &[(253, 4, 0x86), (1, 4, 0x86)], &[])
+            .message(4, &[5, 17]);
         for i in 0..12u32 {
+            if i == 6 {
+                let mut swim = (START_FIT + 17).to_le_bytes().to_vec();
+                swim.extend(START_FIT.to_le_bytes());
+                swim.extend(17_000u32.to_le_bytes());
+                swim.extend([5, 17]);
+                fit.message(3, &swim).message(4, &[1, 0]);
+            }
             fit.record(START_FIT + i * 3, 80 + i as u8, (i * 10) as u8);
             fit.compressed(2, (START_FIT + i * 3 + 1) as u8, &[81, 3]);
         }
+        let mut clock = START_FIT.to_le_bytes().to_vec();
+        clock.extend(1_000u32.to_le_bytes());
+        fit.message(5, &clock).record(1_040, 85, 0);
         let mut bytes = fit.build();
         for (at, value, kind) in edits {
             let at = at % (bytes.len() + 1);
