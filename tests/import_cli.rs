@@ -1,6 +1,6 @@
 //! `cadence-coach import FILE` on real folders with FIT, TCX and GPX files built here with known
 //! cadence: the stride-to-step doubling, matching a session by time, a new session when none
-//! matches, damaged and hostile files, and a write that fails (file size limit) leaving the
+//! matches, damaged and hostile files (a FIT whose checksum fails), and a write that fails (file size limit) leaving the
 //! earlier session file as it was.
 
 mod support;
@@ -138,9 +138,18 @@ fn tcx_run_cadence_is_doubled_and_a_run_with_no_session_becomes_one() {
         "{}",
         new.steps
     );
-    // Importing the same file again updates that session instead of adding a third.
+    // Importing the same file again updates that session instead of adding a third, and says
+    // that it replaced the cadence it had.
     let again = import(dir.path(), &file);
-    assert!(stdout(&again).contains("added to the session of 2026-11-21T10:00:00Z"));
+    let said = stdout(&again);
+    assert!(
+        said.contains("added to the session of 2026-11-21T10:00:00Z"),
+        "{said}"
+    );
+    assert!(
+        said.contains("replacing its cadence from evening.tcx (TCX, average 176.0 spm; kept in"),
+        "{said}"
+    );
     assert_eq!(load_sessions(&dir.path().join("data")).0.len(), 2);
 }
 
@@ -177,9 +186,12 @@ fn damaged_huge_and_foreign_files_get_one_clear_line_and_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let session = data_with_session(dir.path());
     let before = std::fs::read(&session).unwrap();
-    let full = fit_file(T0, &(0..100).map(|s| (s, 85.0)).collect::<Vec<_>>());
+    let mut damaged = fit_file(T0, &(0..100).map(|s| (s, 85.0)).collect::<Vec<_>>());
+    // One cadence changed after the CRC was computed.
+    let at = damaged.len() - 3;
+    damaged[at] ^= 0x01;
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("cut.fit", full[..full.len() / 2].to_vec(), "FIT"),
+        ("damaged.fit", damaged, "checksum does not match"),
         (
             "notes.txt",
             b"just some words\n".to_vec(),

@@ -358,6 +358,8 @@ fn a_review_keeps_an_import_made_meanwhile_and_space_saves_what_was_filled_in() 
         start_unix: start.as_second(),
         samples: vec![(0.0, 170.0), (1.0, 172.0)],
         doubled: true,
+        sport: None,
+        notes: Vec::new(),
     };
     attach_track(&data(dir.path()), &saved, &track, "watch.fit").unwrap();
     h.get_by_label("Effort 7").click();

@@ -111,6 +111,29 @@ struct ImportArgs {
     /// The watch file: .fit, .tcx or .gpx (the format is read from the content)
     #[arg(value_name = "FILE")]
     file: PathBuf,
+    /// Take the file as this sport on foot whatever it says (a run recorded in bike mode);
+    /// without it, rides, swims and other sports whose cadence is not steps are refused
+    #[arg(long, value_enum, value_name = "SPORT")]
+    sport: Option<ImportSport>,
+}
+
+/// The sports on foot `import --sport` can name.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ImportSport {
+    Running,
+    Walking,
+    Hiking,
+}
+
+impl ImportSport {
+    fn foot(self) -> crate::store::import::FootSport {
+        use crate::store::import::FootSport;
+        match self {
+            ImportSport::Running => FootSport::Running,
+            ImportSport::Walking => FootSport::Walking,
+            ImportSport::Hiking => FootSport::Hiking,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -14,7 +14,7 @@ use crate::cadence::session::{SESSION_VERSION, SessionRecord};
 /// A session file larger than this is not a session.
 pub const MAX_SESSION_FILE_BYTES: u64 = 1 << 20;
 
-fn sessions_dir(data: &Path) -> PathBuf {
+pub(super) fn sessions_dir(data: &Path) -> PathBuf {
     data.join("sessions")
 }
 

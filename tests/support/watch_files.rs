@@ -170,3 +170,265 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let year = yoe + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
+
+/// FIT seconds (since 1989-12-31T00:00:00Z) of a Unix time.
+pub fn fit_time(unix: i64) -> u32 {
+    u32::try_from(unix - FIT_EPOCH_UNIX).expect("a time after 1989-12-31")
+}
+
+/// FIT's sport numbers used in the tests (from the FIT profile).
+pub mod sport {
+    pub const GENERIC: u8 = 0;
+    pub const RUNNING: u8 = 1;
+    pub const CYCLING: u8 = 2;
+    pub const TRANSITION: u8 = 3;
+    pub const SWIMMING: u8 = 5;
+    pub const ROWING: u8 = 15;
+    pub const STAND_UP_PADDLEBOARDING: u8 = 37;
+}
+
+/// A FIT activity written message by message, the way watches write them: a file_id, then
+/// whatever the test adds (sport messages, records with speed, laps, sessions, a
+/// timestamp_correlation, an activity), with both CRCs. Times are FIT seconds as given, so a
+/// test can write times counted from power-on (below 0x10000000).
+pub struct FitBuilder {
+    data: Vec<u8>,
+}
+
+impl Default for FitBuilder {
+    fn default() -> Self {
+        FitBuilder::new()
+    }
+}
+
+impl FitBuilder {
+    pub fn new() -> FitBuilder {
+        let mut data = Vec::new();
+        let mut define = |local: u8, global: u16, fields: &[(u8, u8, u8)]| {
+            data.extend([0x40 | local, 0, 0]);
+            data.extend(global.to_le_bytes());
+            data.push(fields.len() as u8);
+            for &(n, size, base) in fields {
+                data.extend([n, size, base]);
+            }
+        };
+        // file_id: type (enum), manufacturer (uint16).
+        define(0, 0, &[(0, 1, 0x00), (1, 2, 0x84)]);
+        // record: timestamp, cadence, fractional_cadence, speed (uint16, mm/s).
+        define(
+            1,
+            20,
+            &[(253, 4, 0x86), (4, 1, 0x02), (53, 1, 0x02), (6, 2, 0x84)],
+        );
+        // session: timestamp, start_time, total_elapsed_time (ms), sport, sub_sport.
+        let span = [(253, 4, 0x86), (2, 4, 0x86), (7, 4, 0x86)];
+        define(
+            2,
+            18,
+            &[span[0], span[1], span[2], (5, 1, 0x00), (6, 1, 0x00)],
+        );
+        // lap: the same, with sport 25 and sub_sport 39.
+        define(
+            3,
+            19,
+            &[span[0], span[1], span[2], (25, 1, 0x00), (39, 1, 0x00)],
+        );
+        // sport: sport, sub_sport.
+        define(4, 12, &[(0, 1, 0x00), (1, 1, 0x00)]);
+        // timestamp_correlation: timestamp (UTC), system_timestamp.
+        define(5, 162, &[(253, 4, 0x86), (1, 4, 0x86)]);
+        // activity: timestamp, local_timestamp.
+        define(6, 34, &[(253, 4, 0x86), (5, 4, 0x86)]);
+        data.extend([0x00, 4]);
+        data.extend(255u16.to_le_bytes());
+        FitBuilder { data }
+    }
+
+    pub fn sport(&mut self, sport: u8, sub_sport: u8) -> &mut FitBuilder {
+        self.data.extend([0x04, sport, sub_sport]);
+        self
+    }
+
+    /// Records at `start` + each sample's seconds, with strides (or rpm, or strokes) per
+    /// minute and a speed in m/s (`None`: not recorded).
+    pub fn records(
+        &mut self,
+        start: u32,
+        strides: &[(u32, f64)],
+        speed: Option<f64>,
+    ) -> &mut FitBuilder {
+        for &(secs, per_minute) in strides {
+            let (whole, fraction) = split_strides(per_minute);
+            self.data.push(0x01);
+            self.data.extend((start + secs).to_le_bytes());
+            self.data.extend([whole, fraction]);
+            let mm = speed.map_or(u16::MAX, |v| (v * 1000.0).round() as u16);
+            self.data.extend(mm.to_le_bytes());
+        }
+        self
+    }
+
+    /// A session from `start` to `end` (FIT seconds) in `sport`.
+    pub fn session(&mut self, start: u32, end: u32, sport: u8, sub_sport: u8) -> &mut FitBuilder {
+        self.span(0x02, start, end, sport, sub_sport)
+    }
+
+    pub fn lap(&mut self, start: u32, end: u32, sport: u8, sub_sport: u8) -> &mut FitBuilder {
+        self.span(0x03, start, end, sport, sub_sport)
+    }
+
+    fn span(&mut self, local: u8, start: u32, end: u32, sport: u8, sub: u8) -> &mut FitBuilder {
+        self.data.push(local);
+        self.data.extend(end.to_le_bytes());
+        self.data.extend(start.to_le_bytes());
+        self.data.extend(((end - start) * 1000).to_le_bytes());
+        self.data.extend([sport, sub]);
+        self
+    }
+
+    /// The watch's clock: `utc` (FIT seconds) was `system` seconds after power-on.
+    pub fn correlation(&mut self, utc: u32, system: u32) -> &mut FitBuilder {
+        self.data.push(0x05);
+        self.data.extend(utc.to_le_bytes());
+        self.data.extend(system.to_le_bytes());
+        self
+    }
+
+    pub fn activity(&mut self, timestamp: u32, local: u32) -> &mut FitBuilder {
+        self.data.push(0x06);
+        self.data.extend(timestamp.to_le_bytes());
+        self.data.extend(local.to_le_bytes());
+        self
+    }
+
+    /// The file: a 14-byte header with its CRC, the messages, the file CRC.
+    pub fn build(&self) -> Vec<u8> {
+        let mut file = vec![14, 0x20];
+        file.extend(2195u16.to_le_bytes());
+        file.extend(u32::try_from(self.data.len()).unwrap().to_le_bytes());
+        file.extend(b".FIT");
+        let header_crc = fit_crc(&file);
+        file.extend(header_crc.to_le_bytes());
+        file.extend(&self.data);
+        let crc = fit_crc(&file);
+        file.extend(crc.to_le_bytes());
+        file
+    }
+}
+
+/// What an independent FIT reader (the `fitparser` crate) finds in a file.
+#[derive(Debug, Default)]
+pub struct Oracle {
+    /// (FIT seconds as written, strides per minute) of each record with a cadence.
+    pub records: Vec<(i64, f64)>,
+    /// (start, end in FIT seconds, sport name) of each session.
+    pub sessions: Vec<(i64, i64, String)>,
+}
+
+impl Oracle {
+    /// Reads `bytes` with fitparser, CRCs checked; panics if it cannot (so every FIT file
+    /// the tests build is a valid one by another reader's judgement).
+    pub fn read(bytes: &[u8]) -> Oracle {
+        use fitparser::Value;
+        let messages = fitparser::from_bytes(bytes).expect("fitparser reads the file");
+        let seconds = |v: &Value| match v {
+            Value::Timestamp(t) => Some(t.timestamp() - FIT_EPOCH_UNIX),
+            _ => None,
+        };
+        let number = |v: &Value| match v {
+            Value::UInt8(n) => Some(f64::from(*n)),
+            Value::Float64(x) => Some(*x),
+            Value::Float32(x) => Some(f64::from(*x)),
+            _ => None,
+        };
+        let mut oracle = Oracle::default();
+        for m in messages {
+            let field = |name: &str| {
+                m.fields()
+                    .iter()
+                    .find(|f| f.name() == name)
+                    .map(|f| f.value().clone())
+            };
+            match m.kind() {
+                fitparser::profile::MesgNum::Record => {
+                    let time = field("timestamp").as_ref().and_then(seconds);
+                    let cadence = field("cadence").as_ref().and_then(number);
+                    let fraction = field("fractional_cadence").as_ref().and_then(number);
+                    if let (Some(t), Some(c)) = (time, cadence) {
+                        oracle.records.push((t, c + fraction.unwrap_or(0.0)));
+                    }
+                }
+                fitparser::profile::MesgNum::Session => {
+                    let start = field("start_time").as_ref().and_then(seconds);
+                    let end = field("timestamp").as_ref().and_then(seconds);
+                    let sport = field("sport").map(|v| v.to_string()).unwrap_or_default();
+                    if let (Some(s), Some(e)) = (start, end) {
+                        oracle.sessions.push((s, e, sport));
+                    }
+                }
+                _ => {}
+            }
+        }
+        oracle
+    }
+
+    /// The records that fall in a session of `sport`.
+    pub fn records_in(&self, sport: &str) -> Vec<(i64, f64)> {
+        self.records
+            .iter()
+            .copied()
+            .filter(|&(t, _)| {
+                self.sessions
+                    .iter()
+                    .any(|(s, e, name)| name == sport && (*s..=*e).contains(&t))
+            })
+            .collect()
+    }
+}
+
+/// A GPX track like `gpx_file`, with the cadence written in `open`…`close` inside each point
+/// (e.g. `<extensions><gpxdata:cadence>`, `</gpxdata:cadence></extensions>`) and the track's
+/// `<type>` (none when empty).
+pub fn gpx_file_with(
+    start_unix: i64,
+    cad: &[(u32, u32)],
+    open: &str,
+    close: &str,
+    kind: &str,
+) -> String {
+    let mut out = String::new();
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(
+        "<gpx creator=\"cadence-coach tests\" version=\"1.1\" \
+         xmlns=\"http://www.topografix.com/GPX/1/1\" \
+         xmlns:gpxdata=\"http://www.cluetrust.com/XML/GPXDATA/1/0\" \
+         xmlns:gpxtpx=\"http://www.garmin.com/xmlschemas/TrackPointExtension/v1\">\n",
+    );
+    out.push_str("  <trk>\n    <name>Test</name>\n");
+    if !kind.is_empty() {
+        out.push_str(&format!("    <type>{kind}</type>\n"));
+    }
+    out.push_str("    <trkseg>\n");
+    for (i, &(secs, value)) in cad.iter().enumerate() {
+        out.push_str(&format!(
+            "      <trkpt lat=\"{:.6}\" lon=\"-0.127500\"><time>{}</time>{open}{value}{close}</trkpt>\n",
+            51.5074 + i as f64 * 0.00003,
+            rfc3339(start_unix + i64::from(secs)),
+        ));
+    }
+    out.push_str("    </trkseg>\n  </trk>\n</gpx>\n");
+    out
+}
+
+/// 121839 as "121,839".
+pub fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

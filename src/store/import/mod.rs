@@ -1,20 +1,30 @@
 //! Importing a run's cadence from a watch file: FIT (binary, decoded by hand in `fit`), TCX and
-//! GPX (streamed XML, in `xml`). This module owns the shared result type, the errors, the size
-//! limits, picking the format by content, and the last step every parser shares: dropping
-//! impossible values, sorting by time and keeping one sample per instant.
+//! GPX (streamed XML, in `xml`). This module owns the entry point the window and the command
+//! line share ([`read_watch_file`]), the size limits and picking the format by content; `track`
+//! holds the result and the last step every reader shares (the legs on foot, strides to steps,
+//! impossible and all-zero values, time order), `sport` what a sport's cadence counts, and
+//! `error` the reasons a file is refused.
 //!
 //! Every parser is written for hostile input: it never panics, never reads past the bytes it
 //! was given, and never allocates in proportion to a number read from the file, only in
 //! proportion to the bytes actually present (and never more than [`MAX_SAMPLES`] samples).
 
+mod error;
 mod fit;
+mod sport;
+mod track;
 mod xml;
 
 use std::fs::File;
 use std::io::{self, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+pub use error::{ImportError, WatchFileError, grouped, samples_phrase};
+use error::{no_cadence, track_points};
 pub use fit::parse_fit;
+pub use sport::{Counts, Sport};
+pub use track::CadenceTrack;
+use track::{Samples, Strides};
 pub use xml::{parse_gpx, parse_tcx};
 
 /// A file larger than this is not a run's watch file.
@@ -32,83 +42,46 @@ pub enum Format {
     Gpx,
 }
 
-/// The cadence series read from a watch file, in steps per minute (both feet).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CadenceTrack {
-    pub format: Format,
-    /// Time of the first sample, Unix seconds (UTC). When the first sample has a fraction of a
-    /// second this is rounded down, and the first offset is that fraction.
-    pub start_unix: i64,
-    /// (seconds after start_unix, steps per minute); sorted by time, only samples that carry a
-    /// cadence; zero cadence (standing still) kept as 0.0.
-    pub samples: Vec<(f64, f64)>,
-    /// True when the file's numbers counted one foot (strides/min) and were doubled.
-    pub doubled: bool,
+/// A sport on foot the runner can say a file was recorded in, over what the file says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FootSport {
+    Running,
+    Walking,
+    Hiking,
 }
 
-impl CadenceTrack {
-    /// The start plus the last sample's offset, rounded up to a whole second.
-    pub fn end_unix(&self) -> i64 {
-        let last = self.samples.last().map_or(0.0, |&(t, _)| t);
-        // Offsets are finite, non-negative and at most a few centuries of seconds.
-        self.start_unix.saturating_add(last.ceil() as i64)
-    }
-
-    /// The mean of the samples above zero (time spent standing still does not pull it down);
-    /// `None` when there are none.
-    pub fn average_spm(&self) -> Option<f64> {
-        let (sum, count) = self
-            .samples
-            .iter()
-            .filter(|&&(_, spm)| spm > 0.0)
-            .fold((0.0, 0usize), |(sum, count), &(_, spm)| {
-                (sum + spm, count + 1)
-            });
-        (count > 0).then(|| sum / count as f64)
+impl FootSport {
+    pub fn name(self) -> &'static str {
+        match self {
+            FootSport::Running => "running",
+            FootSport::Walking => "walking",
+            FootSport::Hiking => "hiking",
+        }
     }
 }
 
-/// Why a watch file could not be imported, in words a runner can act on.
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    #[error("could not read {path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
-    #[error("the file is larger than 64 MiB")]
-    TooLarge,
-    #[error("the file is empty")]
-    Empty,
-    #[error(
-        "not a file this app can read: choose a FIT, TCX or GPX file from your watch \
-         (this one has no .FIT signature and no TrainingCenterDatabase or gpx root element)"
-    )]
-    UnknownFormat,
-    #[error("not a FIT file (no .FIT signature)")]
-    NotFit,
-    /// A damaged FIT file; `offset` is the byte where the problem starts.
-    #[error("FIT byte {offset}: {problem}")]
-    Fit { offset: usize, problem: String },
-    #[error("TCX line {line}: {problem}")]
-    Tcx { line: usize, problem: String },
-    #[error("GPX line {line}: {problem}")]
-    Gpx { line: usize, problem: String },
-    /// The file was read but gave no usable cadence; `points` is how many track points it has.
-    #[error("no cadence in this file ({detail})")]
-    NoCadence { points: usize, detail: String },
-    #[error("the file has more than 500,000 cadence samples; it cannot be one run")]
-    TooManySamples,
+/// How to read a watch file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Take every sample as this sport, whatever the file says or its content suggests (a
+    /// watch left in bike mode for a run). `None`: the file's sport decides.
+    pub sport: Option<FootSport>,
 }
 
 /// Reads a watch file the runner chose (typed, dropped or given to `import`): its cadence track
-/// and its file name (the source a session names); an error is one sentence naming the file.
-pub fn read_watch_file(path: &Path) -> Result<(CadenceTrack, String), String> {
+/// and its file name (the source a session names). The window and `import` both come here, so
+/// a file is read by the same rules from either; an error is one line naming the file.
+pub fn read_watch_file(
+    path: &Path,
+    options: &ReadOptions,
+) -> Result<(CadenceTrack, String), WatchFileError> {
     if path.is_dir() {
-        return Err(format!(
-            "{} is a folder: import the FIT, TCX or GPX files in it",
-            path.display()
-        ));
+        return Err(WatchFileError::Folder {
+            path: path.to_path_buf(),
+        });
     }
     let track =
-        read_track(path).map_err(|e| format!("{} could not be imported: {e}", path.display()))?;
+        read_track(path, options).map_err(|e| WatchFileError::new(path.to_path_buf(), e))?;
     let source = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -119,7 +92,7 @@ pub fn read_watch_file(path: &Path) -> Result<(CadenceTrack, String), String> {
 /// Reads `path` (at most [`MAX_IMPORT_BYTES`], never more than that of a bigger file) and picks
 /// the format by content: the FIT signature ".FIT" at bytes 8..12, otherwise the XML root
 /// element (`TrainingCenterDatabase` for TCX, `gpx` for GPX). The file name does not matter.
-pub fn read_track(path: &Path) -> Result<CadenceTrack, ImportError> {
+pub fn read_track(path: &Path, options: &ReadOptions) -> Result<CadenceTrack, ImportError> {
     let io_error = |source| ImportError::Io {
         path: path.to_path_buf(),
         source,
@@ -132,7 +105,7 @@ pub fn read_track(path: &Path) -> Result<CadenceTrack, ImportError> {
     let bytes = read_bounded(file, MAX_IMPORT_BYTES, size_hint)
         .map_err(io_error)?
         .ok_or(ImportError::TooLarge)?;
-    parse_any(&bytes)
+    parse_any(&bytes, options)
 }
 
 /// Reads at most `max + 1` bytes; `None` when there were more than `max`. `size_hint` (the
@@ -145,18 +118,18 @@ fn read_bounded(reader: impl Read, max: u64, size_hint: u64) -> io::Result<Optio
 }
 
 /// Picks the parser by content.
-fn parse_any(bytes: &[u8]) -> Result<CadenceTrack, ImportError> {
+pub fn parse_any(bytes: &[u8], options: &ReadOptions) -> Result<CadenceTrack, ImportError> {
     if bytes.is_empty() {
         return Err(ImportError::Empty);
     }
     if bytes.get(8..12) == Some(b".FIT".as_slice()) {
-        return parse_fit(bytes);
+        return fit::read(bytes, options);
     }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(body) {
         Ok(text) => match xml::root_format(text) {
-            Some(Format::Tcx) => parse_tcx(text),
-            Some(Format::Gpx) => parse_gpx(text),
+            Some(Format::Tcx) => xml::read_tcx(text, options),
+            Some(Format::Gpx) => xml::read_gpx(text, options),
             _ => Err(ImportError::UnknownFormat),
         },
         Err(bad) => {
@@ -183,109 +156,6 @@ fn line_of(text: &str, pos: usize) -> usize {
         + 1
 }
 
-/// "1 track point", "3,120 track points".
-fn track_points(n: usize) -> String {
-    let digits = n.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let plural = if n == 1 { "" } else { "s" };
-    format!("{grouped} track point{plural}")
-}
-
-/// The usual "no cadence" error: no points at all, points without any cadence, or cadence only
-/// on points that have no time (which cannot be placed on the run).
-fn no_cadence(points: usize, cadence_without_time: bool) -> ImportError {
-    let detail = if points == 0 {
-        "it has no track points".to_string()
-    } else if cadence_without_time {
-        format!(
-            "it has {} but none with both a time and a cadence",
-            track_points(points)
-        )
-    } else {
-        format!("it has {} but none with a cadence", track_points(points))
-    };
-    ImportError::NoCadence { points, detail }
-}
-
-/// Samples as a parser finds them: (Unix nanoseconds, the file's own number), in file order.
-struct Samples {
-    raw: Vec<(i128, f64)>,
-}
-
-impl Samples {
-    fn new() -> Samples {
-        Samples { raw: Vec::new() }
-    }
-
-    fn push(&mut self, unix_nanos: i128, value: f64) -> Result<(), ImportError> {
-        if self.raw.len() >= MAX_SAMPLES {
-            return Err(ImportError::TooManySamples);
-        }
-        self.raw.push((unix_nanos, value));
-        Ok(())
-    }
-
-    fn is_empty(&self) -> bool {
-        self.raw.is_empty()
-    }
-
-    fn values(&self) -> impl Iterator<Item = f64> + '_ {
-        self.raw.iter().map(|&(_, v)| v)
-    }
-
-    /// Scales by `factor` (2 for strides), drops non-finite, negative and impossible values,
-    /// sorts by time (stable, so of samples at the same instant the file's last one wins) and
-    /// makes the times relative to the first sample's whole second.
-    fn finish(
-        self,
-        format: Format,
-        factor: f64,
-        doubled: bool,
-        points: usize,
-    ) -> Result<CadenceTrack, ImportError> {
-        let mut raw = self.raw;
-        let found = raw.len();
-        raw.retain_mut(|(_, v)| {
-            // `+ 0.0` turns a negative zero into zero.
-            *v = *v * factor + 0.0;
-            v.is_finite() && (0.0..=MAX_SPM).contains(v)
-        });
-        if raw.is_empty() {
-            let detail = format!(
-                "it has {} with cadence, but every value is impossible \
-                 (over 400 steps per minute, or not a number)",
-                track_points(found)
-            );
-            return Err(ImportError::NoCadence { points, detail });
-        }
-        raw.sort_by_key(|&(t, _)| t);
-        const NANOS: i128 = 1_000_000_000;
-        let first = raw.first().map_or(0, |&(t, _)| t);
-        let start = first.div_euclid(NANOS);
-        let mut samples: Vec<(f64, f64)> = Vec::with_capacity(raw.len());
-        for (t, v) in raw {
-            let offset = (t - start * NANOS) as f64 / 1e9;
-            match samples.last_mut() {
-                Some(last) if last.0 == offset => last.1 = v,
-                _ => samples.push((offset, v)),
-            }
-        }
-        Ok(CadenceTrack {
-            format,
-            // Times come from a u32 (FIT) or a year between -9999 and 9999 (RFC 3339).
-            start_unix: i64::try_from(start).unwrap_or(0),
-            samples,
-            doubled,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,6 +166,8 @@ mod tests {
             start_unix: 1_000,
             samples,
             doubled: true,
+            sport: None,
+            notes: Vec::new(),
         }
     }
 
@@ -321,7 +193,15 @@ mod tests {
         s.push(base + 4_000_000_000, f64::NAN).unwrap();
         s.push(base + 5_000_000_000, -1.0).unwrap();
         s.push(base + 6_000_000_000, 0.0).unwrap();
-        let t = s.finish(Format::Tcx, 2.0, true, 7).unwrap();
+        let t = s
+            .finish(
+                Format::Tcx,
+                Strides::Always,
+                7,
+                &ReadOptions::default(),
+                Vec::new(),
+            )
+            .unwrap();
         assert_eq!(t.start_unix, 1_700_000_000);
         assert_eq!(t.samples, vec![(0.5, 170.0), (2.0, 172.0), (6.0, 0.0)]);
         assert_eq!(t.end_unix(), 1_700_000_006);
@@ -331,7 +211,15 @@ mod tests {
     fn finish_with_only_impossible_values_says_so() {
         let mut s = Samples::new();
         s.push(0, 300.0).unwrap();
-        let e = s.finish(Format::Fit, 2.0, true, 1).unwrap_err();
+        let e = s
+            .finish(
+                Format::Fit,
+                Strides::Always,
+                1,
+                &ReadOptions::default(),
+                Vec::new(),
+            )
+            .unwrap_err();
         assert!(e.to_string().contains("impossible"), "{e}");
     }
 
@@ -387,7 +275,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let tcx = dir.path().join("run.gpx");
         std::fs::write(&tcx, format!("\u{FEFF}{TCX}")).unwrap();
-        let t = read_track(&tcx).unwrap();
+        let t = read_track(&tcx, &ReadOptions::default()).unwrap();
         assert_eq!(
             (t.format, t.samples.clone()),
             (Format::Tcx, vec![(0.0, 176.0)])
@@ -395,7 +283,7 @@ mod tests {
 
         let gpx = dir.path().join("run.fit");
         std::fs::write(&gpx, GPX).unwrap();
-        let t = read_track(&gpx).unwrap();
+        let t = read_track(&gpx, &ReadOptions::default()).unwrap();
         assert_eq!(
             (t.format, t.samples.clone()),
             (Format::Gpx, vec![(0.0, 172.0)])
@@ -403,7 +291,7 @@ mod tests {
 
         let fit = dir.path().join("run.tcx");
         std::fs::write(&fit, fit::tests::simple_fit(85, 64)).unwrap();
-        let t = read_track(&fit).unwrap();
+        let t = read_track(&fit, &ReadOptions::default()).unwrap();
         assert_eq!(
             (t.format, t.samples.clone()),
             (Format::Fit, vec![(0.0, 171.0)])
@@ -427,14 +315,16 @@ mod tests {
         for (name, bytes) in cases {
             let path = dir.path().join(name);
             std::fs::write(&path, bytes).unwrap();
-            let e = read_track(&path).unwrap_err();
+            let e = read_track(&path, &ReadOptions::default()).unwrap_err();
             assert!(matches!(e, ImportError::UnknownFormat), "{name}: {e}");
             assert!(e.to_string().contains("FIT, TCX or GPX"), "{e}");
         }
         let empty = dir.path().join("empty.fit");
         std::fs::write(&empty, b"").unwrap();
         assert_eq!(
-            read_track(&empty).unwrap_err().to_string(),
+            read_track(&empty, &ReadOptions::default())
+                .unwrap_err()
+                .to_string(),
             "the file is empty"
         );
     }
@@ -447,7 +337,7 @@ mod tests {
         let at = TCX.find("88").unwrap();
         bytes[at] = 0xFF;
         std::fs::write(&path, bytes).unwrap();
-        let e = read_track(&path).unwrap_err();
+        let e = read_track(&path, &ReadOptions::default()).unwrap_err();
         assert_eq!(
             e.to_string(),
             "TCX line 3: the file is not UTF-8 text (it may be damaged)"
@@ -461,11 +351,11 @@ mod tests {
         let file = File::create(&path).unwrap();
         file.set_len(MAX_IMPORT_BYTES + 1).unwrap();
         drop(file);
-        let e = read_track(&path).unwrap_err();
+        let e = read_track(&path, &ReadOptions::default()).unwrap_err();
         assert_eq!(e.to_string(), "the file is larger than 64 MiB");
 
         let missing = dir.path().join("missing.fit");
-        let e = read_track(&missing).unwrap_err();
+        let e = read_track(&missing, &ReadOptions::default()).unwrap_err();
         assert!(matches!(e, ImportError::Io { .. }));
         assert!(e.to_string().contains("missing.fit"), "{e}");
     }
@@ -477,7 +367,7 @@ mod tests {
         #[test]
         fn random_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
             let text = String::from_utf8_lossy(&bytes);
-            let results = [parse_any(&bytes), parse_fit(&bytes), parse_tcx(&text), parse_gpx(&text)];
+            let results = [parse_any(&bytes, &ReadOptions::default()), parse_fit(&bytes), parse_tcx(&text), parse_gpx(&text)];
             for track in results.into_iter().flatten() {
                 assert_sane(&track);
             }

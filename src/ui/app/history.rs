@@ -7,7 +7,7 @@ use super::CoachApp;
 use crate::cadence::session::{Review, SessionRecord};
 use crate::store::attach::attach_track;
 use crate::store::export::export_csv;
-use crate::store::import::read_watch_file;
+use crate::store::import::{ReadOptions, read_watch_file};
 use crate::store::sessions::{
     delete_session, load_sessions, read_saved_session, restore_session, save_session,
 };
@@ -202,9 +202,9 @@ impl CoachApp {
     /// Puts a watch file's cadence onto the session it overlaps, or into a new one, and says
     /// what happened (or why not, naming the file).
     pub(super) fn import_file(&mut self, path: &Path) -> String {
-        let (track, source) = match read_watch_file(path) {
+        let (track, source) = match read_watch_file(path, &ReadOptions::default()) {
             Ok(read) => read,
-            Err(e) => return e,
+            Err(e) => return e.to_string(),
         };
         let data = self.recording.data_dir.clone();
         match attach_track(&data, &self.history.sessions, &track, &source) {
