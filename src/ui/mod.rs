@@ -43,7 +43,7 @@ pub fn run_window(
     let mut viewport = eframe::egui::ViewportBuilder::default()
         .with_title(app::TITLE)
         .with_app_id("cadence-coach")
-        .with_inner_size([1100.0, 780.0])
+        .with_inner_size([1100.0, 700.0])
         .with_min_inner_size([760.0, 560.0]);
     if let Ok(icon) = eframe::icon_data::from_png_bytes(ICON) {
         viewport = viewport.with_icon(icon);

@@ -6,7 +6,7 @@ use eframe::egui::{self, RichText, Ui};
 use super::app::Heard;
 use super::command::Command;
 use super::run_panels;
-use super::widgets::{big_number, cue_card, lamp};
+use super::widgets::{MIN_DIGIT_HEIGHT, big_number, cue_card, digits_galley, lamp};
 use crate::cadence::cues::CUES;
 use crate::cadence::tap::TapTempo;
 use crate::cadence::{Spm, Workout, clock_text};
@@ -59,49 +59,131 @@ pub fn ui(ui: &mut Ui, view: &mut RunView, app: &RunShown) -> Vec<Command> {
     } else {
         format!("{spm:.1}")
     };
+    // The digits take about 40 % of the window's height, less what the rest of the running
+    // view needs on a small screen, and never less than a readable minimum.
+    let height = ui.ctx().content_rect().height();
+    let digits = (0.40 * height)
+        .min(height - RUNNING_VIEW_REST)
+        .max(MIN_DIGIT_HEIGHT);
+    let lamp_size = (digits * 0.55).clamp(70.0, 170.0);
+    let lit_left = app.playing && beat.is_some_and(|b| b.index % 2 == 0);
+    let lit_right = app.playing && beat.is_some_and(|b| b.index % 2 == 1);
+    let sounded = beat.is_none_or(|b| b.sounded);
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        let gap = lamp_size * 0.3;
+        let full = ui.available_width();
+        // The digits' box: as wide as the widest tempo ("188.5") at this height, within the
+        // window; fixed, so the lamps and everything below stay put as the tempo changes.
+        let room = full - 2.0 * (lamp_size + gap) - 16.0;
+        let widest = digits_galley(ui, "888.8", egui::vec2(room, digits), egui::Color32::WHITE);
+        let boxed = egui::vec2(widest.size().x.min(room), digits);
+        let row = 2.0 * (lamp_size + gap) + boxed.x;
+        ui.add_space(((full - row) / 2.0).max(0.0));
+        ui.spacing_mut().item_spacing.x = gap;
+        centred_lamp(ui, "L", lit_left, sounded, lamp_size, digits);
+        big_number(ui, &shown, boxed).on_hover_text(
+            "Target cadence in steps per minute (Up/Down ±1, PageUp/PageDown or Shift+Up/Down ±5)",
+        );
+        centred_lamp(ui, "R", lit_right, sounded, lamp_size, digits);
+    });
     ui.vertical_centered(|ui| {
-        ui.horizontal(|ui| {
-            let lit_left = app.playing && beat.is_some_and(|b| b.index % 2 == 0);
-            let lit_right = app.playing && beat.is_some_and(|b| b.index % 2 == 1);
-            let sounded = beat.is_none_or(|b| b.sounded);
-            let width = ui.available_width();
-            ui.add_space((width - 860.0).max(0.0) / 2.0);
-            ui.vertical(|ui| {
-                ui.add_space(50.0);
-                lamp(ui, "L", lit_left, sounded);
+        ui.label(RichText::new("steps per minute").size(18.0).weak());
+        status_line(ui, app, workout, beat, heard.elapsed.as_secs());
+        // One line kept for the count-in, a message or the tapped cadence, so nothing below
+        // moves when one comes or goes.
+        reserved_line(ui, app, workout, beat);
+    });
+    transport(ui, view, app, &mut commands);
+    ui.add_space(4.0);
+    cue_card(ui, &CUES[app.cue], app.pinned, &mut commands, app.cue);
+    // The rest folds away while a session plays: from 1.5 m only the above is read.
+    if !app.playing {
+        ui.add_space(6.0);
+        ui.columns(3, |cols| {
+            panel(&mut cols[0], "Workout", |ui| {
+                run_panels::workout_panel(ui, view, app, &mut commands)
             });
-            ui.vertical_centered(|ui| {
-                ui.set_width(560.0);
-                big_number(ui, &shown)
-                    .on_hover_text("Target cadence in steps per minute (Up/Down ±1, PageUp/PageDown or Shift+Up/Down ±5)");
-                ui.label(RichText::new("steps per minute").size(22.0).weak());
+            panel(&mut cols[1], "Sound", |ui| {
+                run_panels::sound_panel(ui, app, &mut commands)
             });
-            ui.vertical(|ui| {
-                ui.add_space(50.0);
-                lamp(ui, "R", lit_right, sounded);
+            panel(&mut cols[2], "Measure", |ui| {
+                run_panels::measure_panel(ui, view, app, &mut commands)
             });
         });
-        status_line(ui, app, workout, beat, heard.elapsed.as_secs());
-    });
-    ui.add_space(6.0);
-    transport(ui, view, app, &mut commands);
-    if let Some(message) = app.message {
-        ui.label(
-            RichText::new(message)
-                .size(18.0)
-                .color(ui.visuals().warn_fg_color),
-        );
     }
-    ui.separator();
-    ui.columns(3, |cols| {
-        run_panels::workout_panel(&mut cols[0], view, app, &mut commands);
-        run_panels::sound_panel(&mut cols[1], app, &mut commands);
-        run_panels::measure_panel(&mut cols[2], view, app, &mut commands);
-    });
-    ui.separator();
-    cue_card(ui, &CUES[app.cue], app.pinned, &mut commands, app.cue);
     commands
 }
+
+/// What the running view needs besides the digits, in points: the tabs, the lines under the
+/// digits, the transport and the cue card.
+const RUNNING_VIEW_REST: f32 = 430.0;
+
+/// A lamp centred on the digits' height.
+fn centred_lamp(ui: &mut Ui, side: &str, lit: bool, sounded: bool, size: f32, digits: f32) {
+    ui.vertical(|ui| {
+        ui.add_space(((digits - size) / 2.0).max(0.0));
+        lamp(ui, side, lit, sounded, size);
+    });
+}
+
+/// A folding panel under the running view, open while stopped.
+fn panel(ui: &mut Ui, title: &str, body: impl FnOnce(&mut Ui)) {
+    egui::CollapsingHeader::new(RichText::new(title).size(22.0).strong())
+        .default_open(true)
+        .show(ui, body);
+}
+
+/// The count-in before a tempo change, else a message, else the tapped cadence: one line of a
+/// fixed height, empty when there is nothing to say.
+fn reserved_line(
+    ui: &mut Ui,
+    app: &RunShown,
+    workout: Option<&Workout>,
+    beat: Option<crate::audio::BeatSnapshot>,
+) {
+    let count_in = match (workout, beat) {
+        (Some(w), Some(b)) if b.count_in > 0 => w
+            .segments()
+            .get(b.segment + 1)
+            .map(|next| format!("Change to {} spm in {}…", next.tempo.start(), b.count_in)),
+        _ => None,
+    };
+    let tapped = app.taps.estimate().map(|m| {
+        format!(
+            "Tapped {:.1} spm, {:+.1} from {}",
+            m.spm,
+            m.spm - app.asked_spm,
+            app.asked_spm
+        )
+    });
+    let (text, size, strong) = match (count_in, app.message, tapped) {
+        (Some(c), _, _) => (c, 30.0, true),
+        (None, Some(m), _) => (m.to_string(), 18.0, false),
+        (None, None, Some(t)) => (t, 24.0, false),
+        (None, None, None) => (String::new(), 18.0, false),
+    };
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), RESERVED_LINE),
+        egui::Sense::hover(),
+    );
+    if text.is_empty() {
+        return;
+    }
+    let colour = if strong || app.message.is_some() {
+        ui.visuals().warn_fg_color
+    } else {
+        ui.visuals().text_color()
+    };
+    let mut text = RichText::new(text).size(size).color(colour);
+    if strong {
+        text = text.strong();
+    }
+    ui.put(rect, egui::Label::new(text).truncate());
+}
+
+/// Height of the line kept for the count-in and messages.
+const RESERVED_LINE: f32 = 40.0;
 
 /// Elapsed and remaining time, the segment, and the countdown to the next tempo.
 fn status_line(
@@ -147,27 +229,12 @@ fn status_line(
     } else {
         parts.join("   ·   ")
     };
-    ui.label(RichText::new(text).size(30.0));
-    if let (Some(w), Some(b)) = (workout, beat)
-        && b.count_in > 0
-        && let Some(next) = w.segments().get(b.segment + 1)
-    {
-        ui.label(
-            RichText::new(format!(
-                "Change to {} spm in {}…",
-                next.tempo.start(),
-                b.count_in
-            ))
-            .size(34.0)
-            .strong()
-            .color(ui.visuals().warn_fg_color),
-        );
-    }
+    ui.label(RichText::new(text).size(28.0));
 }
 
 /// Start/stop, ±1/±5, a typed value and the presets.
 fn transport(ui: &mut Ui, view: &mut RunView, app: &RunShown, commands: &mut Vec<Command>) {
-    ui.horizontal_wrapped(|ui| {
+    ui.horizontal(|ui| {
         let (label, tip) = if app.playing {
             ("Stop", "Stop the click (Space)")
         } else {
@@ -201,6 +268,10 @@ fn transport(ui: &mut Ui, view: &mut RunView, app: &RunShown, commands: &mut Vec
                 commands.push(Command::Nudge(delta));
             }
         }
+        // While a session plays, Stop and ± are all the transport there is.
+        if app.playing {
+            return;
+        }
         ui.add_space(12.0);
         let label = ui.label(RichText::new("Cadence").size(20.0));
         let field = ui
@@ -228,6 +299,9 @@ fn transport(ui: &mut Ui, view: &mut RunView, app: &RunShown, commands: &mut Vec
             });
         }
     });
+    if app.playing {
+        return;
+    }
     ui.horizontal(|ui| {
         ui.label(RichText::new("Presets").size(20.0));
         for value in PRESETS {

@@ -10,12 +10,7 @@ use crate::cadence::presets::Preset;
 use crate::cadence::stride::{step_change_percent, step_length_m};
 use crate::cadence::{ClickSound, Every, FadeBlocks, Workout};
 
-fn heading(ui: &mut Ui, text: &str) {
-    ui.label(RichText::new(text).size(22.0).strong());
-}
-
 pub fn workout_panel(ui: &mut Ui, view: &mut RunView, app: &RunShown, commands: &mut Vec<Command>) {
-    heading(ui, "Workout");
     let mut settings = app.settings.clone();
     egui::ComboBox::from_label("Built-in workout")
         .selected_text(settings.preset.name())
@@ -74,7 +69,6 @@ pub fn workout_panel(ui: &mut Ui, view: &mut RunView, app: &RunShown, commands: 
 }
 
 pub fn sound_panel(ui: &mut Ui, app: &RunShown, commands: &mut Vec<Command>) {
-    heading(ui, "Sound");
     let mut settings = app.settings.clone();
     let click = &mut settings.click;
     egui::ComboBox::from_label("Click sound")
@@ -165,7 +159,6 @@ pub fn sound_panel(ui: &mut Ui, app: &RunShown, commands: &mut Vec<Command>) {
 }
 
 pub fn measure_panel(ui: &mut Ui, view: &mut RunView, app: &RunShown, commands: &mut Vec<Command>) {
-    heading(ui, "Measure");
     ui.horizontal(|ui| {
         if ui
             .add_sized(

@@ -7,9 +7,12 @@ use super::command::Command;
 use crate::audio::DeviceState;
 use crate::cadence::cues::FormCue;
 
-/// Font size of the cadence digits: their glyphs stand about 130 px tall at 1× zoom, readable
-/// from a treadmill 1.5 m away.
-pub const BIG_DIGITS: f32 = 190.0;
+/// The smallest the cadence digits get, in points of glyph height: still readable from a
+/// treadmill 1.5 m away.
+pub const MIN_DIGIT_HEIGHT: f32 = 120.0;
+
+/// How tall a digit of the monospace font stands, as a share of its size (Hack's cap height).
+const DIGIT_SHARE: f32 = 0.73;
 
 /// The lamp colours: a lit step, a silent step (off block or quiet pattern), and unlit.
 fn lamp_colours(ui: &Ui) -> (Color32, Color32, Color32) {
@@ -29,8 +32,8 @@ fn lamp_colours(ui: &Ui) -> (Color32, Color32, Color32) {
 }
 
 /// One side of the beat lamp: lit on this foot's steps.
-pub fn lamp(ui: &mut Ui, side: &str, lit: bool, sounded: bool) -> egui::Response {
-    let size = Vec2::splat(110.0);
+pub fn lamp(ui: &mut Ui, side: &str, lit: bool, sounded: bool, diameter: f32) -> egui::Response {
+    let size = Vec2::splat(diameter);
     let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
     let (on, silent, off) = lamp_colours(ui);
     let colour = match (lit, sounded) {
@@ -39,7 +42,7 @@ pub fn lamp(ui: &mut Ui, side: &str, lit: bool, sounded: bool) -> egui::Response
         (false, _) => off,
     };
     let painter = ui.painter();
-    painter.circle_filled(rect.center(), 50.0, colour);
+    painter.circle_filled(rect.center(), diameter * 0.45, colour);
     let text = if lit {
         Color32::BLACK
     } else {
@@ -49,7 +52,7 @@ pub fn lamp(ui: &mut Ui, side: &str, lit: bool, sounded: bool) -> egui::Response
         rect.center(),
         egui::Align2::CENTER_CENTER,
         side,
-        egui::FontId::proportional(40.0),
+        egui::FontId::proportional(diameter * 0.36),
         text,
     );
     let label = format!("{side} step lamp, {}", if lit { "lit" } else { "dark" });
@@ -57,18 +60,60 @@ pub fn lamp(ui: &mut Ui, side: &str, lit: bool, sounded: bool) -> egui::Response
     response
 }
 
-/// The cadence in very large digits; a screen reader hears "Cadence 172.5 spm".
-pub fn big_number(ui: &mut Ui, text: &str) -> egui::Response {
+/// The cadence in very large digits on one line, in a box of `size` that does not change
+/// with the text (so nothing around it moves when a tempo gets a decimal): the digits are as
+/// tall as the box allows, narrower if the text would not fit its width, and centred in it.
+/// A screen reader hears "Cadence 172.5 spm".
+pub fn big_number(ui: &mut Ui, text: &str, size: Vec2) -> egui::Response {
     let colour = ui.visuals().strong_text_color();
-    let response = ui.label(
-        RichText::new(text)
-            .size(BIG_DIGITS)
-            .color(colour)
-            .monospace(),
+    let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
+    let galley = digits_galley(ui, text, size, colour);
+    // Centre the digits' own ink (not the font's line box) in the rect.
+    let (top, height) = ink(&galley).unwrap_or((0.0, size.y));
+    let pos = egui::pos2(
+        rect.center().x - galley.size().x / 2.0,
+        rect.center().y - height / 2.0 - top,
     );
+    ui.painter().galley(pos, galley, colour);
     let name = format!("Cadence {text} spm");
     response.widget_info(|| egui::WidgetInfo::labeled(egui::accesskit::Role::Label, true, &name));
     response
+}
+
+/// Where the first glyph's ink starts below the galley's top, and how tall it is.
+fn ink(galley: &egui::Galley) -> Option<(f32, f32)> {
+    let row = galley.rows.first()?;
+    let glyph = row.row.glyphs.first()?;
+    Some((
+        row.pos.y + glyph.pos.y + glyph.uv_rect.offset.y,
+        glyph.uv_rect.size.y,
+    ))
+}
+
+/// The digits laid out with their ink as tall as `size` allows, and no wider.
+pub fn digits_galley(
+    ui: &Ui,
+    text: &str,
+    size: Vec2,
+    colour: Color32,
+) -> std::sync::Arc<egui::Galley> {
+    let layout = |font: f32| {
+        ui.painter()
+            .layout_no_wrap(text.to_string(), egui::FontId::monospace(font), colour)
+    };
+    // Round digits overshoot the flat ones by a few per cent: keep them inside the box.
+    let want = size.y.max(MIN_DIGIT_HEIGHT) * 0.94;
+    let mut font = want / DIGIT_SHARE;
+    let mut galley = layout(font);
+    // The font's digits may stand taller or shorter than the estimate: scale to the ink.
+    if let Some((_, ink)) = ink(&galley).filter(|i| i.1 > 1.0) {
+        font *= want / ink;
+        galley = layout(font);
+    }
+    if galley.size().x > size.x && galley.size().x > 0.0 {
+        galley = layout(font * size.x / galley.size().x);
+    }
+    galley
 }
 
 /// The form cue card: the cue in large type, what to do, and its evidence.
@@ -80,11 +125,11 @@ pub fn cue_card(
     index: usize,
 ) {
     egui::Frame::group(ui.style())
-        .inner_margin(12.0)
+        .inner_margin(10.0)
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.horizontal(|ui| {
-                ui.label(RichText::new(cue.title).size(40.0).strong());
+                ui.label(RichText::new(cue.title).size(34.0).strong());
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     if ui
                         .button(RichText::new("Next cue").size(18.0))
@@ -103,7 +148,7 @@ pub fn cue_card(
                     }
                 });
             });
-            ui.label(RichText::new(cue.what_to_do).size(24.0));
+            ui.label(RichText::new(cue.what_to_do).size(22.0));
             ui.label(
                 RichText::new(format!("Feel: {}   ·   {}", cue.what_to_feel, cue.evidence))
                     .size(16.0)
