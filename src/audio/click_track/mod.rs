@@ -1,12 +1,20 @@
 //! `ClickTrack`: the `rodio::Source` that places every click at its exact frame.
 //!
-//! The beat positions come from `cadence::BeatCursor`; this file only turns beats into sound.
+//! The beat positions come from `cadence::BeatCursor`; this module only turns beats into sound.
 //! Settings from other threads are read from atomics at each beat, so a change takes effect on
 //! the next beat and never cuts a click in half. Rendering works a block at a time: silence is a
 //! fill, a click is a copy, so an hour renders in well under a second of CPU.
 //!
 //! The audio thread's rules hold here: after `new`, nothing allocates, locks, sleeps, logs or
 //! touches a file.
+//!
+//! This file holds the track itself: making one (fresh, or resumed on the same grid after the
+//! device changed) and serving rodio from blocks. `generator` renders the blocks (beats into
+//! clicks, settings latched per beat); `handle` holds what a track plays and the handle other
+//! threads steer it and read its clock with.
+
+mod generator;
+mod handle;
 
 use std::num::NonZero;
 use std::sync::Arc;
@@ -15,74 +23,15 @@ use std::time::Duration;
 
 use rodio::Source;
 
-use super::control::{BeatSnapshot, Shared};
+use super::control::Shared;
 use super::sounds::SoundBank;
-use crate::cadence::{
-    Beat, BeatCursor, Click, ClickSettings, ClickSound, FadeBlocks, Spm, Workout,
-};
-
-/// What a track plays.
-#[derive(Debug, Clone)]
-pub enum Program {
-    /// One tempo until stopped (or for `duration_ms`); the tempo and fade can change live.
-    Open { spm: Spm, duration_ms: Option<u64> },
-    /// A workout: its segments own tempo and click on/off.
-    Workout(Workout),
-}
-
-impl Program {
-    pub fn first_spm(&self) -> Spm {
-        match self {
-            Program::Open { spm, .. } => *spm,
-            Program::Workout(w) => w.segments()[0].tempo.start(),
-        }
-    }
-
-    /// Length in milliseconds, if it ends by itself.
-    pub fn duration_ms(&self) -> Option<u64> {
-        match self {
-            Program::Open { duration_ms, .. } => *duration_ms,
-            Program::Workout(w) => Some(w.duration_ms()),
-        }
-    }
-
-    fn cursor(&self, rate: u32) -> BeatCursor {
-        match self {
-            Program::Open { spm, duration_ms } => BeatCursor::open(*spm, *duration_ms, rate),
-            Program::Workout(w) => BeatCursor::workout(w, rate),
-        }
-    }
-}
+use crate::cadence::{BeatCursor, ClickSettings, Spm};
+use generator::Generator;
+pub use generator::perceived_gain;
+pub use handle::{Program, TrackHandle};
 
 /// Frames rendered per block when serving rodio one sample at a time (5 ms at 48 kHz).
 const BLOCK_FRAMES: usize = 256;
-
-#[derive(Debug, Clone, Copy)]
-struct Voice {
-    sound: ClickSound,
-    accent: bool,
-    offset: usize,
-    gain_left: f32,
-    gain_right: f32,
-}
-
-/// The sample generator behind the `Source`.
-struct Generator {
-    shared: Arc<Shared>,
-    epoch: u64,
-    sounds: Arc<SoundBank>,
-    cursor: BeatCursor,
-    open: bool,
-    end: Option<u64>,
-    pos: u64,
-    pending: Option<Beat>,
-    voice: Option<Voice>,
-    latched_half: u32,
-    latched_fade: Option<FadeBlocks>,
-    settings: ClickSettings,
-    stopping: bool,
-    done: bool,
-}
 
 /// A click track: a stereo `rodio::Source` at the sound bank's rate.
 pub struct ClickTrack {
@@ -90,13 +39,6 @@ pub struct ClickTrack {
     block: [f32; BLOCK_FRAMES * 2],
     block_len: usize,
     block_pos: usize,
-}
-
-/// Controls a playing track from any thread, and reads its clock. Cheap to clone.
-#[derive(Clone)]
-pub struct TrackHandle {
-    shared: Arc<Shared>,
-    program: Arc<Program>,
 }
 
 impl ClickTrack {
@@ -150,32 +92,12 @@ impl ClickTrack {
         shared: Arc<Shared>,
         epoch: u64,
         sounds: Arc<SoundBank>,
-        mut cursor: BeatCursor,
+        cursor: BeatCursor,
         program: &Program,
         pos: u64,
     ) -> ClickTrack {
-        let open = matches!(program, Program::Open { .. });
-        let settings = shared.controls.settings();
-        let end = cursor.end_frame();
-        let pending = if pos == 0 { cursor.next() } else { None };
-        let latched_half = cursor.steady_half_steps().unwrap_or(0);
         ClickTrack {
-            generator: Generator {
-                shared,
-                epoch,
-                sounds,
-                cursor,
-                open,
-                end,
-                pos,
-                pending,
-                voice: None,
-                latched_half,
-                latched_fade: None,
-                settings,
-                stopping: false,
-                done: false,
-            },
+            generator: Generator::new(shared, epoch, sounds, cursor, program, pos),
             block: [0.0; BLOCK_FRAMES * 2],
             block_len: 0,
             block_pos: 0,
@@ -197,142 +119,6 @@ impl ClickTrack {
     pub fn rate(&self) -> u32 {
         self.generator.sounds.rate()
     }
-}
-
-impl Generator {
-    fn render(&mut self, out: &mut [f32]) -> usize {
-        if self.done {
-            return 0;
-        }
-        if self.shared.status.epoch.load(Relaxed) != self.epoch {
-            // A newer track took over this session (the device changed); end quietly.
-            self.done = true;
-            return 0;
-        }
-        if !self.stopping && self.shared.controls.stop_requested() {
-            self.stopping = true;
-            self.pending = None;
-        }
-        let frames = out.len() / 2;
-        let mut written = 0;
-        while written < frames {
-            if let Some(beat) = self.pending
-                && beat.frame <= self.pos
-            {
-                self.start_beat(beat);
-                continue;
-            }
-            let until_beat = self.pending.map_or(u64::MAX, |b| b.frame - self.pos);
-            let until_end = match (self.pending, self.end) {
-                (None, Some(end)) if !self.stopping => end.saturating_sub(self.pos),
-                (None, _) => 0,
-                _ => u64::MAX,
-            };
-            let room = (frames - written) as u64;
-            let mut run = room.min(until_beat) as usize;
-            let voice_left = self.voice.map_or(0, |v| {
-                self.sounds.samples(v.sound, v.accent).len() - v.offset
-            });
-            if voice_left == 0 && until_end == 0 {
-                self.done = true;
-                break;
-            }
-            if self.pending.is_none() {
-                run = run.min(until_end.max(voice_left as u64) as usize);
-            }
-            let chunk = &mut out[written * 2..(written + run) * 2];
-            let sounded = self.play_voice(chunk);
-            chunk[sounded * 2..].fill(0.0);
-            written += run;
-            self.pos += run as u64;
-        }
-        let status = &self.shared.status;
-        status
-            .rendered_at_nanos
-            .store(self.shared.base.elapsed().as_nanos() as u64, Relaxed);
-        status.frames.store(self.pos, Release);
-        if self.done {
-            status.finished.store(true, Release);
-        }
-        written * 2
-    }
-
-    /// Writes the sounding click into `chunk`; returns the frames it covered.
-    fn play_voice(&mut self, chunk: &mut [f32]) -> usize {
-        let Some(mut voice) = self.voice else {
-            return 0;
-        };
-        let samples = &self.sounds.samples(voice.sound, voice.accent)[voice.offset..];
-        let n = samples.len().min(chunk.len() / 2);
-        for (frame, &s) in chunk.chunks_exact_mut(2).zip(&samples[..n]) {
-            frame[0] = s * voice.gain_left;
-            frame[1] = s * voice.gain_right;
-        }
-        voice.offset += n;
-        self.voice = (n < samples.len()).then_some(voice);
-        n
-    }
-
-    /// A beat begins at this frame: latch the settings, start its click, find the next beat.
-    fn start_beat(&mut self, beat: Beat) {
-        let controls = &self.shared.controls;
-        self.settings = controls.settings();
-        let mut audible = beat.audible;
-        if self.open {
-            let half = controls.spm().half_steps();
-            if half != self.latched_half
-                && let Ok(spm) = Spm::from_half_steps(half)
-            {
-                self.cursor.retempo(spm);
-                self.latched_half = half;
-                let (anchor, index, half) = self.cursor.open_grid();
-                self.shared.status.publish_grid(anchor, index, half);
-            }
-            let fade = self.settings.fade;
-            if fade != self.latched_fade {
-                self.latched_fade = fade;
-                let click = fade.map_or(Click::On, |f| Click::Faded {
-                    on_secs: f.on_secs,
-                    off_secs: f.off_secs,
-                });
-                self.cursor.set_click(click, beat.frame);
-                // A new block pattern begins with an "on" block, on this very beat.
-                audible = true;
-            }
-        }
-        let sounded = audible && self.settings.sounds_on(beat.index);
-        if sounded {
-            let gain = perceived_gain(self.settings.volume);
-            let (left, right) = match (self.settings.pan, beat.index % 2) {
-                (false, _) => (gain, gain),
-                (true, 0) => (gain, 0.0),
-                (true, _) => (0.0, gain),
-            };
-            self.voice = Some(Voice {
-                sound: self.settings.sound,
-                // The count-in before a tempo change is accented, whatever the pattern.
-                accent: beat.count_in.is_some() || self.settings.accent.hits(beat.index),
-                offset: 0,
-                gain_left: left,
-                gain_right: right,
-            });
-        }
-        self.shared.status.publish_beat(BeatSnapshot {
-            index: beat.index,
-            frame: beat.frame,
-            segment: beat.segment,
-            milli_spm: beat.milli_spm,
-            sounded,
-            count_in: beat.count_in.unwrap_or(0),
-        });
-        self.pending = self.cursor.next();
-    }
-}
-
-/// Volume 0–1 to amplitude, on a curve that sounds even (about −12 dB at half volume).
-pub fn perceived_gain(volume: f32) -> f32 {
-    let v = volume.clamp(0.0, 1.0);
-    v * v
 }
 
 impl Iterator for ClickTrack {
@@ -371,77 +157,10 @@ impl Source for ClickTrack {
     }
 }
 
-impl TrackHandle {
-    /// Changes the tempo of an open track from the next beat on. Workouts ignore it.
-    pub fn set_spm(&self, spm: Spm) {
-        self.shared.controls.set_spm(spm);
-    }
-
-    /// The tempo asked for (an open track plays it from the next beat).
-    pub fn spm(&self) -> Spm {
-        self.shared.controls.spm()
-    }
-
-    /// Changes sound, volume, accents, quiet pattern, panning and fading from the next beat on.
-    pub fn set_settings(&self, settings: ClickSettings) {
-        self.shared.controls.set_settings(settings);
-    }
-
-    pub fn settings(&self) -> ClickSettings {
-        self.shared.controls.settings()
-    }
-
-    /// Stops after the click that is sounding now has finished.
-    pub fn stop(&self) {
-        self.shared.controls.request_stop();
-    }
-
-    /// True once the track has ended (stopped, or the workout is over) and its last click is done.
-    pub fn finished(&self) -> bool {
-        self.shared.status.finished.load(Acquire)
-    }
-
-    /// Frames played since the start: the session clock.
-    pub fn frames(&self) -> u64 {
-        self.shared.status.frames.load(Acquire)
-    }
-
-    /// The rate the clock counts in.
-    pub fn rate(&self) -> u32 {
-        self.shared.rate.load(Relaxed)
-    }
-
-    /// The frames generated so far and when that count was reached: the window interpolates
-    /// the heard position from it between two device callbacks.
-    pub fn clock_observation(&self) -> (u64, std::time::Instant) {
-        let status = &self.shared.status;
-        let frames = status.frames.load(Acquire);
-        let nanos = status.rendered_at_nanos.load(Relaxed);
-        (frames, self.shared.base + Duration::from_nanos(nanos))
-    }
-
-    /// Time played since the start, from the frame clock.
-    pub fn elapsed(&self) -> Duration {
-        let rate = u64::from(self.rate().max(1));
-        let frames = self.frames();
-        Duration::from_secs(frames / rate)
-            + Duration::from_nanos((frames % rate) * 1_000_000_000 / rate)
-    }
-
-    /// The latest beat that started, if any.
-    pub fn beat(&self) -> Option<BeatSnapshot> {
-        self.shared.status.beat()
-    }
-
-    pub fn program(&self) -> &Program {
-        &self.program
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cadence::{Every, FadeBlocks, Segment};
+    use crate::cadence::{Every, FadeBlocks, Segment, Workout};
 
     const RATE: u32 = 48_000;
 

@@ -1,0 +1,117 @@
+//! What a track plays, and the handle that steers a playing track from any thread and reads its
+//! clock. Every call goes through the wait-free atomics of `control`, so none can stall the audio
+//! thread.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering::*;
+use std::time::Duration;
+
+use crate::audio::control::{BeatSnapshot, Shared};
+use crate::cadence::{BeatCursor, ClickSettings, Spm, Workout};
+
+/// What a track plays.
+#[derive(Debug, Clone)]
+pub enum Program {
+    /// One tempo until stopped (or for `duration_ms`); the tempo and fade can change live.
+    Open { spm: Spm, duration_ms: Option<u64> },
+    /// A workout: its segments own tempo and click on/off.
+    Workout(Workout),
+}
+
+impl Program {
+    pub fn first_spm(&self) -> Spm {
+        match self {
+            Program::Open { spm, .. } => *spm,
+            Program::Workout(w) => w.segments()[0].tempo.start(),
+        }
+    }
+
+    /// Length in milliseconds, if it ends by itself.
+    pub fn duration_ms(&self) -> Option<u64> {
+        match self {
+            Program::Open { duration_ms, .. } => *duration_ms,
+            Program::Workout(w) => Some(w.duration_ms()),
+        }
+    }
+
+    pub(super) fn cursor(&self, rate: u32) -> BeatCursor {
+        match self {
+            Program::Open { spm, duration_ms } => BeatCursor::open(*spm, *duration_ms, rate),
+            Program::Workout(w) => BeatCursor::workout(w, rate),
+        }
+    }
+}
+
+/// Controls a playing track from any thread, and reads its clock. Cheap to clone.
+#[derive(Clone)]
+pub struct TrackHandle {
+    pub(super) shared: Arc<Shared>,
+    pub(super) program: Arc<Program>,
+}
+
+impl TrackHandle {
+    /// Changes the tempo of an open track from the next beat on. Workouts ignore it.
+    pub fn set_spm(&self, spm: Spm) {
+        self.shared.controls.set_spm(spm);
+    }
+
+    /// The tempo asked for (an open track plays it from the next beat).
+    pub fn spm(&self) -> Spm {
+        self.shared.controls.spm()
+    }
+
+    /// Changes sound, volume, accents, quiet pattern, panning and fading from the next beat on.
+    pub fn set_settings(&self, settings: ClickSettings) {
+        self.shared.controls.set_settings(settings);
+    }
+
+    pub fn settings(&self) -> ClickSettings {
+        self.shared.controls.settings()
+    }
+
+    /// Stops after the click that is sounding now has finished.
+    pub fn stop(&self) {
+        self.shared.controls.request_stop();
+    }
+
+    /// True once the track has ended (stopped, or the workout is over) and its last click is done.
+    pub fn finished(&self) -> bool {
+        self.shared.status.finished.load(Acquire)
+    }
+
+    /// Frames played since the start: the session clock.
+    pub fn frames(&self) -> u64 {
+        self.shared.status.frames.load(Acquire)
+    }
+
+    /// The rate the clock counts in.
+    pub fn rate(&self) -> u32 {
+        self.shared.rate.load(Relaxed)
+    }
+
+    /// The frames generated so far and when that count was reached: the window interpolates
+    /// the heard position from it between two device callbacks.
+    pub fn clock_observation(&self) -> (u64, std::time::Instant) {
+        let status = &self.shared.status;
+        let frames = status.frames.load(Acquire);
+        let nanos = status.rendered_at_nanos.load(Relaxed);
+        (frames, self.shared.base + Duration::from_nanos(nanos))
+    }
+
+    /// Time played since the start, from the frame clock.
+    pub fn elapsed(&self) -> Duration {
+        let rate = u64::from(self.rate().max(1));
+        let frames = self.frames();
+        Duration::from_secs(frames / rate)
+            + Duration::from_nanos((frames % rate) * 1_000_000_000 / rate)
+    }
+
+    /// The latest beat that started, if any.
+    pub fn beat(&self) -> Option<BeatSnapshot> {
+        self.shared.status.beat()
+    }
+
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+}
