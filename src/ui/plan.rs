@@ -305,8 +305,10 @@ fn form(ui: &mut Ui, form: &mut Option<PlanForm>, taps: &TapTempo, commands: &mu
         .show(ui, |ui| {
             let field = |ui: &mut Ui, name: &str, text: &mut String, why: &str| {
                 let label = ui.label(name);
-                ui.add(egui::TextEdit::singleline(text).desired_width(110.0))
-                    .labelled_by(label.id);
+                super::widgets::numeric(
+                    ui.add(egui::TextEdit::singleline(text).desired_width(110.0)),
+                )
+                .labelled_by(label.id);
                 ui.add(egui::Label::new(RichText::new(why).weak()).wrap());
                 ui.end_row();
             };

@@ -185,10 +185,12 @@ pub fn ui(ui: &mut Ui, draft: &mut ReviewDraft, units: Units) -> Vec<Command> {
         .spacing([20.0, 10.0])
         .show(ui, |ui| {
             let label = ui.label("Measured cadence (spm)");
-            ui.add(
-                egui::TextEdit::singleline(&mut draft.measured)
-                    .desired_width(90.0)
-                    .hint_text("e.g. 172"),
+            super::widgets::numeric(
+                ui.add(
+                    egui::TextEdit::singleline(&mut draft.measured)
+                        .desired_width(90.0)
+                        .hint_text("e.g. 172"),
+                ),
             )
             .labelled_by(label.id)
             .on_hover_text("Tapped (T on the Run screen) or counted: steps in 30 s × 2");
@@ -239,17 +241,21 @@ pub fn ui(ui: &mut Ui, draft: &mut ReviewDraft, units: Units) -> Vec<Command> {
             ui.end_row();
 
             let label = ui.label(format!("Distance ({distance_unit})"));
-            ui.add(egui::TextEdit::singleline(&mut draft.distance).desired_width(90.0))
-                .labelled_by(label.id)
-                .on_hover_text(format!("Distance run, in {distance_unit}"));
+            super::widgets::numeric(
+                ui.add(egui::TextEdit::singleline(&mut draft.distance).desired_width(90.0)),
+            )
+            .labelled_by(label.id)
+            .on_hover_text(format!("Distance run, in {distance_unit}"));
             ui.end_row();
 
             let label = ui.label(format!("Speed ({speed_unit})"));
-            ui.add(egui::TextEdit::singleline(&mut draft.speed).desired_width(90.0))
-                .labelled_by(label.id)
-                .on_hover_text(format!(
-                    "Treadmill or average speed in {speed_unit}; gives the step length"
-                ));
+            super::widgets::numeric(
+                ui.add(egui::TextEdit::singleline(&mut draft.speed).desired_width(90.0)),
+            )
+            .labelled_by(label.id)
+            .on_hover_text(format!(
+                "Treadmill or average speed in {speed_unit}; gives the step length"
+            ));
             ui.end_row();
 
             ui.label("Cues held");

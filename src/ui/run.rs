@@ -26,6 +26,43 @@ pub struct RunView {
     pub workout_path: String,
 }
 
+/// The strip other screens show while a session plays: the tempo, a lamp, the elapsed time
+/// and Stop.
+pub fn strip(ui: &mut Ui, app: &RunShown, commands: &mut Vec<Command>) {
+    let beat = app.heard.beat;
+    ui.horizontal(|ui| {
+        let lit = beat.is_some();
+        let left = beat.is_some_and(|b| b.index % 2 == 0);
+        let sounded = beat.is_none_or(|b| b.sounded);
+        lamp(ui, if left { "L" } else { "R" }, lit, sounded, 44.0);
+        let spm = app.asked_spm;
+        let shown = if (spm * 2.0).fract().abs() < 1e-6 {
+            format!("{spm}")
+        } else {
+            format!("{spm:.1}")
+        };
+        ui.label(RichText::new(format!("{shown} spm")).size(34.0).strong());
+        ui.label(
+            RichText::new(format!(
+                "Elapsed {}",
+                clock_text(app.heard.elapsed.as_secs())
+            ))
+            .size(24.0),
+        );
+        if ui
+            .add_sized(
+                [110.0, 44.0],
+                egui::Button::new(RichText::new("Stop").size(24.0)),
+            )
+            .on_hover_text("Stop the click (Space)")
+            .clicked()
+        {
+            commands.push(Command::StartStop);
+        }
+    });
+    ui.separator();
+}
+
 /// What the Run screen shows, read-only.
 pub struct RunShown<'a> {
     pub settings: &'a Settings,
@@ -61,8 +98,10 @@ pub fn ui(ui: &mut Ui, view: &mut RunView, app: &RunShown) -> Vec<Command> {
     };
     // The digits take about 40 % of the window's height, less what the rest of the running
     // view needs on a small screen, and never less than a readable minimum.
+    // Stopped, the controls around them matter more and the digits give them room.
     let height = ui.ctx().content_rect().height();
-    let digits = (0.40 * height)
+    let share = if app.playing { 0.40 } else { 0.22 };
+    let digits = (share * height)
         .min(height - RUNNING_VIEW_REST)
         .max(MIN_DIGIT_HEIGHT);
     let lamp_size = (digits * 0.55).clamp(70.0, 170.0);
@@ -96,10 +135,10 @@ pub fn ui(ui: &mut Ui, view: &mut RunView, app: &RunShown) -> Vec<Command> {
     });
     transport(ui, view, app, &mut commands);
     ui.add_space(4.0);
-    cue_card(ui, &CUES[app.cue], app.pinned, &mut commands, app.cue);
     // The rest folds away while a session plays: from 1.5 m only the above is read.
-    if !app.playing {
-        ui.add_space(6.0);
+    if app.playing {
+        cue_card(ui, &CUES[app.cue], app.pinned, &mut commands, app.cue);
+    } else {
         ui.columns(3, |cols| {
             panel(&mut cols[0], "Workout", |ui| {
                 run_panels::workout_panel(ui, view, app, &mut commands)
@@ -111,6 +150,8 @@ pub fn ui(ui: &mut Ui, view: &mut RunView, app: &RunShown) -> Vec<Command> {
                 run_panels::measure_panel(ui, view, app, &mut commands)
             });
         });
+        ui.add_space(6.0);
+        cue_card(ui, &CUES[app.cue], app.pinned, &mut commands, app.cue);
     }
     commands
 }
@@ -274,15 +315,25 @@ fn transport(ui: &mut Ui, view: &mut RunView, app: &RunShown, commands: &mut Vec
         }
         ui.add_space(12.0);
         let label = ui.label(RichText::new("Cadence").size(20.0));
-        let field = ui
-            .add_sized(
+        // Not being edited, the field shows the target in force.
+        let id = egui::Id::unique("run-cadence");
+        if ui.ctx().memory(|m| !m.has_focus(id)) {
+            let target = app.settings.target.to_string();
+            if view.typed != target {
+                view.typed = target;
+            }
+        }
+        let field = super::widgets::numeric(
+            ui.add_sized(
                 [100.0, 54.0],
                 egui::TextEdit::singleline(&mut view.typed)
+                    .id(id)
                     .font(egui::FontId::proportional(28.0))
                     .hint_text("spm"),
-            )
-            .labelled_by(label.id)
-            .on_hover_text("Type a cadence, 100–240 in steps of 0.5, then Enter");
+            ),
+        )
+        .labelled_by(label.id)
+        .on_hover_text("Type a cadence, 100–240 in steps of 0.5, then Enter");
         let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if ui
             .add_sized(

@@ -208,10 +208,12 @@ pub fn measure_panel(ui: &mut Ui, view: &mut RunView, app: &RunShown, commands: 
     let units = app.settings.units;
     ui.horizontal(|ui| {
         let label = ui.label("Treadmill speed");
-        ui.add(
-            egui::TextEdit::singleline(&mut view.speed_text)
-                .desired_width(60.0)
-                .hint_text(units.speed_label()),
+        super::widgets::numeric(
+            ui.add(
+                egui::TextEdit::singleline(&mut view.speed_text)
+                    .desired_width(60.0)
+                    .hint_text(units.speed_label()),
+            ),
         )
         .labelled_by(label.id)
         .on_hover_text("The treadmill's speed, for your step length");

@@ -116,6 +116,24 @@ pub fn digits_galley(
     galley
 }
 
+/// Marks a text field as one for numbers (a cadence, a speed, a date): it never takes a
+/// space, and Space and the arrow keys keep their shortcuts while it has focus.
+pub fn numeric(response: egui::Response) -> egui::Response {
+    response
+        .ctx
+        .data_mut(|d| d.insert_temp(response.id, NumericField));
+    response
+}
+
+/// Whether the field with keyboard focus, if any, is one for numbers.
+pub fn numeric_focused(ctx: &egui::Context) -> bool {
+    ctx.memory(|m| m.focused())
+        .is_some_and(|id| ctx.data(|d| d.get_temp::<NumericField>(id).is_some()))
+}
+
+#[derive(Clone, Copy)]
+struct NumericField;
+
 /// The form cue card: the cue in large type, what to do, and its evidence.
 pub fn cue_card(
     ui: &mut Ui,

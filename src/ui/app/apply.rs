@@ -43,10 +43,12 @@ impl CoachApp {
                     ));
                     self.run.loaded = Some(workout);
                     self.run.plan_link = None;
+                    self.forget_last_session();
                 }
                 Err(e) => self.run.message = Some(e.to_string()),
             },
             Command::ClearWorkout => {
+                self.forget_last_session();
                 self.run.loaded = None;
                 self.run.plan_link = None;
                 // A note about the workout's own tempo is no longer true.

@@ -32,6 +32,14 @@ impl CoachApp {
             (Screen::Review, None) => Screen::Progress,
             (screen, _) => screen,
         };
+        // Away from the Run screen, a session playing keeps a strip in view: the tempo, the
+        // lamp, the time and Stop.
+        if self.playing && screen != Screen::Run {
+            let shown = self.run_snapshot();
+            egui::Panel::top("session-strip")
+                .frame(bare(ui))
+                .show(ui, |ui| run::strip(ui, &shown, &mut commands));
+        }
         egui::CentralPanel::default()
             .frame(bare(ui))
             .show(ui, |ui| {

@@ -316,22 +316,18 @@ impl CoachApp {
     }
 
     /// Keyboard shortcuts, read before any widget so a focused button cannot also take Space.
+    /// They work on every screen, unless a text field that takes the key has focus: a field
+    /// for words keeps Space and the arrows; a field for numbers never takes a space, so
+    /// Space and the arrows keep their shortcuts there.
     fn shortcuts(&self, ctx: &egui::Context) -> Vec<Command> {
-        // On the review, Space still starts the next run (the review waits in Progress): a runner
-        // who stopped to tie a shoe should not have to find the mouse.
-        let review = self.screen == Screen::Review;
-        if self.screen == Screen::Plan && !ctx.text_edit_focused() {
-            return ctx.input_mut(|i| {
-                i.consume_key(egui::Modifiers::NONE, egui::Key::T)
-                    .then_some(Command::PlanTap(i.time))
-                    .into_iter()
-                    .collect()
-            });
-        }
-        if ctx.text_edit_focused() || !(self.screen == Screen::Run || review) {
+        use egui::{Key, Modifiers};
+        let numeric = super::widgets::numeric_focused(ctx);
+        if ctx.text_edit_focused() && !numeric {
             return Vec::new();
         }
-        use egui::{Key, Modifiers};
+        // On the review, Space still starts the next run (the review waits in Progress): a
+        // runner who stopped to tie a shoe should not have to find the mouse.
+        let review = self.screen == Screen::Review;
         ctx.input_mut(|i| {
             let mut out = Vec::new();
             if i.consume_key(Modifiers::NONE, Key::Space) {
@@ -340,8 +336,10 @@ impl CoachApp {
                 }
                 out.push(Command::StartStop);
             }
-            if review {
-                return out;
+            // The space a key press also types: never into a field for numbers.
+            if numeric {
+                i.events
+                    .retain(|e| !matches!(e, egui::Event::Text(t) if t == " "));
             }
             if i.consume_key(Modifiers::SHIFT, Key::ArrowUp)
                 || i.consume_key(Modifiers::NONE, Key::PageUp)
@@ -359,8 +357,18 @@ impl CoachApp {
             if i.consume_key(Modifiers::NONE, Key::ArrowDown) {
                 out.push(Command::Nudge(-1.0));
             }
-            if i.consume_key(Modifiers::NONE, Key::T) {
-                out.push(Command::Tap(i.time));
+            // T taps a footfall: on the Run screen for the session, on the Plan screen for
+            // the baseline test; not while a field (a letter is typed there) has focus.
+            if !numeric {
+                match self.screen {
+                    Screen::Run if i.consume_key(Modifiers::NONE, Key::T) => {
+                        out.push(Command::Tap(i.time))
+                    }
+                    Screen::Plan if i.consume_key(Modifiers::NONE, Key::T) => {
+                        out.push(Command::PlanTap(i.time))
+                    }
+                    _ => {}
+                }
             }
             out
         })

@@ -170,6 +170,7 @@ impl CoachApp {
             key: next.session.key.clone(),
         });
         self.run.loaded = Some(workout);
+        self.forget_last_session();
         self.screen = Screen::Run;
     }
 

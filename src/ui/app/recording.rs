@@ -130,6 +130,10 @@ impl Recording {
                     let name = format!("Steady {:.1} spm", f64::from(beat.milli_spm) / 1000.0);
                     let at = beat.frame as f64 / per_sec;
                     record.step(at, beat.index, (0, beat.milli_spm), &name, beat.milli_spm);
+                    // A steady run nudged on its way is named by every tempo it ran at.
+                    if record.segments.len() > 1 {
+                        record.workout = steady_name(&record.segments);
+                    }
                 }
             }
         }
@@ -179,4 +183,17 @@ impl Recording {
             .err()
             .map(|e| e.to_string())
     }
+}
+
+/// "Steady 170 → 175 → 177 spm": the tempos a steady run was played at, in order.
+fn steady_name(parts: &[crate::cadence::session::PlayedSegment]) -> String {
+    let mut tempos: Vec<String> = Vec::new();
+    for part in parts {
+        let text = crate::cadence::Spm::new(part.start_spm)
+            .map_or_else(|_| format!("{:.1}", part.start_spm), |s| s.to_string());
+        if tempos.last() != Some(&text) {
+            tempos.push(text);
+        }
+    }
+    format!("Steady {} spm", tempos.join(" → "))
 }

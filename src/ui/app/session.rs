@@ -38,6 +38,8 @@ impl CoachApp {
             self.run.plan_link.clone(),
         );
         self.run.message = None;
+        // Taps belong to the session they were tapped in.
+        self.run.taps.reset();
         self.note(error);
         self.track = Some(track);
         self.playing = true;
@@ -53,6 +55,15 @@ impl CoachApp {
         self.playing = false;
         let ended = self.recording.end(Ending::Stopped);
         self.ended(ended);
+    }
+
+    /// Forgets the last session's clock once another workout is chosen, so its time is not
+    /// shown against the new one.
+    pub(super) fn forget_last_session(&mut self) {
+        if !self.playing {
+            self.track = None;
+            self.heard = super::Heard::default();
+        }
     }
 
     /// The index of the form cue on show.
