@@ -257,3 +257,74 @@ fn taps_belong_to_the_session_they_were_tapped_in() {
     let review = h.state().review.as_ref().expect("the review");
     assert_eq!(review.measured, "", "no taps, no measured cadence");
 }
+
+#[test]
+fn after_a_session_its_summary_comes_before_the_review_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = with_ramp(dir.path(), [1366.0, 768.0]);
+    h.key_press(Key::Space);
+    h.run();
+    for _ in 0..40 {
+        advance(&mut h, Duration::from_secs(1));
+    }
+    assert_eq!(h.state().screen, Screen::Review);
+    let review = h.state().review.as_ref().unwrap();
+    let record = h.state().history.sessions.last().unwrap().clone();
+    assert_eq!(
+        review.summary[0],
+        format!(
+            "0:{:02} · {} steps · clicks at {:.1} spm on average",
+            record.duration_secs as u64,
+            record.steps,
+            record.average_spm().unwrap()
+        )
+    );
+    assert_eq!(
+        review.summary[1],
+        "No cadence measured (tap T while running)"
+    );
+    assert_eq!(
+        review.summary[2],
+        "Warm-up 0:08 at 165 spm · Build 0:20 at 172.5–178 spm · Hold 0:10 at 177.5 spm"
+    );
+    assert_eq!(review.summary[3], "Not a session of the plan");
+    // Shown above the fields.
+    let first = h.get_by_label(&review.summary[0]).rect();
+    let field = h.get_by_label("Measured cadence (spm)").rect();
+    assert!(first.bottom() <= field.top());
+}
+
+#[test]
+fn a_new_plan_starts_from_the_recent_measured_cadence() {
+    use cadence_coach::cadence::session::{Ending, Review, SessionRecord};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let first = jiff::Timestamp::from_second(1_790_000_000).unwrap();
+    for (i, spm) in [160.0, 168.0, 170.0, 169.5, 171.0, 169.0]
+        .into_iter()
+        .enumerate()
+    {
+        let started = first + jiff::SignedDuration::from_hours(48 * i as i64);
+        let id = format!("{}-000{i}", started.strftime("%Y%m%dT%H%M%SZ"));
+        let mut r = SessionRecord::new(&id, started, "Steady 170 spm", 170.0);
+        r.duration_secs = 1200.0;
+        r.ending = Ending::Finished;
+        r.review = Some(Review {
+            measured_spm: Some(spm),
+            ..Review::default()
+        });
+        cadence_coach::store::sessions::save_session(&data, &r).unwrap();
+    }
+    let mut h = app(dir.path(), [1366.0, 768.0]);
+    h.run();
+    h.state_mut().apply(Command::Show(Screen::Plan));
+    h.run();
+    // The last five: 168, 170, 169.5, 171, 169 → 169.5; the target 5 % over it.
+    let form = h.state().plan.form.as_ref().unwrap();
+    assert_eq!(form.baseline, "169.5");
+    assert_eq!(form.target, "177.5");
+    assert!(
+        h.query_by_label_contains("Your recent cadence: 169.5 spm, the middle of the 5 sessions")
+            .is_some()
+    );
+}

@@ -82,6 +82,8 @@ pub struct PlanShown<'a> {
     pub message: Option<&'a str>,
     /// The baseline tap test.
     pub taps: &'a TapTempo,
+    /// Where the baseline came from, when it is the runner's recent cadence.
+    pub baseline_note: Option<&'a str>,
     pub today: Date,
 }
 
@@ -116,7 +118,7 @@ pub fn ui(ui: &mut Ui, form_state: &mut Option<PlanForm>, shown: &PlanShown) -> 
         ui.add_space(8.0);
         egui::CollapsingHeader::new(RichText::new("Make a new plan").size(20.0))
             .default_open(false)
-            .show(ui, |ui| form(ui, form_state, shown.taps, &mut commands));
+            .show(ui, |ui| form(ui, form_state, shown, &mut commands));
     } else {
         ui.label(
             RichText::new(
@@ -125,7 +127,7 @@ pub fn ui(ui: &mut Ui, form_state: &mut Option<PlanForm>, shown: &PlanShown) -> 
             )
             .size(17.0),
         );
-        form(ui, form_state, shown.taps, &mut commands);
+        form(ui, form_state, shown, &mut commands);
     }
     commands
 }
@@ -294,8 +296,11 @@ fn current_plan(
         });
 }
 
-fn form(ui: &mut Ui, form: &mut Option<PlanForm>, taps: &TapTempo, commands: &mut Vec<Command>) {
-    let estimate = taps.estimate();
+fn form(ui: &mut Ui, form: &mut Option<PlanForm>, shown: &PlanShown, commands: &mut Vec<Command>) {
+    let estimate = shown.taps.estimate();
+    if let Some(note) = shown.baseline_note {
+        ui.label(RichText::new(note).size(16.0));
+    }
     let Some(form) = form else {
         return;
     };

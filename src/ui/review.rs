@@ -16,6 +16,9 @@ pub struct ReviewDraft {
     pub id: String,
     /// What the form says about the session ("Steady 170 spm, 20:00, stopped").
     pub heading: String,
+    /// The session at a glance, shown before the fields: time and steps, the cadence
+    /// measured, the time in each part, and whether it counted toward the plan.
+    pub summary: Vec<String>,
     pub measured: String,
     pub rpe: Option<u8>,
     pub discomfort: Option<u8>,
@@ -72,6 +75,7 @@ impl ReviewDraft {
         ReviewDraft {
             id: record.id.clone(),
             heading,
+            summary: Vec::new(),
             measured: number_text(r.measured_spm, 1),
             rpe: r.rpe,
             discomfort: r.discomfort,
@@ -89,6 +93,15 @@ impl ReviewDraft {
             opened: None,
         }
         .remember_opened()
+    }
+
+    /// The same draft with `summary` shown before its fields.
+    pub fn with_summary(mut self, summary: Vec<String>) -> ReviewDraft {
+        self.summary = summary.clone();
+        if let Some(opened) = &mut self.opened {
+            opened.summary = summary;
+        }
+        self
     }
 
     fn remember_opened(mut self) -> ReviewDraft {
@@ -169,6 +182,16 @@ pub fn ui(ui: &mut Ui, draft: &mut ReviewDraft, units: Units) -> Vec<Command> {
     let mut commands = Vec::new();
     ui.label(RichText::new("How did it go?").size(30.0).strong());
     ui.label(RichText::new(&draft.heading).size(18.0));
+    if !draft.summary.is_empty() {
+        egui::Frame::group(ui.style())
+            .inner_margin(10.0)
+            .show(ui, |ui| {
+                for (i, line) in draft.summary.iter().enumerate() {
+                    let text = RichText::new(line).size(if i == 0 { 24.0 } else { 18.0 });
+                    ui.label(if i == 0 { text.strong() } else { text });
+                }
+            });
+    }
     ui.label(
         RichText::new(
             "Every field may stay empty. \"Later\" keeps the session; review it from Progress.",

@@ -68,13 +68,60 @@ impl CoachApp {
             speed_kmh: self.settings.treadmill_kmh,
             ..Review::default()
         };
-        self.review = Some(ReviewDraft::new(
-            record,
-            &defaults,
-            self.settings.units,
-            &self.history.tz,
-        ));
+        let summary = self.summary(record);
+        self.review = Some(
+            ReviewDraft::new(record, &defaults, self.settings.units, &self.history.tz)
+                .with_summary(summary),
+        );
         self.screen = Screen::Review;
+    }
+
+    /// The session at a glance: time and steps, the cadence measured (taps, a watch), the
+    /// time in each part, and whether it counted toward the plan.
+    fn summary(&self, record: &SessionRecord) -> Vec<String> {
+        let mut lines = vec![format!(
+            "{} · {} steps{}",
+            crate::cadence::clock_text(record.duration_secs as u64),
+            record.steps,
+            record
+                .average_spm()
+                .map(|a| format!(" · clicks at {a:.1} spm on average"))
+                .unwrap_or_default()
+        )];
+        let tapped = self.run.taps.estimate().filter(|_| record.review.is_none());
+        let measured = match (&record.review, tapped, &record.imported) {
+            (Some(r), _, _) if r.measured_spm.is_some() => record
+                .measured_spm()
+                .map(|m| format!("Measured {m:.1} spm (your review)")),
+            (_, Some(t), _) => Some(format!("Measured {:.1} spm ({} taps)", t.spm, t.taps)),
+            (_, _, Some(i)) if i.average_spm > 0.0 => {
+                Some(format!("Measured {:.1} spm (the watch)", i.average_spm))
+            }
+            _ => None,
+        };
+        lines.push(measured.unwrap_or_else(|| "No cadence measured (tap T while running)".into()));
+        if record.segments.len() > 1 {
+            let parts: Vec<String> = record
+                .segments
+                .iter()
+                .map(|s| {
+                    let tempo = if (s.start_spm - s.end_spm).abs() < 0.05 {
+                        format!("{:.1}", s.start_spm)
+                    } else {
+                        format!("{:.1}–{:.1}", s.start_spm, s.end_spm)
+                    };
+                    format!(
+                        "{} {} at {} spm",
+                        s.name,
+                        crate::cadence::clock_text(s.secs.round() as u64),
+                        tempo.replace(".0", "")
+                    )
+                })
+                .collect();
+            lines.push(parts.join(" · "));
+        }
+        lines.push(self.plan_note(record));
+        lines
     }
 
     /// Saves the review being filled in with its session; false (and a message on the draft)

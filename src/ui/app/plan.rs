@@ -26,6 +26,8 @@ pub struct PlanState {
     pub taps: TapTempo,
     /// Today, when a test sets it; else the system's date.
     pub today_override: Option<Date>,
+    /// Where the form's baseline came from, when it is the runner's recent cadence.
+    pub baseline_note: Option<String>,
     /// What `following` was built from: (history revision, today, plan revision).
     built_from: Option<(u64, Date, u64)>,
     revision: u64,
@@ -40,6 +42,7 @@ impl PlanState {
             problem: self.problem.as_deref(),
             message: self.message.as_deref(),
             taps: &self.taps,
+            baseline_note: self.baseline_note.as_deref(),
             today,
         };
         (&mut self.form, shown)
@@ -70,6 +73,27 @@ impl CoachApp {
         self.plan.today_override = Some(day);
     }
 
+    /// The inputs a new plan starts from: the defaults, with the baseline at the runner's
+    /// recent measured cadence when the history has one (and the target 5 % above it), so the
+    /// first stage is not below what they already run.
+    fn starting_inputs(&mut self) -> PlanInputs {
+        let defaults = PlanInputs::default();
+        self.plan.baseline_note = None;
+        let Some((baseline, note)) = recent_cadence(&self.history.sessions, &self.history.tz)
+        else {
+            return defaults;
+        };
+        let target =
+            crate::cadence::Spm::from_half_steps((baseline.get() * 1.05 * 2.0).floor() as u32)
+                .unwrap_or(defaults.target);
+        self.plan.baseline_note = Some(note);
+        PlanInputs {
+            baseline,
+            target,
+            ..defaults
+        }
+    }
+
     /// Reads the current plan from the data folder; a bad hand edit is shown, not fatal.
     pub(super) fn load_plan(&mut self) {
         self.plan.plan = None;
@@ -86,7 +110,7 @@ impl CoachApp {
         // being filled in), from today.
         let inputs = match (&self.plan.plan, &self.plan.form) {
             (Some(plan), _) => Some(plan.inputs.clone()),
-            (None, None) => Some(PlanInputs::default()),
+            (None, None) => Some(self.starting_inputs()),
             (None, Some(_)) => None,
         };
         if let Some(inputs) = inputs {
@@ -120,6 +144,35 @@ impl CoachApp {
             follow(plan, &done, key.1)
         });
         true
+    }
+
+    /// Whether `record` counted toward the plan, in words for the summary after a session.
+    pub(super) fn plan_note(&self, record: &crate::cadence::session::SessionRecord) -> String {
+        let Some(link) = &record.plan else {
+            return "Not a session of the plan".into();
+        };
+        let Some(plan) = self.plan.plan.as_ref().filter(|p| p.id == link.plan_id) else {
+            return "Played for a plan that is no longer the current one".into();
+        };
+        let Some(session) = plan.sessions().into_iter().find(|s| s.key == link.key) else {
+            return "Played for a session the plan no longer has".into();
+        };
+        let counted =
+            !done_sessions(plan, std::slice::from_ref(record), &self.history.tz).is_empty();
+        if counted {
+            format!(
+                "Counted toward the plan: stage {}, session {} of {}",
+                session.stage, session.number, plan.inputs.per_stage
+            )
+        } else {
+            format!(
+                "Not counted toward the plan: {} of its {} minutes run (it counts from {:.0} %, or \
+                 when run to the end)",
+                crate::cadence::clock_text(record.duration_secs as u64),
+                session.minutes,
+                crate::cadence::plan::DONE_SHARE * 100.0
+            )
+        }
     }
 
     /// Makes a plan from the Plan screen's inputs, and saves it as the current plan.
@@ -193,6 +246,37 @@ impl CoachApp {
             }
         }
     }
+}
+
+/// The runner's recent cadence: the median of the last five sessions with a measured cadence
+/// (a review's, or a watch's), to the nearest 0.5 spm, and where it came from.
+fn recent_cadence(
+    sessions: &[crate::cadence::session::SessionRecord],
+    tz: &jiff::tz::TimeZone,
+) -> Option<(crate::cadence::Spm, String)> {
+    let recent: Vec<(&crate::cadence::session::SessionRecord, f64)> = sessions
+        .iter()
+        .rev()
+        .filter_map(|s| s.measured_spm().map(|m| (s, m)))
+        .take(5)
+        .collect();
+    let mut values: Vec<f64> = recent.iter().map(|r| r.1).collect();
+    values.sort_by(f64::total_cmp);
+    let median = *values.get(values.len() / 2)?;
+    let spm = crate::cadence::Spm::new((median * 2.0).round() / 2.0).ok()?;
+    let day = |s: &crate::cadence::session::SessionRecord| tz.to_datetime(s.started).date();
+    let (newest, oldest) = (day(recent.first()?.0), day(recent.last()?.0));
+    let when = if newest == oldest {
+        format!("on {newest}")
+    } else {
+        format!("from {oldest} to {newest}")
+    };
+    let note = format!(
+        "Your recent cadence: {spm} spm, the middle of the {} session{} measured {when}.",
+        recent.len(),
+        if recent.len() == 1 { "" } else { "s" }
+    );
+    Some((spm, note))
 }
 
 /// The time from `now` to the start of the next day in its time zone (a little after, so the
