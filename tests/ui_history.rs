@@ -124,7 +124,7 @@ fn finish_a_session_review_it_and_see_it_in_the_table_and_the_plot() {
 
     // The Progress screen shows it: in the table, and in the plots' data.
     assert_eq!(h.state().screen, Screen::Progress);
-    assert!(h.query_by_label("1 sessions").is_some());
+    assert!(h.query_by_label("1 session").is_some());
     assert!(h.query_by_label("168.0").is_some(), "measured in the table");
     assert!(h.query_by_label("One minute").is_some());
     let series = &h.state().history.series;
@@ -240,10 +240,7 @@ fn skip_the_review_do_it_later_then_delete_and_undo() {
     let text = std::fs::read_to_string(&csv[0]).unwrap();
     assert_eq!(text.lines().count(), 2);
     assert!(text.lines().nth(1).unwrap().contains(",4,"), "{text}");
-    assert!(
-        h.query_by_label_contains("Exported 1 sessions to")
-            .is_some()
-    );
+    assert!(h.query_by_label_contains("Exported 1 session to").is_some());
 }
 
 #[test]

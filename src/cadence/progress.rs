@@ -34,6 +34,8 @@ pub fn week_start(day: f64) -> f64 {
 pub struct ProgressSeries {
     pub target: Vec<[f64; 2]>,
     pub measured: Vec<[f64; 2]>,
+    /// The trend of the measured cadence: the median of each session's and the four before.
+    pub trend: Vec<[f64; 2]>,
     /// Step length in metres, where a speed is known.
     pub step_length_m: Vec<[f64; 2]>,
     pub discomfort: Vec<[f64; 2]>,
@@ -72,8 +74,31 @@ impl ProgressSeries {
             *weeks.entry(week_start(day) as i64).or_default() += s.duration_secs / 60.0;
         }
         out.weekly_minutes = weeks.into_iter().map(|(w, m)| [w as f64, m]).collect();
+        out.trend = rolling_median(&out.measured, TREND_SESSIONS);
         out
     }
+}
+
+/// How many sessions the cadence trend takes its median over.
+pub const TREND_SESSIONS: usize = 5;
+
+/// For each point, the median of its value and the `window - 1` before it: a trend that one
+/// odd session does not bend.
+fn rolling_median(points: &[[f64; 2]], window: usize) -> Vec<[f64; 2]> {
+    (0..points.len())
+        .map(|i| {
+            let from = (i + 1).saturating_sub(window);
+            let mut values: Vec<f64> = points[from..=i].iter().map(|p| p[1]).collect();
+            values.sort_by(f64::total_cmp);
+            let n = values.len();
+            let median = if n % 2 == 1 {
+                values[n / 2]
+            } else {
+                (values[n / 2 - 1] + values[n / 2]) / 2.0
+            };
+            [points[i][0], median]
+        })
+        .collect()
 }
 
 /// One session's tempo over its minutes: the clicks played (`[minute, spm]`, a step line
@@ -187,6 +212,17 @@ pub fn advice(sessions: &[SessionRecord], units: Units) -> Vec<Advice> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_trend_is_a_rolling_median_that_one_odd_session_does_not_bend() {
+        let points: Vec<[f64; 2]> = [164.0, 165.0, 150.0, 166.0, 167.0, 168.0]
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| [i as f64, v])
+            .collect();
+        let trend: Vec<f64> = rolling_median(&points, 5).iter().map(|p| p[1]).collect();
+        assert_eq!(trend, [164.0, 164.5, 164.0, 164.5, 165.0, 166.0]);
+    }
     use crate::cadence::session::{ImportedCadence, Review};
 
     fn session(started: &str, target: f64, minutes: f64) -> SessionRecord {

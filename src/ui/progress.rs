@@ -18,15 +18,31 @@ pub struct ProgressView {
     pub import_path: String,
 }
 
-/// The Progress screen: `view` is its own state, `history` what it shows.
-pub fn ui(ui: &mut Ui, view: &mut ProgressView, history: &History, units: Units) -> Vec<Command> {
+/// What the Progress screen shows, read-only.
+pub struct ProgressShown<'a> {
+    pub history: &'a History,
+    /// The current plan's cadence on its dates (`[day, spm]`), empty without a plan.
+    pub planned: &'a [[f64; 2]],
+    pub units: Units,
+}
+
+/// Colour of the plan's cadence and of the measured trend.
+const PLANNED: egui::Color32 = egui::Color32::from_rgb(90, 160, 255);
+const TREND: egui::Color32 = egui::Color32::from_rgb(255, 190, 120);
+
+/// The Progress screen: `view` is its own state, `shown` what it shows.
+pub fn ui(ui: &mut Ui, view: &mut ProgressView, shown: &ProgressShown) -> Vec<Command> {
+    let (history, units) = (shown.history, shown.units);
     let mut commands = Vec::new();
     ui.horizontal(|ui| {
         ui.label(RichText::new("Progress").size(30.0).strong());
         ui.label(
-            RichText::new(format!("{} sessions", history.sessions.len()))
-                .size(18.0)
-                .weak(),
+            RichText::new(match history.sessions.len() {
+                1 => "1 session".to_string(),
+                n => format!("{n} sessions"),
+            })
+            .size(18.0)
+            .weak(),
         );
     });
     for a in &history.advice {
@@ -53,17 +69,37 @@ pub fn ui(ui: &mut Ui, view: &mut ProgressView, history: &History, units: Units)
     ui.horizontal(|ui| {
         ui.label(RichText::new("Cadence per session").size(20.0).strong());
         ui.add_space(12.0);
-        key(ui, "— Target", TARGET);
+        key(ui, "• Target", TARGET);
         key(ui, "• Measured", MEASURED);
+        key(ui, "— Trend (median of 5)", TREND);
+        if !shown.planned.is_empty() {
+            key(ui, "— Plan", PLANNED);
+        }
     });
     date_plot("cadence-per-session", 220.0, "spm")
         .y_axis_label("steps per minute")
         .show(ui, |plot| {
+            if !shown.planned.is_empty() {
+                plot.line(
+                    Line::new("Plan", shown.planned.to_vec())
+                        .color(PLANNED)
+                        .width(1.5)
+                        .style(egui_plot::LineStyle::dashed_loose()),
+                );
+            }
             plot.line(
                 Line::new("Target", s.target.clone())
                     .color(TARGET)
-                    .width(2.0),
+                    .width(1.0),
             );
+            plot.points(
+                Points::new("Target", s.target.clone())
+                    .color(TARGET)
+                    .radius(3.0)
+                    .shape(MarkerShape::Diamond)
+                    .filled(true),
+            );
+            plot.line(Line::new("Trend", s.trend.clone()).color(TREND).width(2.0));
             plot.points(
                 Points::new("Measured", s.measured.clone())
                     .color(MEASURED)
@@ -94,7 +130,13 @@ pub fn ui(ui: &mut Ui, view: &mut ProgressView, history: &History, units: Units)
             date_plot("step-length", 180.0, unit)
                 .y_axis_label(unit)
                 .show(&mut cols[0], |plot| {
-                    plot.line(Line::new("Step length", lengths).color(MEASURED));
+                    plot.line(Line::new("Step length", lengths.clone()).color(MEASURED));
+                    plot.points(
+                        Points::new("Step length", lengths)
+                            .color(MEASURED)
+                            .radius(4.0)
+                            .filled(true),
+                    );
                 });
         }
         cols[1].label(RichText::new("Discomfort").size(20.0).strong());
@@ -110,9 +152,13 @@ pub fn ui(ui: &mut Ui, view: &mut ProgressView, history: &History, units: Units)
                 .include_y(0.0)
                 .include_y(10.0)
                 .show(&mut cols[1], |plot| {
-                    plot.line(
-                        Line::new("Discomfort", s.discomfort.clone())
-                            .color(egui::Color32::from_rgb(200, 60, 60)),
+                    let red = egui::Color32::from_rgb(200, 60, 60);
+                    plot.line(Line::new("Discomfort", s.discomfort.clone()).color(red));
+                    plot.points(
+                        Points::new("Discomfort", s.discomfort.clone())
+                            .color(red)
+                            .radius(4.0)
+                            .filled(true),
                     );
                 });
         }

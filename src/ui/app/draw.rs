@@ -59,8 +59,11 @@ impl CoachApp {
                         Screen::Progress => commands.extend(progress::ui(
                             ui,
                             &mut self.progress_view,
-                            &self.history,
-                            self.settings.units,
+                            &progress::ProgressShown {
+                                history: &self.history,
+                                planned: &self.plan.planned,
+                                units: self.settings.units,
+                            },
                         )),
                         Screen::Review => {
                             if let Some(draft) = &mut self.review {

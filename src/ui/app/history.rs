@@ -238,8 +238,11 @@ impl CoachApp {
         let path = data.join(name);
         self.history.message = Some(match export_csv(&path, &self.history.sessions) {
             Ok(()) => format!(
-                "Exported {} sessions to {}",
-                self.history.sessions.len(),
+                "Exported {} to {}",
+                match self.history.sessions.len() {
+                    1 => "1 session".to_string(),
+                    n => format!("{n} sessions"),
+                },
                 path.display()
             ),
             Err(e) => format!("Export failed: {e}"),
