@@ -125,7 +125,13 @@ fn screens_at(width: u32, height: u32) {
     // The window filling the screen, as a runner would have it on the treadmill.
     display.tool(
         "xdotool",
-        &["windowsize", "--sync", &win, &width.to_string(), &height.to_string()],
+        &[
+            "windowsize",
+            "--sync",
+            &win,
+            &width.to_string(),
+            &height.to_string(),
+        ],
     );
     sleep(2.0);
     let size = format!("{width}x{height}");
