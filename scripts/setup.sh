@@ -2,6 +2,7 @@
 # Installs what Cadence Coach needs on Debian or Ubuntu, and says what it is doing.
 #   scripts/setup.sh build   - what building and running the app needs (Rust, pkg-config, ALSA
 #                              headers, the X11/Wayland and OpenGL libraries of the window)
+#   scripts/setup.sh package - that, plus what scripts/package.sh and check-package.sh use
 #   scripts/setup.sh test    - that, plus what the tests need (a PulseAudio server and tools)
 # Packages already present are left alone; apt runs only when something is missing.
 set -euo pipefail
@@ -17,11 +18,17 @@ window_packages=(libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon
 # The tests: a private sound server and its tools, a virtual display, a window manager (to
 # minimize the window), key presses, screenshots.
 test_packages=(pulseaudio pulseaudio-utils libasound2-plugins xvfb x11-utils xdotool imagemagick openbox)
+# Building the .deb (dpkg-shlibdeps, the icon sizes) and checking it (the desktop entry and
+# AppStream validators, man).
+package_packages=(dpkg-dev binutils imagemagick desktop-file-utils appstream man-db)
 
 packages=("${build_packages[@]}" "${window_packages[@]}")
-if [[ $want == test ]]; then
-    packages+=("${test_packages[@]}")
-fi
+case $want in
+    build) ;;
+    package) packages+=("${package_packages[@]}") ;;
+    test) packages+=("${test_packages[@]}" "${package_packages[@]}") ;;
+    *) echo "usage: scripts/setup.sh build|package|test" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

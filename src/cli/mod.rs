@@ -6,6 +6,7 @@
 
 mod history;
 mod import;
+mod package_files;
 mod plan;
 mod play;
 mod render;
@@ -13,7 +14,7 @@ mod render;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::audio::Program;
 use crate::cadence::{ClickSettings, ClickSound, Every, FadeBlocks, Spm};
@@ -53,6 +54,29 @@ enum Command {
     Import(ImportArgs),
     /// Make a cadence ramp-up plan from your baseline to a target and print its dated sessions
     Plan(PlanArgs),
+    /// Print the shell completion script for bash, zsh, fish, elvish or powershell
+    ///
+    /// The package installs the bash, zsh and fish ones. Without it, for example:
+    /// `cadence-coach completions bash > ~/.local/share/bash-completion/completions/cadence-coach`
+    Completions(CompletionsArgs),
+    /// The hidden `manpages DIR`: read by `parse`, not by the derive, so that the completions
+    /// and man pages made from `Cli::command()` do not offer it.
+    #[command(skip)]
+    Manpages(ManpagesArgs),
+}
+
+#[derive(Debug, Args)]
+struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum, value_name = "SHELL")]
+    shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+struct ManpagesArgs {
+    /// The folder to write them into (made if missing)
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -288,9 +312,34 @@ pub struct Invocation {
     data_dir: Option<PathBuf>,
 }
 
+/// The whole command line: `Cli` and the hidden `manpages DIR` that scripts/package.sh runs.
+fn command_line() -> clap::Command {
+    use clap::Args;
+    Cli::command().subcommand(ManpagesArgs::augment_args(
+        clap::Command::new("manpages")
+            .hide(true)
+            .about("Write the man pages (the app's and one per subcommand) into DIR"),
+    ))
+}
+
+/// `Cli::try_parse`, with the hidden `manpages DIR`.
+fn try_parse() -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let mut matches = command_line().try_get_matches()?;
+    let cli = match matches.subcommand_matches("manpages") {
+        Some(sub) => ManpagesArgs::from_arg_matches(sub).map(|args| Cli {
+            data_dir: None,
+            workout: None,
+            command: Some(Command::Manpages(args)),
+        }),
+        None => Cli::from_arg_matches_mut(&mut matches),
+    };
+    cli.map_err(|e| e.format(&mut command_line()))
+}
+
 /// Reads the command line and says which face it asks for.
 pub fn parse() -> Face {
-    match Cli::try_parse() {
+    match try_parse() {
         Ok(Cli {
             data_dir,
             workout,
@@ -313,6 +362,8 @@ pub fn run(sub: Invocation) -> ExitCode {
         Command::History(args) => history::run(args, &data_dir(sub.data_dir)),
         Command::Import(args) => import::run(args, &data_dir(sub.data_dir)),
         Command::Plan(args) => plan::run(args, sub.data_dir),
+        Command::Completions(args) => package_files::print_completions(args.shell),
+        Command::Manpages(args) => package_files::write_manpages(&args.dir),
     };
     exit_code(result)
 }
@@ -400,7 +451,6 @@ mod tests {
 
     #[test]
     fn the_command_line_definition_is_consistent() {
-        use clap::CommandFactory;
-        Cli::command().debug_assert();
+        command_line().debug_assert();
     }
 }
