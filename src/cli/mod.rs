@@ -6,6 +6,7 @@
 
 mod history;
 mod import;
+mod measure;
 mod plan;
 mod play;
 mod render;
@@ -51,6 +52,8 @@ enum Command {
     /// Read the cadence from a watch file (FIT, TCX or GPX) onto the session it overlaps in
     /// time, or into a new session
     Import(ImportArgs),
+    /// Hear the runner in a recording (WAV): cadence, step count, step times and confidence
+    Measure(MeasureArgs),
     /// Make a cadence ramp-up plan from your baseline to a target and print its dated sessions
     Plan(PlanArgs),
 }
@@ -104,6 +107,16 @@ fn parse_minute_range(text: &str) -> Result<(u16, u16), String> {
         a.trim().parse().map_err(|_| bad())?,
         b.trim().parse().map_err(|_| bad())?,
     ))
+}
+
+#[derive(Debug, Args)]
+struct MeasureArgs {
+    /// The recording: a WAV file, any rate, mono or more channels (mixed to mono)
+    #[arg(value_name = "FILE.wav")]
+    file: PathBuf,
+    /// Print one JSON object (cadence_spm, confidence, steps in seconds, offsets_ms)
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -313,6 +326,7 @@ pub fn run(sub: Invocation) -> ExitCode {
         Command::History(args) => history::run(args, &data_dir(sub.data_dir)),
         Command::Import(args) => import::run(args, &data_dir(sub.data_dir)),
         Command::Plan(args) => plan::run(args, sub.data_dir),
+        Command::Measure(args) => measure::run(args),
     };
     exit_code(result)
 }

@@ -26,6 +26,12 @@ const MIN_RISE_DB: f64 = 3.0;
 /// a beating hum or a swelling belt rises and falls by a few dB all the time, but an impact
 /// stands out of it.
 const MIN_PROMINENCE_DB: f64 = 6.0;
+/// An onset this far below the loudest recent one (weighted dB) is a blip, not a step: the
+/// rise is measured in decibels, which would make a faint tick in a silent room as strong as
+/// a stamp.
+const BELOW_LOUDEST_DB: f64 = 22.0;
+/// How fast the loudest recent onset is forgotten, dB per second.
+const LOUDEST_FADE_DB_PER_S: f64 = 2.0;
 /// Time constant of the background level.
 const LEVEL_S: f64 = 0.6;
 /// The level of an onset is the highest within this long after the rise.
@@ -88,6 +94,8 @@ pub(crate) struct OnsetDetector {
     slow_level: Option<f64>,
     level_smooth: f64,
     level_within: usize,
+    loudest: f64,
+    loudest_fade: f64,
     half_width: usize,
     mean: f64,
     deviation: f64,
@@ -156,6 +164,8 @@ impl OnsetDetector {
             slow_level: None,
             level_smooth: 1.0 - (-hop_s / LEVEL_S).exp(),
             level_within: (LEVEL_WITHIN_S / hop_s).round() as usize,
+            loudest: f64::MIN,
+            loudest_fade: LOUDEST_FADE_DB_PER_S * hop_s,
             background: 1.0 - (-hop_s / BACKGROUND_S).exp(),
             peak_fade: PEAK_FADE_PER_S.powf(hop_s),
             click_fade: (-1.0 / (CLICK_HOLD_S * wr)).exp(),
@@ -246,8 +256,10 @@ impl OnsetDetector {
                 .range(h..=h + self.level_within)
                 .map(|w| w.3)
                 .fold(f64::MIN, f64::max);
+            self.loudest -= self.loudest_fade;
             let is_peak = value > thr
                 && top - before >= MIN_PROMINENCE_DB
+                && top >= self.loudest - BELOW_LOUDEST_DB
                 && self.window.iter().enumerate().all(|(i, &(_, v, ..))| {
                     // Ties go to the earliest hop of a plateau.
                     match i.cmp(&self.half_width) {
@@ -257,6 +269,7 @@ impl OnsetDetector {
                     }
                 });
             if is_peak {
+                self.loudest = self.loudest.max(top);
                 let end_frame = ((hop + 1) * self.hop as u64 * self.factor as u64) as f64;
                 out.push(Onset {
                     frame: (end_frame - self.peak_after_impact).max(0.0),

@@ -119,7 +119,12 @@ fn candidates(histogram: &[f64]) -> Vec<f64> {
 /// The best chain of steps at about `period` seconds, with its measured period and confidence.
 fn chain(onsets: &[(f64, f32)], period: f64) -> Option<Stepping> {
     let n = onsets.len();
-    let reward = |s: f32| 0.6 + 0.4 * f64::from(s.min(3.0)) / 3.0;
+    // Every onset taken earns something, a loud one (against the typical onset here) more:
+    // between a heel and its fainter toe, the chain takes the heel.
+    let mut strengths: Vec<f32> = onsets.iter().map(|o| o.1).collect();
+    strengths.sort_by(f32::total_cmp);
+    let typical = f64::from(strengths[n / 2]).max(1e-6);
+    let reward = |s: f32| 0.5 + 0.25 * (f64::from(s) / typical).min(2.0);
     let mut best = vec![0.0f64; n];
     let mut prev: Vec<Option<(usize, usize)>> = vec![None; n];
     for i in 0..n {
@@ -153,6 +158,21 @@ fn chain(onsets: &[(f64, f32)], period: f64) -> Option<Stepping> {
         chain.push((j, number));
         at = j;
     }
+    // A run of steps does not begin or end with one far fainter than the rest: that is a
+    // chance sound on the grid.
+    let mut loudness: Vec<f32> = chain.iter().map(|&(i, _)| onsets[i].1).collect();
+    loudness.sort_by(f32::total_cmp);
+    let faint = 0.4 * loudness[loudness.len() / 2];
+    while chain.len() > 1 && onsets[chain[0].0].1 < faint {
+        chain.remove(0);
+    }
+    while chain.len() > 1 && onsets[chain[chain.len() - 1].0].1 < faint {
+        chain.pop();
+    }
+    let base = chain[0].1;
+    for c in &mut chain {
+        c.1 -= base;
+    }
     let last_number = chain.last().map_or(0, |c| c.1);
     let steps: Vec<(f64, f64)> = chain
         .iter()
@@ -173,19 +193,46 @@ fn chain(onsets: &[(f64, f32)], period: f64) -> Option<Stepping> {
     let fill = (steps.len() - 1) as f64 / slots;
     // How many of the onsets in that span are steps: a chain through a crowd of onsets (speech,
     // clatter) is a chance alignment.
-    // Weighted by strength: a faint flicker between steps matters less than a loud knock.
-    let weight = |s: f32| f64::from(s.min(3.0));
-    let around: f64 = onsets
+    // Weighted by strength squared: a faint flicker between steps matters less than a loud
+    // knock. The onsets just after a step (a heel then a toe, a slap after the thump) belong to
+    // that footfall and are not counted against it.
+    let weight = |s: f32| f64::from(s.min(4.0)).powi(2);
+    let mut next_step = 0;
+    let mut around = 0.0;
+    for o in onsets
         .iter()
         .filter(|o| o.0 >= first - slope / 2.0 && o.0 <= last + slope / 2.0)
-        .map(|o| weight(o.1))
-        .sum();
+    {
+        while next_step < steps.len() && steps[next_step].1 < o.0 - 0.3 * slope {
+            next_step += 1;
+        }
+        let same_footfall = steps
+            .get(next_step)
+            .is_some_and(|s| o.0 > s.1 && o.0 <= s.1 + 0.3 * slope);
+        if !same_footfall {
+            around += weight(o.1);
+        }
+    }
     let taken: f64 = chain.iter().map(|&(i, _)| weight(onsets[i].1)).sum();
     let used = (taken / around.max(1e-9)).min(1.0);
     // How much of the time with onsets the chain covers.
     let span_all = onsets[n - 1].0 - onsets[0].0 + slope;
     let coverage = ((last - first + slope) / span_all).min(1.0);
-    let regularity = (-(spread / slope / 0.07).powi(2)).exp();
+    // Regularity from step to step (each step against the midpoint of its neighbours), which
+    // a runner changing pace over a long recording does not spoil.
+    let wobble = {
+        let e: Vec<f64> = steps
+            .windows(3)
+            .filter(|w| w[1].0 - w[0].0 == 1.0 && w[2].0 - w[1].0 == 1.0)
+            .map(|w| w[1].1 - (w[0].1 + w[2].1) / 2.0)
+            .collect();
+        if e.len() >= 3 {
+            (e.iter().map(|x| x * x).sum::<f64>() / e.len() as f64).sqrt()
+        } else {
+            spread
+        }
+    };
+    let regularity = (-(wobble / slope / 0.1).powi(2)).exp();
     let enough = ((steps.len() - 1) as f64 / 10.0).min(1.0);
     let confidence = fill * used * coverage.sqrt() * regularity * enough;
     Some(Stepping {
