@@ -48,7 +48,7 @@ expected=(
     /usr/share/doc/cadence-coach/copyright
     /usr/share/doc/cadence-coach/examples/ten-minute-sampler.ron
 )
-for sub in play render history import plan completions; do
+for sub in play render history import plan measure completions; do
     expected+=("/usr/share/man/man1/cadence-coach-$sub.1.gz")
 done
 sizes=(16 22 24 32 48 64 128)

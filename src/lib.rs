@@ -9,5 +9,6 @@ pub mod atomic_file;
 pub mod audio;
 pub mod cadence;
 pub mod cli;
+pub mod hearing;
 pub mod store;
 pub mod ui;

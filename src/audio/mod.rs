@@ -1,4 +1,5 @@
-//! Sound: the click track, its sounds, the device engine, and offline rendering to WAV.
+//! Sound: the click track, its sounds, the device engine, offline rendering to WAV, and
+//! reading recordings for the ear.
 //!
 //! Depends on `cadence` for what to play; knows nothing of windows, terminals or the data folder.
 
@@ -6,6 +7,7 @@ pub mod click_track;
 mod control;
 mod device;
 pub mod engine;
+pub mod recording;
 pub mod render;
 pub mod sounds;
 
@@ -13,5 +15,6 @@ pub use click_track::{ClickTrack, Program, TrackHandle, perceived_gain};
 pub use control::BeatSnapshot;
 pub use device::{AudioError, output_devices};
 pub use engine::{AudioEngine, DeviceState};
+pub use recording::{Recording, RecordingError, read_mono_wav};
 pub use render::{RenderError, render_wav};
 pub use sounds::SoundBank;

@@ -6,6 +6,7 @@
 
 mod history;
 mod import;
+mod measure;
 mod package_files;
 mod plan;
 mod play;
@@ -52,6 +53,8 @@ enum Command {
     /// Read the cadence from a watch file (FIT, TCX or GPX) onto the session it overlaps in
     /// time, or into a new session
     Import(ImportArgs),
+    /// Hear the runner in a recording (WAV): cadence, step count, step times and confidence
+    Measure(MeasureArgs),
     /// Make a cadence ramp-up plan from your baseline to a target and print its dated sessions
     Plan(PlanArgs),
     /// Print the shell completion script for bash, zsh, fish, elvish or powershell
@@ -128,6 +131,16 @@ fn parse_minute_range(text: &str) -> Result<(u16, u16), String> {
         a.trim().parse().map_err(|_| bad())?,
         b.trim().parse().map_err(|_| bad())?,
     ))
+}
+
+#[derive(Debug, Args)]
+struct MeasureArgs {
+    /// The recording: a WAV file, any rate, mono or more channels (mixed to mono)
+    #[arg(value_name = "FILE.wav")]
+    file: PathBuf,
+    /// Print one JSON object (cadence_spm, confidence, steps in seconds, offsets_ms)
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -364,6 +377,7 @@ pub fn run(sub: Invocation) -> ExitCode {
         Command::Plan(args) => plan::run(args, sub.data_dir),
         Command::Completions(args) => package_files::print_completions(args.shell),
         Command::Manpages(args) => package_files::write_manpages(&args.dir),
+        Command::Measure(args) => measure::run(args),
     };
     exit_code(result)
 }
