@@ -6,28 +6,9 @@
 
 mod support;
 
-use std::path::Path;
 use std::time::Duration;
 
-use support::{SoundServer, VirtualDisplay, Wav, bin, finish};
-
-fn sleep(secs: f64) {
-    std::thread::sleep(Duration::from_secs_f64(secs));
-}
-
-fn history(data: &Path) -> Vec<serde_json::Value> {
-    let out = bin()
-        .args(["history", "--json", "--data-dir"])
-        .arg(data)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    serde_json::from_slice::<serde_json::Value>(&out.stdout)
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone()
-}
+use support::{SoundServer, VirtualDisplay, Wav, finish, history_json, sleep};
 
 #[test]
 fn the_sound_server_dies_mid_session_and_returns_the_session_and_its_grid_go_on() {
@@ -54,7 +35,7 @@ fn the_sound_server_dies_mid_session_and_returns_the_session_and_its_grid_go_on(
     recorder.finish();
     let err = finish(app);
 
-    let sessions = history(&data);
+    let sessions = history_json(&data);
     assert_eq!(sessions.len(), 1, "{sessions:?} {err}");
     let s = &sessions[0];
     assert_eq!(s["ending"], "Stopped");
@@ -103,7 +84,7 @@ fn without_a_sound_device_the_window_keeps_time_and_records_the_session() {
     display.key(&win, "space");
     sleep(1.0);
     let err = finish(app);
-    let sessions = history(&data);
+    let sessions = history_json(&data);
     assert_eq!(sessions.len(), 1, "{err}");
     let secs = sessions[0]["duration_secs"].as_f64().unwrap();
     assert!(
@@ -227,7 +208,7 @@ fn two_windows_on_one_data_folder_keep_both_sessions() {
     sleep(1.0);
     finish(a);
     finish(b);
-    let sessions = history(&data);
+    let sessions = history_json(&data);
     assert_eq!(sessions.len(), 2, "{sessions:?}");
     for s in &sessions {
         assert_eq!(s["ending"], "Stopped");

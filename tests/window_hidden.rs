@@ -8,29 +8,7 @@ use std::path::Path;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use support::{SoundServer, VirtualDisplay, bin, finish};
-
-fn sleep(secs: f64) {
-    std::thread::sleep(Duration::from_secs_f64(secs));
-}
-
-fn history(data: &Path) -> Vec<serde_json::Value> {
-    let out = bin()
-        .args(["history", "--json", "--data-dir"])
-        .arg(data)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "history failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice::<serde_json::Value>(&out.stdout)
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone()
-}
+use support::{SoundServer, VirtualDisplay, finish, history_json, sleep};
 
 /// openbox on `display`, with its own home so no desktop settings leak in; ended when dropped.
 struct WindowManager(Child);
@@ -128,7 +106,7 @@ fn minimized_for_70_s_then_killed_the_session_file_holds_the_run() {
     // kill -9: nothing is written on the way out.
     let err = finish(app);
 
-    let sessions = history(&data);
+    let sessions = history_json(&data);
     assert_eq!(sessions.len(), 1, "{sessions:?} {err}");
     let s = &sessions[0];
     let secs = s["duration_secs"].as_f64().unwrap();
@@ -181,7 +159,7 @@ fn a_workout_ends_with_its_review_whether_the_window_is_shown_or_minimized() {
     sleep(15.0);
     restore(&display, &win);
     wait_for_title(&display, &win, "Cadence Coach · review waiting", 40.0);
-    let sessions = history(&data);
+    let sessions = history_json(&data);
     assert_eq!(sessions.len(), 1, "{sessions:?}");
     assert_eq!(sessions[0]["ending"], "Finished", "{}", sessions[0]);
 
@@ -193,7 +171,7 @@ fn a_workout_ends_with_its_review_whether_the_window_is_shown_or_minimized() {
     wait_for_title(&display, &win, "Cadence Coach · review waiting", 50.0);
     let state = display.tool("xprop", &["-id", &win, "WM_STATE"]);
     assert!(state.contains("Iconic"), "ended while minimized: {state}");
-    let sessions = history(&data);
+    let sessions = history_json(&data);
     assert_eq!(sessions.len(), 2, "{sessions:?}");
     for s in &sessions {
         assert_eq!(s["ending"], "Finished", "{s}");

@@ -11,11 +11,7 @@ use std::time::Duration;
 
 use cadence_coach::cadence::session::{Ending, PlayedSegment, Review, SessionRecord, Surface};
 use cadence_coach::store::sessions::save_session;
-use support::{SoundServer, VirtualDisplay, bin, finish};
-
-fn sleep(secs: f64) {
-    std::thread::sleep(Duration::from_secs_f64(secs));
-}
+use support::{SoundServer, VirtualDisplay, bin, finish, sleep};
 
 /// 6 s at 165, a 20 s ramp from 172.5 to 178, then 10 s at 177.5: a count-in before each change.
 const WORKOUT: &str = r#"Workout(

@@ -72,7 +72,8 @@ The default data folder: \fIsessions/\fR (one RON file per session, with \fIdama
 \fIdeleted/\fR and \fIhistory/\fR beside them) and \fIplans/\fR (the newest plan is current).
 .SH "SEE ALSO"
 \fBcadence\-coach\-play\fR(1), \fBcadence\-coach\-render\fR(1), \fBcadence\-coach\-history\fR(1),
-\fBcadence\-coach\-import\fR(1), \fBcadence\-coach\-plan\fR(1), \fBcadence\-coach\-completions\fR(1)
+\fBcadence\-coach\-import\fR(1), \fBcadence\-coach\-plan\fR(1), \fBcadence\-coach\-measure\fR(1),
+\fBcadence\-coach\-completions\fR(1)
 "#;
 
 #[cfg(test)]
@@ -92,6 +93,7 @@ mod tests {
             "cadence-coach-completions.1",
             "cadence-coach-history.1",
             "cadence-coach-import.1",
+            "cadence-coach-measure.1",
             "cadence-coach-plan.1",
             "cadence-coach-play.1",
             "cadence-coach-render.1",

@@ -136,6 +136,24 @@ impl DerefMut for TestCommand {
     }
 }
 
+/// Waits `secs` seconds of wall clock: the real window and the sound server run in real time.
+pub fn sleep(secs: f64) {
+    std::thread::sleep(std::time::Duration::from_secs_f64(secs));
+}
+
+/// The sessions recorded in `data`, as `history --json` lists them.
+pub fn history_json(data: &Path) -> Vec<serde_json::Value> {
+    let out = bin()
+        .args(["history", "--json", "--data-dir"])
+        .arg(data)
+        .expect_success();
+    serde_json::from_slice::<serde_json::Value>(&out.stdout)
+        .expect("history --json prints JSON")
+        .as_array()
+        .expect("a list of sessions")
+        .clone()
+}
+
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
