@@ -44,23 +44,40 @@ impl Drop for WindowManager {
     }
 }
 
-/// Minimizes `win` the way a task bar would, and checks the window manager took it as such.
+/// Minimizes `win` the way a task bar would, and waits until the window manager has taken it
+/// as such (it may answer a moment after the window is unmapped; a request it missed is sent
+/// again).
 fn minimize(display: &VirtualDisplay, win: &str) {
-    display.tool("xdotool", &["windowminimize", "--sync", win]);
-    let state = display.tool("xprop", &["-id", win, "WM_STATE"]);
-    assert!(
-        state.contains("Iconic"),
-        "the window is not minimized: {state}"
-    );
+    wait_for_state(display, win, "Iconic", |d| {
+        d.tool("xdotool", &["windowminimize", "--sync", win]);
+    });
 }
 
 fn restore(display: &VirtualDisplay, win: &str) {
-    display.tool("xdotool", &["windowactivate", "--sync", win]);
-    let state = display.tool("xprop", &["-id", win, "WM_STATE"]);
-    assert!(
-        state.contains("Normal"),
-        "the window is not restored: {state}"
-    );
+    wait_for_state(display, win, "Normal", |d| {
+        d.tool("xdotool", &["windowactivate", "--sync", win]);
+    });
+}
+
+/// Asks for `state` (`ask`) until the window's WM_STATE says it, up to 10 s.
+fn wait_for_state(display: &VirtualDisplay, win: &str, state: &str, ask: impl Fn(&VirtualDisplay)) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut asked = Instant::now() - Duration::from_secs(10);
+    loop {
+        if asked.elapsed() >= Duration::from_secs(2) {
+            ask(display);
+            asked = Instant::now();
+        }
+        let now = display.tool("xprop", &["-id", win, "WM_STATE"]);
+        if now.contains(state) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the window did not become {state}: {now}"
+        );
+        sleep(0.1);
+    }
 }
 
 fn title(display: &VirtualDisplay, win: &str) -> String {
