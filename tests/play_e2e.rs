@@ -102,7 +102,8 @@ fn play_keeps_time_when_the_sound_server_dies_and_comes_back_on_the_grid() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Each line of play's log with the moment it arrived.
+    // Each line of play's log with the moment it arrived; the first one also sent at once.
+    let (first, started) = std::sync::mpsc::channel();
     let lines = std::thread::spawn({
         let stdout = child.stdout.take().unwrap();
         move || {
@@ -110,12 +111,18 @@ fn play_keeps_time_when_the_sound_server_dies_and_comes_back_on_the_grid() {
             std::io::BufReader::new(stdout)
                 .lines()
                 .map_while(Result::ok)
-                .map(|l| (std::time::Instant::now(), l))
+                .map(|l| {
+                    let _ = first.send(());
+                    (std::time::Instant::now(), l)
+                })
                 .collect::<Vec<_>>()
         }
     });
 
-    std::thread::sleep(std::time::Duration::from_secs(6));
+    // The outage comes 5 s into the session: a freshly started server sometimes takes a few
+    // seconds to start its first stream, which play waits for (the session starts then).
+    let _ = started.recv_timeout(std::time::Duration::from_secs(15));
+    std::thread::sleep(std::time::Duration::from_secs(5));
     server.kill();
     std::thread::sleep(std::time::Duration::from_secs(3));
     server.restart();

@@ -18,6 +18,12 @@ pub enum AudioError {
     NoDevice(String),
     #[error("the audio output device could not be opened ({0})")]
     OpenFailed(String),
+    /// The stream opened but the sound server never pulled from it: it usually does at the next
+    /// try, so the engine tries again.
+    #[error(
+        "the audio output device could not be opened (the device opened but never started playing)"
+    )]
+    NotStarted,
     #[error("the audio output device stopped responding")]
     Lost,
 }
@@ -143,9 +149,7 @@ fn open_device(
             .name("audio-close".into())
             .spawn(move || drop(sink));
     }
-    Err(AudioError::OpenFailed(
-        "the device opened but never started playing".into(),
-    ))
+    Err(AudioError::NotStarted)
 }
 
 /// Silence that counts how many samples the device has pulled.

@@ -22,18 +22,31 @@ const LAMP: Duration = Duration::from_millis(120);
 /// Sound still in the device's buffer when the track ends; wait for it before closing.
 const DRAIN: Duration = Duration::from_millis(400);
 
+/// Waits for the sound device and names it. No device at all ends `play` at once; a stream the
+/// sound server opened but did not start (it happens just after the server starts) is tried
+/// again by the engine, until `timeout`.
+fn wait_for_sound(engine: &AudioEngine, timeout: Duration) -> anyhow::Result<String> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match engine.wait_for_device(deadline.saturating_duration_since(Instant::now())) {
+            DeviceState::Connected { name, rate, .. } => return Ok(format!("{name} at {rate} Hz")),
+            DeviceState::Missing {
+                reason: crate::audio::AudioError::NotStarted,
+            } if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            DeviceState::Missing { reason } => anyhow::bail!("{reason}"),
+            DeviceState::Connecting | DeviceState::Standby { .. } => {
+                anyhow::bail!("the audio output device did not answer in 10 seconds")
+            }
+        }
+    }
+}
+
 pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
     let program = args.program.program(args.duration_ms)?;
     let settings = args.sound.settings();
 
     let engine = AudioEngine::start(None);
-    let device_name = match engine.wait_for_device(Duration::from_secs(10)) {
-        DeviceState::Connected { name, rate, .. } => format!("{name} at {rate} Hz"),
-        DeviceState::Missing { reason } => anyhow::bail!("{reason}"),
-        DeviceState::Connecting | DeviceState::Standby { .. } => {
-            anyhow::bail!("the audio output device did not answer in 10 seconds")
-        }
-    };
+    let device_name = wait_for_sound(&engine, Duration::from_secs(10))?;
     let interrupted = Arc::new(AtomicBool::new(false));
     {
         let flag = interrupted.clone();
