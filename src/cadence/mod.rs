@@ -20,5 +20,5 @@ pub mod workout;
 pub use beats::{Beat, BeatCursor};
 pub use clock_text::clock_text;
 pub use sound::{ClickSettings, ClickSound, Every, FadeBlocks};
-pub use spm::{Spm, SpmError};
+pub use spm::{Spm, SpmError, tempo_text};
 pub use workout::{Click, Segment, Tempo, Workout, WorkoutError};

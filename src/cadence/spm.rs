@@ -125,6 +125,17 @@ impl FromStr for Spm {
     }
 }
 
+/// A tempo as the runner reads it: to one decimal, without a trailing ".0" ("170",
+/// "172.5", "173.8"); a valid `Spm` reads the same as its `Display`.
+pub fn tempo_text(spm: f64) -> String {
+    let tenths = (spm * 10.0).round() / 10.0;
+    if tenths.fract() == 0.0 {
+        format!("{tenths:.0}")
+    } else {
+        format!("{tenths:.1}")
+    }
+}
+
 impl fmt::Display for Spm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.0.is_multiple_of(2) {
@@ -187,6 +198,15 @@ mod tests {
         assert_eq!(spm.nudged(-5.0).get(), 165.0);
         assert_eq!(Spm::MAX.nudged(5.0), Spm::MAX);
         assert_eq!(Spm::MIN.nudged(-1.0), Spm::MIN);
+    }
+
+    #[test]
+    fn a_tempo_reads_to_one_decimal_without_a_trailing_zero() {
+        assert_eq!(tempo_text(170.0), "170");
+        assert_eq!(tempo_text(172.5), "172.5");
+        assert_eq!(tempo_text(177.96), "178");
+        assert_eq!(tempo_text(173.325), "173.3");
+        assert_eq!(tempo_text(Spm::new(176.5).unwrap().get()), "176.5");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::run_panels;
 use super::widgets::{MIN_DIGIT_HEIGHT, big_number, cue_card, digits_galley, lamp};
 use crate::cadence::cues::CUES;
 use crate::cadence::tap::TapTempo;
-use crate::cadence::{Spm, Workout, clock_text};
+use crate::cadence::{Spm, Workout, clock_text, tempo_text};
 use crate::store::settings::Settings;
 
 /// The preset cadences offered as one-click buttons.
@@ -35,12 +35,7 @@ pub fn strip(ui: &mut Ui, app: &RunShown, commands: &mut Vec<Command>) {
         let left = beat.is_some_and(|b| b.index % 2 == 0);
         let sounded = beat.is_none_or(|b| b.sounded);
         lamp(ui, if left { "L" } else { "R" }, lit, sounded, 44.0);
-        let spm = app.asked_spm;
-        let shown = if (spm * 2.0).fract().abs() < 1e-6 {
-            format!("{spm}")
-        } else {
-            format!("{spm:.1}")
-        };
+        let shown = tempo_text(app.asked_spm);
         ui.label(RichText::new(format!("{shown} spm")).size(34.0).strong());
         ui.label(
             RichText::new(format!(
@@ -90,12 +85,7 @@ pub fn ui(ui: &mut Ui, view: &mut RunView, app: &RunShown) -> Vec<Command> {
     let heard = app.heard;
     let beat = heard.beat.filter(|_| app.started);
     let workout = app.workout;
-    let spm = app.asked_spm;
-    let shown = if (spm * 2.0).fract().abs() < 1e-6 {
-        format!("{spm}")
-    } else {
-        format!("{spm:.1}")
-    };
+    let shown = tempo_text(app.asked_spm);
     // The digits take about 40 % of the window's height, less what the rest of the running
     // view needs on a small screen, and never less than a readable minimum.
     // Stopped, the controls around them matter more and the digits give them room.

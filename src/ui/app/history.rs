@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::CoachApp;
 use crate::cadence::session::{Review, SessionRecord};
+use crate::cadence::tempo_text;
 use crate::store::attach::attach_track;
 use crate::store::export::export_csv;
 use crate::store::import::{ReadOptions, read_watch_file};
@@ -105,16 +106,17 @@ impl CoachApp {
                 .segments
                 .iter()
                 .map(|s| {
-                    let tempo = if (s.start_spm - s.end_spm).abs() < 0.05 {
-                        format!("{:.1}", s.start_spm)
+                    let (from, to) = (tempo_text(s.start_spm), tempo_text(s.end_spm));
+                    let tempo = if from == to {
+                        from
                     } else {
-                        format!("{:.1}–{:.1}", s.start_spm, s.end_spm)
+                        format!("{from}–{to}")
                     };
                     format!(
                         "{} {} at {} spm",
                         s.name,
                         crate::cadence::clock_text(s.secs.round() as u64),
-                        tempo.replace(".0", "")
+                        tempo
                     )
                 })
                 .collect();

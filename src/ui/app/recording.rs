@@ -189,8 +189,7 @@ impl Recording {
 fn steady_name(parts: &[crate::cadence::session::PlayedSegment]) -> String {
     let mut tempos: Vec<String> = Vec::new();
     for part in parts {
-        let text = crate::cadence::Spm::new(part.start_spm)
-            .map_or_else(|_| format!("{:.1}", part.start_spm), |s| s.to_string());
+        let text = crate::cadence::tempo_text(part.start_spm);
         if tempos.last() != Some(&text) {
             tempos.push(text);
         }

@@ -269,12 +269,8 @@ impl CoachApp {
         }
         if self.settings.cue_chime && self.run.pinned_cue.is_none() {
             let every = u64::from(self.settings.cue_minutes).max(1) * 60;
-            let elapsed = self.heard.elapsed.as_secs();
-            let next = (elapsed / every + 1) * every;
-            due.push(
-                Duration::from_secs(next - elapsed)
-                    .saturating_sub(self.heard.elapsed - Duration::from_secs(elapsed)),
-            );
+            let next = (self.heard.elapsed.as_secs() / every + 1) * every;
+            due.push(Duration::from_secs(next).saturating_sub(self.heard.elapsed));
         }
         due.into_iter().min().map(|d| d + DUE_MARGIN)
     }
