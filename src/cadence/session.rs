@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 /// as they are: the fields added since default to empty.
 pub const SESSION_VERSION: u32 = 2;
 
+/// Sessions shorter than this are short: see [`SessionRecord::is_short`].
+pub const SHORT_SESSION_SECS: f64 = 60.0;
+
 /// What tells apart two sessions that started in the same second.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdSuffix {
@@ -323,6 +326,12 @@ impl SessionRecord {
                     .map(|i| i.average_spm)
                     .filter(|&a| a > 0.0)
             })
+    }
+
+    /// A session under a minute (an accidental start, a sound check): marked short, given no
+    /// review form, and hidden from the session table on request.
+    pub fn is_short(&self) -> bool {
+        self.duration_secs < SHORT_SESSION_SECS
     }
 
     /// The target, if the session had one (an imported run may not).
