@@ -10,6 +10,7 @@
 pub mod app;
 mod charts;
 mod command;
+mod digits;
 mod form;
 mod history;
 mod plan;

@@ -6,7 +6,7 @@ use eframe::egui::{self, RichText, Ui};
 use super::app::Heard;
 use super::command::Command;
 use super::run_panels;
-use super::widgets::{MIN_DIGIT_HEIGHT, big_number, cue_card, digits_galley, lamp};
+use super::widgets::{MIN_DIGIT_HEIGHT, big_number, cue_card, lamp};
 use crate::cadence::cues::CUES;
 use crate::cadence::tap::TapTempo;
 use crate::cadence::{Spm, Workout, clock_text, tempo_text};
@@ -105,8 +105,8 @@ pub fn ui(ui: &mut Ui, view: &mut RunView, app: &RunShown) -> Vec<Command> {
         // The digits' box: as wide as the widest tempo ("188.5") at this height, within the
         // window; fixed, so the lamps and everything below stay put as the tempo changes.
         let room = full - 2.0 * (lamp_size + gap) - 16.0;
-        let widest = digits_galley(ui, "888.8", egui::vec2(room, digits), egui::Color32::WHITE);
-        let boxed = egui::vec2(widest.size().x.min(room), digits);
+        let tall = super::digits::fitting_height("888.8", egui::vec2(room, digits));
+        let boxed = egui::vec2(super::digits::width("888.8", tall).min(room), digits);
         let row = 2.0 * (lamp_size + gap) + boxed.x;
         ui.add_space(((full - row) / 2.0).max(0.0));
         ui.spacing_mut().item_spacing.x = gap;

@@ -11,9 +11,6 @@ use crate::cadence::cues::FormCue;
 /// treadmill 1.5 m away.
 pub const MIN_DIGIT_HEIGHT: f32 = 120.0;
 
-/// How tall a digit of the monospace font stands, as a share of its size (Hack's cap height).
-const DIGIT_SHARE: f32 = 0.73;
-
 /// The lamp colours: a lit step, a silent step (off block or quiet pattern), and unlit.
 fn lamp_colours(ui: &Ui) -> (Color32, Color32, Color32) {
     if ui.visuals().dark_mode {
@@ -67,53 +64,10 @@ pub fn lamp(ui: &mut Ui, side: &str, lit: bool, sounded: bool, diameter: f32) ->
 pub fn big_number(ui: &mut Ui, text: &str, size: Vec2) -> egui::Response {
     let colour = ui.visuals().strong_text_color();
     let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
-    let galley = digits_galley(ui, text, size, colour);
-    // Centre the digits' own ink (not the font's line box) in the rect.
-    let (top, height) = ink(&galley).unwrap_or((0.0, size.y));
-    let pos = egui::pos2(
-        rect.center().x - galley.size().x / 2.0,
-        rect.center().y - height / 2.0 - top,
-    );
-    ui.painter().galley(pos, galley, colour);
+    super::digits::paint(ui.painter(), rect, text, colour);
     let name = format!("Cadence {text} spm");
     response.widget_info(|| egui::WidgetInfo::labeled(egui::accesskit::Role::Label, true, &name));
     response
-}
-
-/// Where the first glyph's ink starts below the galley's top, and how tall it is.
-fn ink(galley: &egui::Galley) -> Option<(f32, f32)> {
-    let row = galley.rows.first()?;
-    let glyph = row.row.glyphs.first()?;
-    Some((
-        row.pos.y + glyph.pos.y + glyph.uv_rect.offset.y,
-        glyph.uv_rect.size.y,
-    ))
-}
-
-/// The digits laid out with their ink as tall as `size` allows, and no wider.
-pub fn digits_galley(
-    ui: &Ui,
-    text: &str,
-    size: Vec2,
-    colour: Color32,
-) -> std::sync::Arc<egui::Galley> {
-    let layout = |font: f32| {
-        ui.painter()
-            .layout_no_wrap(text.to_string(), egui::FontId::monospace(font), colour)
-    };
-    // Round digits overshoot the flat ones by a few per cent: keep them inside the box.
-    let want = size.y.max(MIN_DIGIT_HEIGHT) * 0.94;
-    let mut font = want / DIGIT_SHARE;
-    let mut galley = layout(font);
-    // The font's digits may stand taller or shorter than the estimate: scale to the ink.
-    if let Some((_, ink)) = ink(&galley).filter(|i| i.1 > 1.0) {
-        font *= want / ink;
-        galley = layout(font);
-    }
-    if galley.size().x > size.x && galley.size().x > 0.0 {
-        galley = layout(font * size.x / galley.size().x);
-    }
-    galley
 }
 
 /// Marks a text field as one for numbers (a cadence, a speed, a date): it never takes a
