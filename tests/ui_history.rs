@@ -9,18 +9,25 @@ use std::time::Duration;
 
 use cadence_coach::audio::AudioEngine;
 use cadence_coach::cadence::cues::CUES;
-use cadence_coach::cadence::session::{Ending, Surface};
-use cadence_coach::store::sessions::load_sessions;
+use cadence_coach::cadence::session::{
+    Ending, IdSuffix, Review, SessionRecord, Surface, session_id,
+};
+use cadence_coach::store::sessions::{load_sessions, save_session};
 use cadence_coach::ui::{CoachApp, Command, Screen};
 use eframe::egui::Key;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
 fn app(dir: &Path) -> Harness<'static, CoachApp> {
+    app_sized(dir, [1100.0, 900.0])
+}
+
+/// The window at `size` (points).
+fn app_sized(dir: &Path, size: [f32; 2]) -> Harness<'static, CoachApp> {
     let settings = dir.join("settings.ron");
     let data = data(dir);
     Harness::builder()
-        .with_size([1100.0, 900.0])
+        .with_size(size)
         .with_step_dt(0.05)
         .build_eframe(move |cc| {
             CoachApp::new(&cc.egui_ctx, &settings, Some(&data), |_| {
@@ -31,6 +38,37 @@ fn app(dir: &Path) -> Harness<'static, CoachApp> {
 
 fn data(dir: &Path) -> PathBuf {
     dir.join("data")
+}
+
+/// Saves `n` reviewed 20-minute sessions in the test's data folder, one every `every_days`
+/// days from `first` (an RFC 3339 time), each with a measured cadence, a treadmill speed and a
+/// discomfort level; `seconds(i)` can make some of them shorter.
+fn save_sessions(
+    dir: &Path,
+    first: &str,
+    n: u16,
+    every_days: i64,
+    seconds: impl Fn(u16) -> f64,
+) -> Vec<SessionRecord> {
+    let first: jiff::Timestamp = first.parse().unwrap();
+    (0..n)
+        .map(|i| {
+            let started = first + jiff::SignedDuration::from_hours(24 * every_days * i64::from(i));
+            let id = session_id(started, IdSuffix::Played(i));
+            let mut s = SessionRecord::new(&id, started, "Steady 170 spm", 170.0);
+            s.duration_secs = seconds(i);
+            s.steps = (s.duration_secs * 170.0 / 60.0) as u64;
+            s.ending = Ending::Finished;
+            s.review = Some(Review {
+                measured_spm: Some(160.0 + f64::from(i % 7)),
+                speed_kmh: Some(10.0),
+                discomfort: Some((i % 4) as u8),
+                ..Review::default()
+            });
+            save_session(&data(dir), &s).unwrap();
+            s
+        })
+        .collect()
 }
 
 fn session_files(dir: &Path) -> Vec<PathBuf> {
@@ -515,4 +553,62 @@ fn a_built_in_workout_is_recorded_with_the_run_screens_target() {
     assert_eq!(saved[0].workout, "Intervals (34 min)");
     assert_eq!(saved[0].target(), Some(170.0), "not the warm-up's 161.5");
     assert!(h.query_by_label_contains("target 170 spm").is_some());
+}
+
+#[test]
+fn date_labels_of_the_progress_plots_neither_overlap_nor_are_cut_off() {
+    use support::ui::{is_date_label, painted_texts};
+    // 16 sessions over three months, then one more some days later (so that, over the runs, a
+    // grid mark comes to lie near the plots' right edge) and one on its morning (points closer
+    // than a pixel, which egui_plot would draw as a filled band).
+    for later in 0..10 {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sessions = save_sessions(dir.path(), "2026-09-01T07:00:00Z", 16, 6, |_| 1200.0);
+        for minutes in [0, 30] {
+            let mut extra = sessions[15].clone();
+            extra.started += jiff::SignedDuration::from_hours(24 * (1 + later))
+                + jiff::SignedDuration::from_mins(minutes);
+            extra.id = session_id(extra.started, IdSuffix::Played(100 + minutes as u16));
+            save_session(&data(dir.path()), &extra).unwrap();
+            sessions.push(extra);
+        }
+        for size in [[1366.0, 768.0], [1920.0, 1080.0], [800.0, 600.0]] {
+            let mut h = app_sized(dir.path(), size);
+            h.run();
+            h.get_by_label("Progress").click();
+            h.run();
+            assert_eq!(h.state().history.sessions.len(), sessions.len());
+            // From the top of the page, then scrolled to the table (the plots below the fold
+            // are drawn then).
+            for scrolled in [false, true] {
+                if scrolled {
+                    h.get_by_label("Export CSV").scroll_to_me();
+                    h.run();
+                }
+                let at = format!("{size:?}, last session {later} days later, scrolled {scrolled}");
+                let labels: Vec<_> = painted_texts(&h)
+                    .into_iter()
+                    .filter(|(text, _, _)| is_date_label(text))
+                    .collect();
+                assert!(
+                    labels.len() >= if scrolled { 2 } else { 6 },
+                    "{at}: {labels:?}"
+                );
+                for (text, rect, clip) in &labels {
+                    assert!(
+                        rect.left() >= clip.left() && rect.right() <= clip.right(),
+                        "{at}: '{text}' at {rect:?} is cut off by {clip:?}"
+                    );
+                }
+                for (i, (a, ra, _)) in labels.iter().enumerate() {
+                    for (b, rb, _) in &labels[i + 1..] {
+                        assert!(
+                            !ra.shrink(0.5).intersects(rb.shrink(0.5)),
+                            "{at}: '{a}' at {ra:?} overlaps '{b}' at {rb:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

@@ -2,7 +2,9 @@
 //! key, the "no data yet" box, and the colours of asked-for and run.
 
 use eframe::egui::{self, RichText, Ui};
-use egui_plot::Plot;
+use egui_plot::{AxisHints, Plot};
+
+use super::date_axis::{LabelWidths, date_label, date_marks};
 use jiff::civil::Date;
 
 /// A date as a day number from 1970-01-01 (the plots' x axis).
@@ -17,17 +19,44 @@ pub fn day_text(day: f64) -> String {
         .unwrap_or_default()
 }
 
+/// The grid spacing egui_plot is given, in points: its spacer is told the smallest step as
+/// days per this many points, which is how the date spacer learns the plot's scale.
+const GRID_SPACING: egui::Rangef = egui::Rangef {
+    min: 8.0,
+    max: 300.0,
+};
+
 /// A plot with dates on the x axis and hover labels that name the series, the date and value.
+/// The axis has a grid line and a label on whole days, weeks, months or years, as many as fit
+/// without overlapping or leaving the plot (see `date_axis`); `ui` gives the labels' font.
 /// No legend of its own: one series is named by its title, several by a key beside it, or by a
 /// legend the caller places where it covers no points.
-pub fn date_plot<'a>(id: &'a str, height: f32, unit: &'a str) -> Plot<'a> {
+pub fn date_plot<'a>(ui: &Ui, id: &'a str, height: f32, unit: &'a str) -> Plot<'a> {
+    // egui_plot draws tick labels in the body font of the ui the plot is shown in.
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let painter = ui.painter();
+    let widths = LabelWidths::measure(|text| {
+        painter
+            .layout_no_wrap(text.to_string(), font.clone(), egui::Color32::PLACEHOLDER)
+            .size()
+            .x
+    });
+    let x_axis = AxisHints::new_x()
+        .formatter(date_label)
+        // Labels never come closer than the spacer allows, so none is hidden or faded.
+        .label_spacing(egui::Rangef::new(0.0, 1.0));
     Plot::new(id)
         .height(height)
         // Room around the data: a point on the first day or at the highest value would sit on
         // the frame, or under the legend in its corner.
         .set_margin_fraction(egui::vec2(0.04, 0.12))
         .allow_scroll(false)
-        .x_axis_formatter(|mark, _| day_text(mark.value))
+        .grid_spacing(GRID_SPACING)
+        .custom_x_axes(vec![x_axis])
+        .x_grid_spacer(move |input| {
+            let points_per_day = f64::from(GRID_SPACING.min) / input.base_step_size;
+            date_marks(input.bounds, points_per_day, &widths)
+        })
         .label_formatter(move |pos| match pos {
             egui_plot::HoverPosition::NearDataPoint {
                 plot_name,

@@ -10,6 +10,7 @@
 pub mod app;
 mod charts;
 mod command;
+mod date_axis;
 mod digits;
 mod form;
 mod history;

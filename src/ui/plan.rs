@@ -228,7 +228,7 @@ fn current_plan(
             Some([day_number(day), s.measured.unwrap_or(s.session.spm.get())])
         })
         .collect();
-    date_plot("plan-plot", 220.0, "spm")
+    date_plot(ui, "plan-plot", 220.0, "spm")
         .legend(Legend::default().position(egui_plot::Corner::LeftTop))
         .include_y(i.baseline.get() - 2.0)
         .include_y(i.target.get() + 2.0)

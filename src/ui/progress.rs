@@ -76,7 +76,7 @@ pub fn ui(ui: &mut Ui, view: &mut ProgressView, shown: &ProgressShown) -> Vec<Co
             key(ui, "— Plan", PLANNED);
         }
     });
-    date_plot("cadence-per-session", 220.0, "spm")
+    date_plot(ui, "cadence-per-session", 220.0, "spm")
         .y_axis_label("steps per minute")
         .show(ui, |plot| {
             if !shown.planned.is_empty() {
@@ -127,7 +127,7 @@ pub fn ui(ui: &mut Ui, view: &mut ProgressView, shown: &ProgressShown) -> Vec<Co
                 "No step lengths yet: a review with the treadmill speed gives one.",
             );
         } else {
-            date_plot("step-length", 180.0, unit)
+            date_plot(&cols[0], "step-length", 180.0, unit)
                 .y_axis_label(unit)
                 .show(&mut cols[0], |plot| {
                     plot.line(Line::new("Step length", lengths.clone()).color(MEASURED));
@@ -147,7 +147,7 @@ pub fn ui(ui: &mut Ui, view: &mut ProgressView, shown: &ProgressShown) -> Vec<Co
                 "No discomfort noted yet: each review asks for it (0–10).",
             );
         } else {
-            date_plot("discomfort", 180.0, "of 10")
+            date_plot(&cols[1], "discomfort", 180.0, "of 10")
                 .y_axis_label("0–10")
                 .include_y(0.0)
                 .include_y(10.0)
@@ -171,7 +171,7 @@ pub fn ui(ui: &mut Ui, view: &mut ProgressView, shown: &ProgressShown) -> Vec<Co
             .iter()
             .map(|w| Bar::new(w[0] + 3.5, w[1]).width(6.0))
             .collect();
-        date_plot("weekly-minutes", 180.0, "min")
+        date_plot(&cols[0], "weekly-minutes", 180.0, "min")
             .y_axis_label("minutes")
             .include_y(0.0)
             .show(&mut cols[0], |plot| {
