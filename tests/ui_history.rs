@@ -556,8 +556,8 @@ fn a_built_in_workout_is_recorded_with_the_run_screens_target() {
 }
 
 #[test]
-fn date_labels_of_the_progress_plots_neither_overlap_nor_are_cut_off() {
-    use support::ui::{is_date_label, painted_texts};
+fn date_labels_of_the_progress_plots_neither_overlap_nor_are_cut_off_and_no_series_is_filled() {
+    use support::ui::{is_date_label, painted_filled_areas, painted_texts};
     // 16 sessions over three months, then one more some days later (so that, over the runs, a
     // grid mark comes to lie near the plots' right edge) and one on its morning (points closer
     // than a pixel, which egui_plot would draw as a filled band).
@@ -608,6 +608,7 @@ fn date_labels_of_the_progress_plots_neither_overlap_nor_are_cut_off() {
                         );
                     }
                 }
+                assert_eq!(painted_filled_areas(&h), 0, "{at}: a series drawn filled");
             }
         }
     }

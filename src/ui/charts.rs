@@ -2,7 +2,7 @@
 //! key, the "no data yet" box, and the colours of asked-for and run.
 
 use eframe::egui::{self, RichText, Ui};
-use egui_plot::{AxisHints, Plot};
+use egui_plot::{AxisHints, Line, Plot, PlotPoints};
 
 use super::date_axis::{LabelWidths, date_label, date_marks};
 use jiff::civil::Date;
@@ -69,6 +69,13 @@ pub fn date_plot<'a>(ui: &Ui, id: &'a str, height: f32, unit: &'a str) -> Plot<'
             )),
             egui_plot::HoverPosition::Elsewhere { .. } => None,
         })
+}
+
+/// A line through a series' points, always stroked: egui_plot would draw a line with points
+/// closer than a pixel (two sessions on one day, a long session's samples) as a filled band,
+/// which looks like an area under or between the points. No series is drawn filled.
+pub fn series_line<'a>(name: &str, points: impl Into<PlotPoints<'a>>) -> Line<'a> {
+    Line::new(name, points).allow_band(false)
 }
 
 /// Colours of what was asked for (target, planned) and what was run (measured, done).

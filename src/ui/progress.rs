@@ -3,9 +3,9 @@
 //! (`progress_table`). The plot data is built when the history changes, not per frame.
 
 use eframe::egui::{self, RichText, Ui};
-use egui_plot::{Bar, BarChart, Legend, Line, MarkerShape, Plot, Points};
+use egui_plot::{Bar, BarChart, Legend, MarkerShape, Plot, Points};
 
-use super::charts::{MEASURED, TARGET, date_plot, key, no_data};
+use super::charts::{MEASURED, TARGET, date_plot, key, no_data, series_line};
 use super::command::Command;
 use super::history::{History, local_time};
 use super::progress_table;
@@ -81,14 +81,14 @@ pub fn ui(ui: &mut Ui, view: &mut ProgressView, shown: &ProgressShown) -> Vec<Co
         .show(ui, |plot| {
             if !shown.planned.is_empty() {
                 plot.line(
-                    Line::new("Plan", shown.planned.to_vec())
+                    series_line("Plan", shown.planned.to_vec())
                         .color(PLANNED)
                         .width(1.5)
                         .style(egui_plot::LineStyle::dashed_loose()),
                 );
             }
             plot.line(
-                Line::new("Target", s.target.clone())
+                series_line("Target", s.target.clone())
                     .color(TARGET)
                     .width(1.0),
             );
@@ -99,7 +99,11 @@ pub fn ui(ui: &mut Ui, view: &mut ProgressView, shown: &ProgressShown) -> Vec<Co
                     .shape(MarkerShape::Diamond)
                     .filled(true),
             );
-            plot.line(Line::new("Trend", s.trend.clone()).color(TREND).width(2.0));
+            plot.line(
+                series_line("Trend", s.trend.clone())
+                    .color(TREND)
+                    .width(2.0),
+            );
             plot.points(
                 Points::new("Measured", s.measured.clone())
                     .color(MEASURED)
@@ -130,7 +134,7 @@ pub fn ui(ui: &mut Ui, view: &mut ProgressView, shown: &ProgressShown) -> Vec<Co
             date_plot(&cols[0], "step-length", 180.0, unit)
                 .y_axis_label(unit)
                 .show(&mut cols[0], |plot| {
-                    plot.line(Line::new("Step length", lengths.clone()).color(MEASURED));
+                    plot.line(series_line("Step length", lengths.clone()).color(MEASURED));
                     plot.points(
                         Points::new("Step length", lengths)
                             .color(MEASURED)
@@ -153,7 +157,7 @@ pub fn ui(ui: &mut Ui, view: &mut ProgressView, shown: &ProgressShown) -> Vec<Co
                 .include_y(10.0)
                 .show(&mut cols[1], |plot| {
                     let red = egui::Color32::from_rgb(200, 60, 60);
-                    plot.line(Line::new("Discomfort", s.discomfort.clone()).color(red));
+                    plot.line(series_line("Discomfort", s.discomfort.clone()).color(red));
                     plot.points(
                         Points::new("Discomfort", s.discomfort.clone())
                             .color(red)
@@ -203,20 +207,15 @@ pub fn ui(ui: &mut Ui, view: &mut ProgressView, shown: &ProgressShown) -> Vec<Co
             .x_axis_label("minutes")
             .y_axis_label("spm")
             .show(&mut cols[1], |plot| {
-                // No band aggregation: a part's end and the next one's start share a minute,
-                // and a band would fill the space between them.
+                // A part's end and the next one's start share a minute: as a band, the line
+                // would fill the space between them.
                 plot.line(
-                    Line::new("Click", history.profile.0.clone())
+                    series_line("Click", history.profile.0.clone())
                         .color(TARGET)
-                        .width(2.0)
-                        .allow_band(false),
+                        .width(2.0),
                 );
                 if !history.profile.1.is_empty() {
-                    plot.line(
-                        Line::new("Watch", history.profile.1.clone())
-                            .color(MEASURED)
-                            .allow_band(false),
-                    );
+                    plot.line(series_line("Watch", history.profile.1.clone()).color(MEASURED));
                 }
             });
     });

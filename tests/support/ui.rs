@@ -58,3 +58,42 @@ pub fn is_date_label(text: &str) -> bool {
                 .parse::<u16>()
                 .is_ok_and(|y| (1990..=2100).contains(&y)))
 }
+
+/// How many filled areas plot series painted in the last frame: a `Line` with `fill` is painted
+/// as a mesh in the plot's frame, a line whose points lie closer than a pixel as a band. A
+/// plot's frame is known by its background, a filled rectangle exactly the size of its clip
+/// rect.
+pub fn painted_filled_areas(h: &Harness<'_, CoachApp>) -> usize {
+    fn flat<'s>(
+        shape: &'s egui::Shape,
+        clip: egui::Rect,
+        out: &mut Vec<(&'s egui::Shape, egui::Rect)>,
+    ) {
+        match shape {
+            egui::Shape::Vec(shapes) => shapes.iter().for_each(|s| flat(s, clip, out)),
+            shape => out.push((shape, clip)),
+        }
+    }
+    let mut shapes = Vec::new();
+    for clipped in &h.output().shapes {
+        flat(&clipped.shape, clipped.clip_rect, &mut shapes);
+    }
+    let frames: Vec<egui::Rect> = shapes
+        .iter()
+        .filter_map(|(shape, clip)| match shape {
+            egui::Shape::Rect(r) if r.rect == *clip && r.fill != egui::Color32::TRANSPARENT => {
+                Some(*clip)
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(!frames.is_empty(), "no plot painted");
+    shapes
+        .iter()
+        .filter(|(shape, clip)| match shape {
+            egui::Shape::Band(_) => true,
+            egui::Shape::Mesh(_) => frames.contains(clip),
+            _ => false,
+        })
+        .count()
+}
