@@ -71,6 +71,14 @@ fn save_sessions(
         .collect()
 }
 
+/// A session's start as the table shows it, in the local time zone.
+fn local_time(s: &SessionRecord) -> String {
+    s.started
+        .to_zoned(jiff::tz::TimeZone::system())
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
 fn session_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(data(dir).join("sessions"))
         .unwrap()
@@ -612,4 +620,72 @@ fn date_labels_of_the_progress_plots_neither_overlap_nor_are_cut_off_and_no_seri
             }
         }
     }
+}
+
+/// How many session rows of the table are wholly in view: their Delete button painted inside
+/// the clip rect it was painted in.
+fn rows_in_view(h: &Harness<'_, CoachApp>) -> usize {
+    support::ui::painted_texts(h)
+        .into_iter()
+        .filter(|(text, rect, clip)| text == "Delete" && clip.contains_rect(*rect))
+        .count()
+}
+
+/// Runs frames until the window is still (a scroll glides over a few frames).
+fn settle(h: &mut Harness<'_, CoachApp>) {
+    for _ in 0..50 {
+        if h.try_run().is_ok() {
+            return;
+        }
+    }
+    panic!("the window did not come to rest");
+}
+
+/// Scrolls the page the way a runner would to read the table: until the table's heading is
+/// near the top of the view, or the page ends.
+fn scroll_to_the_table(h: &mut Harness<'_, CoachApp>) {
+    h.get_by_label("Export CSV").scroll_to_me();
+    settle(h);
+    let heading = |h: &Harness<'_, CoachApp>| {
+        support::ui::painted_texts(h)
+            .into_iter()
+            .find(|(text, _, _)| text == "Export CSV")
+            .map(|(_, rect, clip)| rect.top() - clip.top())
+            .expect("the table's heading is painted")
+    };
+    for _ in 0..30 {
+        let below_top = heading(h);
+        if below_top < 60.0 {
+            break;
+        }
+        h.get_by_label("Export CSV").scroll_down();
+        settle(h);
+        if heading(h) == below_top {
+            break;
+        }
+    }
+}
+
+#[test]
+fn the_session_table_shows_ten_rows_and_more_at_1366_by_768() {
+    let dir = tempfile::tempdir().unwrap();
+    let sessions = save_sessions(dir.path(), "2026-09-01T07:00:00Z", 16, 6, |_| 1200.0);
+    let mut h = app_sized(dir.path(), [1366.0, 768.0]);
+    h.run();
+    h.get_by_label("Progress").click();
+    h.run();
+    scroll_to_the_table(&mut h);
+    let rows = rows_in_view(&h);
+    assert!(rows >= 10, "{rows} rows in view");
+    // The page goes on down to the oldest session.
+    for _ in 0..10 {
+        h.get_by_label("Export CSV").scroll_down();
+        settle(&mut h);
+    }
+    let oldest = local_time(&sessions[0]);
+    assert!(
+        h.query_by_label(&oldest).is_some(),
+        "the oldest session, {oldest}, is in the table"
+    );
+    assert!(rows_in_view(&h) >= 10);
 }

@@ -1,16 +1,18 @@
-//! The session table on the Progress screen: newest first, only the visible rows laid out;
-//! show a session's tempo, review or edit it, delete it (asks first, can be undone), and export
-//! everything to CSV.
+//! The session table on the Progress screen: newest first, in the page's own scroll (a table
+//! scrolling inside the scrolling page got only the room left below the plots: two rows at
+//! 1366×768), with only the rows in view laid out; show a session's tempo, review or edit it,
+//! delete it (asks first, can be undone), and export everything to CSV.
 
 use eframe::egui::{self, RichText, Ui};
 
 use super::command::Command;
 use super::history::{History, local_time};
 use super::progress::ProgressView;
-use crate::cadence::session::Ending;
+use crate::cadence::session::{Ending, SessionRecord};
 use crate::cadence::stride::Units;
 
-const ROW_HEIGHT: f32 = 30.0;
+/// A row's height, without the spacing between rows.
+const ROW_HEIGHT: f32 = 26.0;
 
 pub fn ui(
     ui: &mut Ui,
@@ -46,10 +48,6 @@ pub fn ui(
     if let Some(message) = &history.message {
         ui.label(RichText::new(message).size(16.0));
     }
-    let distance = |km: f64| match units {
-        Units::Metric => format!("{km:.1} km"),
-        Units::Imperial => format!("{:.1} mi", km / crate::cadence::stride::KM_PER_MILE),
-    };
     let header = [
         ("Date", 150.0),
         ("Workout", 220.0),
@@ -69,72 +67,107 @@ pub fn ui(
         }
     });
     let n = history.sessions.len();
-    egui::ScrollArea::vertical()
-        .id_salt("session-table")
-        .max_height(ROW_HEIGHT * 12.0)
-        .auto_shrink([false, true])
-        .show_rows(ui, ROW_HEIGHT, n, |ui, rows| {
-            for row in rows {
-                // Newest first.
-                let s = &history.sessions[n - 1 - row];
-                let r = s.review.as_ref();
-                ui.horizontal(|ui| {
-                    ui.set_height(ROW_HEIGHT - 4.0);
-                    let date = local_time(s.started, &history.tz);
-                    let cells = [
-                        date.clone(),
-                        s.workout.chars().take(30).collect(),
-                        format!("{:.0}", s.duration_secs / 60.0),
-                        s.target().map_or("-".into(), |t| format!("{t}")),
-                        s.measured_spm().map_or("-".into(), |m| format!("{m:.1}")),
-                        r.and_then(|r| r.rpe).map_or("-".into(), |v| v.to_string()),
-                        r.and_then(|r| r.discomfort)
-                            .map_or("-".into(), |v| v.to_string()),
-                        r.and_then(|r| r.distance_km).map_or("-".into(), distance),
-                    ];
-                    for ((_, width), text) in header.iter().zip(cells) {
-                        ui.add_sized([*width, 20.0], egui::Label::new(text).truncate());
-                    }
-                    let selected = history.selected.as_deref() == Some(s.id.as_str());
-                    if ui
-                        .add(egui::Button::selectable(selected, "Tempo"))
-                        .on_hover_text(format!("Plot the tempo of the session of {date}"))
-                        .clicked()
-                    {
-                        commands.push(Command::SelectSession(s.id.clone()));
-                    }
-                    let (label, tip) = if s.review.is_some() {
-                        ("Edit", "Edit the review of the session of")
-                    } else {
-                        ("Review", "Review the session of")
-                    };
-                    if ui.button(label).on_hover_text(format!("{tip} {date}")).clicked() {
-                        commands.push(Command::EditReview(s.id.clone()));
-                    }
-                    if history.confirm_delete.as_deref() == Some(s.id.as_str()) {
-                        ui.label(RichText::new("Delete it?").color(ui.visuals().warn_fg_color));
-                        if ui
-                            .button("Yes, delete")
-                            .on_hover_text(format!("Delete the session of {date}"))
-                            .clicked()
-                        {
-                            commands.push(Command::ConfirmDelete);
-                        }
-                        if ui.button("Keep").on_hover_text("Keep the session").clicked() {
-                            commands.push(Command::CancelDelete);
-                        }
-                    } else if ui
-                        .button("Delete")
-                        .on_hover_text(format!("Delete the session of {date} (asks first)"))
-                        .clicked()
-                    {
-                        commands.push(Command::AskDelete(s.id.clone()));
-                    }
-                    if s.ending == Ending::InProgress {
-                        ui.label(RichText::new("interrupted").weak())
-                            .on_hover_text("The app closed or crashed during this session; what was recorded is kept");
-                    }
-                });
-            }
+    // Every row takes its place on the page; only those in the page's view are laid out.
+    let spacing = ui.spacing().item_spacing.y;
+    let step = ROW_HEIGHT + spacing;
+    let (table, _) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), (step * n as f32 - spacing).max(0.0)),
+        egui::Sense::hover(),
+    );
+    let view = ui.clip_rect();
+    let row_at = |y: f32| (((y - table.top()) / step).max(0.0) as usize).min(n);
+    let (first, end) = (row_at(view.top()), (row_at(view.bottom()) + 1).min(n));
+    let mut rows = ui.new_child(egui::UiBuilder::new().max_rect(egui::Rect::from_x_y_ranges(
+        table.x_range(),
+        table.top() + first as f32 * step..=table.bottom(),
+    )));
+    // A row keeps its ids wherever the view starts.
+    rows.skip_ahead_auto_ids(first);
+    for row in first..end {
+        // Newest first.
+        let s = &history.sessions[n - 1 - row];
+        rows.horizontal(|ui| {
+            ui.set_height(ROW_HEIGHT);
+            session_row(ui, s, history, &header, units, commands);
         });
+    }
+}
+
+/// One session's cells and buttons, in `header`'s columns.
+fn session_row(
+    ui: &mut Ui,
+    s: &SessionRecord,
+    history: &History,
+    header: &[(&str, f32)],
+    units: Units,
+    commands: &mut Vec<Command>,
+) {
+    let r = s.review.as_ref();
+    let distance = |km: f64| match units {
+        Units::Metric => format!("{km:.1} km"),
+        Units::Imperial => format!("{:.1} mi", km / crate::cadence::stride::KM_PER_MILE),
+    };
+    let date = local_time(s.started, &history.tz);
+    let cells = [
+        date.clone(),
+        s.workout.chars().take(30).collect(),
+        format!("{:.0}", s.duration_secs / 60.0),
+        s.target().map_or("-".into(), |t| format!("{t}")),
+        s.measured_spm().map_or("-".into(), |m| format!("{m:.1}")),
+        r.and_then(|r| r.rpe).map_or("-".into(), |v| v.to_string()),
+        r.and_then(|r| r.discomfort)
+            .map_or("-".into(), |v| v.to_string()),
+        r.and_then(|r| r.distance_km).map_or("-".into(), distance),
+    ];
+    for ((_, width), text) in header.iter().zip(cells) {
+        ui.add_sized([*width, 20.0], egui::Label::new(text).truncate());
+    }
+    let selected = history.selected.as_deref() == Some(s.id.as_str());
+    if ui
+        .add(egui::Button::selectable(selected, "Tempo"))
+        .on_hover_text(format!("Plot the tempo of the session of {date}"))
+        .clicked()
+    {
+        commands.push(Command::SelectSession(s.id.clone()));
+    }
+    let (label, tip) = if s.review.is_some() {
+        ("Edit", "Edit the review of the session of")
+    } else {
+        ("Review", "Review the session of")
+    };
+    if ui
+        .button(label)
+        .on_hover_text(format!("{tip} {date}"))
+        .clicked()
+    {
+        commands.push(Command::EditReview(s.id.clone()));
+    }
+    if history.confirm_delete.as_deref() == Some(s.id.as_str()) {
+        ui.label(RichText::new("Delete it?").color(ui.visuals().warn_fg_color));
+        if ui
+            .button("Yes, delete")
+            .on_hover_text(format!("Delete the session of {date}"))
+            .clicked()
+        {
+            commands.push(Command::ConfirmDelete);
+        }
+        if ui
+            .button("Keep")
+            .on_hover_text("Keep the session")
+            .clicked()
+        {
+            commands.push(Command::CancelDelete);
+        }
+    } else if ui
+        .button("Delete")
+        .on_hover_text(format!("Delete the session of {date} (asks first)"))
+        .clicked()
+    {
+        commands.push(Command::AskDelete(s.id.clone()));
+    }
+    if s.ending == Ending::InProgress {
+        ui.label(RichText::new("interrupted").weak()).on_hover_text(
+            "The app closed or crashed during this session; what was recorded is kept",
+        );
+    }
 }
