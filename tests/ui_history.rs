@@ -232,7 +232,7 @@ fn skip_the_review_do_it_later_then_delete_and_undo() {
     // Later, from the table.
     h.get_by_label("Progress").click();
     h.run();
-    h.get_by_label("Review").click();
+    click_in_view(&mut h, "Review");
     h.run();
     assert_eq!(h.state().screen, Screen::Review);
     h.get_by_label("Effort 4").click();
@@ -244,15 +244,13 @@ fn skip_the_review_do_it_later_then_delete_and_undo() {
     let before = std::fs::read(&session_files(dir.path())[0]).unwrap();
 
     // Delete asks first; "Keep" keeps.
-    h.get_by_label("Delete").click();
-    h.run();
+    click_in_view(&mut h, "Delete");
     assert!(h.query_by_label("Delete it?").is_some());
-    h.get_by_label("Keep").click();
+    click_in_view(&mut h, "Keep");
     h.run();
     assert_eq!(session_files(dir.path()).len(), 1);
-    h.get_by_label("Delete").click();
-    h.run();
-    h.get_by_label("Yes, delete").click();
+    click_in_view(&mut h, "Delete");
+    click_in_view(&mut h, "Yes, delete");
     h.run();
     assert!(session_files(dir.path()).is_empty());
     assert!(h.state().history.sessions.is_empty());
@@ -434,9 +432,11 @@ fn every_delete_since_the_window_opened_can_be_undone() {
     h.get_by_label("Progress").click();
     h.run();
     for _ in 0..2 {
+        h.get_all_by_label("Delete").next().unwrap().scroll_to_me();
+        settle(&mut h);
         h.get_all_by_label("Delete").next().unwrap().click();
         h.run();
-        h.get_by_label("Yes, delete").click();
+        click_in_view(&mut h, "Yes, delete");
         h.run();
     }
     assert!(session_files(dir.path()).is_empty());
@@ -631,6 +631,14 @@ fn rows_in_view(h: &Harness<'_, CoachApp>) -> usize {
         .count()
 }
 
+/// Scrolls the page to the control named `label`, as a runner would, and clicks it.
+fn click_in_view(h: &mut Harness<'_, CoachApp>, label: &str) {
+    h.get_by_label(label).scroll_to_me();
+    settle(h);
+    h.get_by_label(label).click();
+    h.run();
+}
+
 /// Runs frames until the window is still (a scroll glides over a few frames).
 fn settle(h: &mut Harness<'_, CoachApp>) {
     for _ in 0..50 {
@@ -688,4 +696,72 @@ fn the_session_table_shows_ten_rows_and_more_at_1366_by_768() {
         "the oldest session, {oldest}, is in the table"
     );
     assert!(rows_in_view(&h) >= 10);
+}
+
+#[test]
+fn short_sessions_are_marked_in_the_table_can_be_hidden_and_stay_out_of_the_trend() {
+    let dir = tempfile::tempdir().unwrap();
+    let sessions = save_sessions(dir.path(), "2026-09-01T07:00:00Z", 16, 6, |i| match i {
+        3 => 20.0,
+        9 => 59.0,
+        _ => 1200.0,
+    });
+    let short: Vec<&SessionRecord> = sessions.iter().filter(|s| s.duration_secs < 60.0).collect();
+    let mut h = app_sized(dir.path(), [1366.0, 768.0]);
+    h.run();
+    h.get_by_label("Progress").click();
+    h.run();
+    scroll_to_the_table(&mut h);
+
+    // Shown and marked: "short" on the row of each session under a minute, and only there.
+    let marks: Vec<eframe::egui::Rect> = h.get_all_by_label("short").map(|n| n.rect()).collect();
+    assert_eq!(marks.len(), 2, "{marks:?}");
+    for s in &short {
+        let row = h.get_by_label(&local_time(s)).rect();
+        assert!(
+            marks.iter().any(|m| row.y_range().contains(m.center().y)),
+            "the session of {} is marked short",
+            local_time(s)
+        );
+    }
+    h.get_all_by_label("short").next().unwrap().hover();
+    h.run_steps(20);
+    assert!(
+        h.query_by_label_contains("Under a minute: an accidental start")
+            .is_some(),
+        "the mark says what it means"
+    );
+
+    // The cadence trend is taken over the 14 others; their points are all plotted.
+    let series = &h.state().history.series;
+    assert_eq!(series.measured.len(), 16);
+    assert_eq!(series.trend.len(), 14);
+    let short_days: Vec<f64> = short
+        .iter()
+        .map(|s| series.measured[sessions.iter().position(|x| x.id == s.id).unwrap()][0])
+        .collect();
+    assert!(series.trend.iter().all(|p| !short_days.contains(&p[0])));
+
+    // Hidden on request, and back.
+    h.get_by_label("Hide short sessions").click();
+    settle(&mut h);
+    scroll_to_the_table(&mut h);
+    assert!(h.state().progress_view.hide_short);
+    assert!(h.query_by_label("short").is_none());
+    assert!(h.query_by_label("2 hidden").is_some());
+    for s in &short {
+        assert!(h.query_by_label(&local_time(s)).is_none());
+    }
+    assert_eq!(h.get_all_by_label("Delete").count(), 14);
+    assert_eq!(
+        h.state().history.series.trend.len(),
+        14,
+        "hiding changes the table only"
+    );
+    h.get_by_label("Hide short sessions").click();
+    settle(&mut h);
+    scroll_to_the_table(&mut h);
+    assert!(!h.state().progress_view.hide_short);
+    assert_eq!(h.get_all_by_label("short").count(), 2);
+    assert_eq!(h.get_all_by_label("Delete").count(), 16);
 }

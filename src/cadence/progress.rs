@@ -34,7 +34,8 @@ pub fn week_start(day: f64) -> f64 {
 pub struct ProgressSeries {
     pub target: Vec<[f64; 2]>,
     pub measured: Vec<[f64; 2]>,
-    /// The trend of the measured cadence: the median of each session's and the four before.
+    /// The trend of the measured cadence: the median of each session's and the four before,
+    /// short sessions (under a minute) left out.
     pub trend: Vec<[f64; 2]>,
     /// Step length in metres, where a speed is known.
     pub step_length_m: Vec<[f64; 2]>,
@@ -47,6 +48,8 @@ impl ProgressSeries {
     /// Builds the series from `sessions` (any order).
     pub fn new(sessions: &[SessionRecord], tz: &TimeZone) -> ProgressSeries {
         let mut out = ProgressSeries::default();
+        // What the trend is taken over: an accidental start does not speak for the runner.
+        let mut trended = Vec::new();
         let mut weeks: BTreeMap<i64, f64> = BTreeMap::new();
         let mut days: Vec<(f64, &SessionRecord)> = sessions
             .iter()
@@ -60,6 +63,9 @@ impl ProgressSeries {
             let measured = s.measured_spm();
             if let Some(m) = measured {
                 out.measured.push([day, m]);
+                if !s.is_short() {
+                    trended.push([day, m]);
+                }
             }
             let review = s.review.as_ref();
             if let Some(length) = review
@@ -74,7 +80,7 @@ impl ProgressSeries {
             *weeks.entry(week_start(day) as i64).or_default() += s.duration_secs / 60.0;
         }
         out.weekly_minutes = weeks.into_iter().map(|(w, m)| [w as f64, m]).collect();
-        out.trend = rolling_median(&out.measured, TREND_SESSIONS);
+        out.trend = rolling_median(&trended, TREND_SESSIONS);
         out
     }
 }
@@ -292,6 +298,35 @@ mod tests {
         assert!((p.step_length_m[0][1] - 1.0).abs() < 1e-12);
         assert_eq!(p.discomfort, [[p.target[0][0], 2.0]]);
         assert_eq!(p.weekly_minutes, [[20_773.0, 45.0], [20_780.0, 30.0]]);
+    }
+
+    #[test]
+    fn the_trend_leaves_out_short_sessions_but_their_cadence_is_still_plotted() {
+        let measured = |started: &str, seconds: f64, spm: f64| {
+            let mut s = session(started, 170.0, seconds / 60.0);
+            s.review = Some(Review {
+                measured_spm: Some(spm),
+                ..Review::default()
+            });
+            s
+        };
+        let sessions = [
+            measured("2026-11-16T07:00:00Z", 1200.0, 168.0),
+            // A sound check, 20 s, tapped at an odd tempo: no trend point of its own and no
+            // say in the median after it.
+            measured("2026-11-17T07:00:00Z", 20.0, 120.0),
+            measured("2026-11-18T07:00:00Z", 1500.0, 172.0),
+            measured("2026-11-19T07:00:00Z", 59.9, 121.0),
+            measured("2026-11-20T07:00:00Z", 60.0, 174.0),
+        ];
+        let p = ProgressSeries::new(&sessions, &TimeZone::UTC);
+        assert_eq!(p.measured.len(), 5);
+        let trend: Vec<f64> = p.trend.iter().map(|x| x[1]).collect();
+        assert_eq!(trend, [168.0, 170.0, 172.0]);
+        assert_eq!(
+            p.trend.iter().map(|x| x[0]).collect::<Vec<_>>(),
+            [p.measured[0][0], p.measured[2][0], p.measured[4][0]]
+        );
     }
 
     #[test]

@@ -16,6 +16,8 @@ use crate::cadence::stride::Units;
 pub struct ProgressView {
     /// The watch file path typed for import.
     pub import_path: String,
+    /// Leave sessions under a minute out of the table (they are shown, marked, by default).
+    pub hide_short: bool,
 }
 
 /// What the Progress screen shows, read-only.

@@ -1,7 +1,8 @@
 //! The session table on the Progress screen: newest first, in the page's own scroll (a table
 //! scrolling inside the scrolling page got only the room left below the plots: two rows at
 //! 1366×768), with only the rows in view laid out; show a session's tempo, review or edit it,
-//! delete it (asks first, can be undone), and export everything to CSV.
+//! delete it (asks first, can be undone), and export everything to CSV. Sessions under a minute
+//! are marked short, and can be hidden.
 
 use eframe::egui::{self, RichText, Ui};
 
@@ -48,6 +49,17 @@ pub fn ui(
     if let Some(message) = &history.message {
         ui.label(RichText::new(message).size(16.0));
     }
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut view.hide_short, "Hide short sessions")
+            .on_hover_text(
+                "Leave sessions under a minute (an accidental start, a sound check) out of \
+                 the table",
+            );
+        let short = history.sessions.iter().filter(|s| s.is_short()).count();
+        if view.hide_short && short > 0 {
+            ui.label(RichText::new(format!("{short} hidden")).weak());
+        }
+    });
     let header = [
         ("Date", 150.0),
         ("Workout", 220.0),
@@ -66,7 +78,14 @@ pub fn ui(
             );
         }
     });
-    let n = history.sessions.len();
+    // Newest first.
+    let shown: Vec<&SessionRecord> = history
+        .sessions
+        .iter()
+        .rev()
+        .filter(|s| !(view.hide_short && s.is_short()))
+        .collect();
+    let n = shown.len();
     // Every row takes its place on the page; only those in the page's view are laid out.
     let spacing = ui.spacing().item_spacing.y;
     let step = ROW_HEIGHT + spacing;
@@ -74,18 +93,16 @@ pub fn ui(
         egui::vec2(ui.available_width(), (step * n as f32 - spacing).max(0.0)),
         egui::Sense::hover(),
     );
-    let view = ui.clip_rect();
+    let in_view = ui.clip_rect();
     let row_at = |y: f32| (((y - table.top()) / step).max(0.0) as usize).min(n);
-    let (first, end) = (row_at(view.top()), (row_at(view.bottom()) + 1).min(n));
+    let (first, end) = (row_at(in_view.top()), (row_at(in_view.bottom()) + 1).min(n));
     let mut rows = ui.new_child(egui::UiBuilder::new().max_rect(egui::Rect::from_x_y_ranges(
         table.x_range(),
         table.top() + first as f32 * step..=table.bottom(),
     )));
     // A row keeps its ids wherever the view starts.
     rows.skip_ahead_auto_ids(first);
-    for row in first..end {
-        // Newest first.
-        let s = &history.sessions[n - 1 - row];
+    for s in &shown[first..end] {
         rows.horizontal(|ui| {
             ui.set_height(ROW_HEIGHT);
             session_row(ui, s, history, &header, units, commands);
@@ -164,6 +181,10 @@ fn session_row(
         .clicked()
     {
         commands.push(Command::AskDelete(s.id.clone()));
+    }
+    if s.is_short() {
+        ui.label(RichText::new("short").weak())
+            .on_hover_text("Under a minute: an accidental start, or a sound check");
     }
     if s.ending == Ending::InProgress {
         ui.label(RichText::new("interrupted").weak()).on_hover_text(
