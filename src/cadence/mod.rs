@@ -7,6 +7,7 @@
 pub mod beats;
 mod clock_text;
 pub mod cues;
+pub mod imported;
 pub mod plan;
 pub mod presets;
 pub mod progress;
