@@ -37,7 +37,7 @@ pub struct ProgressSeries {
     /// The trend of the measured cadence: the median of each session's and the four before,
     /// short sessions (under a minute) left out.
     pub trend: Vec<[f64; 2]>,
-    /// Step length in metres, where a speed is known.
+    /// Step length in metres, where a speed (reviewed) or a distance (imported) is known.
     pub step_length_m: Vec<[f64; 2]>,
     pub discomfort: Vec<[f64; 2]>,
     /// `[Monday's day, minutes]` for each week with a session.
@@ -68,9 +68,11 @@ impl ProgressSeries {
                 }
             }
             let review = s.review.as_ref();
+            // The treadmill speed the runner reviewed, else the watch's distance and time.
             if let Some(length) = review
                 .and_then(|r| r.speed_kmh)
                 .and_then(|kmh| step_length_m(kmh, measured.or(s.target())?))
+                .or_else(|| s.imported.as_ref()?.step_length_m())
             {
                 out.step_length_m.push([day, length]);
             }
@@ -283,6 +285,7 @@ mod tests {
             "run.fit",
             "FIT",
             &[(0.0, 172.0), (1.0, 174.0)],
+            None,
         ));
         let c = session("2026-11-23T07:00:00Z", 175.0, 30.0);
         let p = ProgressSeries::new(&[c, b, a], &TimeZone::UTC);
@@ -298,6 +301,28 @@ mod tests {
         assert!((p.step_length_m[0][1] - 1.0).abs() < 1e-12);
         assert_eq!(p.discomfort, [[p.target[0][0], 2.0]]);
         assert_eq!(p.weekly_minutes, [[20_773.0, 45.0], [20_780.0, 30.0]]);
+    }
+
+    #[test]
+    fn step_length_comes_from_the_reviewed_speed_else_from_the_watchs_distance() {
+        // 20 minutes at 175 spm, a sample every 5 s: 3,500 steps; 3,850 m is 1.1 m a step.
+        let samples: Vec<(f64, f64)> = (0..=240).map(|i| (f64::from(i) * 5.0, 175.0)).collect();
+        let watch = ImportedCadence::new("run.tcx", "TCX", &samples, Some(3_850.0));
+        let mut imported = session("2026-11-16T07:00:00Z", 170.0, 20.0);
+        imported.imported = Some(watch.clone());
+        // Reviewed too, with a treadmill speed: 10.08 km/h at 168 spm is 1 m.
+        let mut both = session("2026-11-18T07:00:00Z", 170.0, 20.0);
+        both.imported = Some(watch);
+        both.review = Some(Review {
+            measured_spm: Some(168.0),
+            speed_kmh: Some(10.08),
+            ..Review::default()
+        });
+        let p = ProgressSeries::new(&[imported, both], &TimeZone::UTC);
+        let lengths: Vec<f64> = p.step_length_m.iter().map(|x| x[1]).collect();
+        assert_eq!(lengths.len(), 2);
+        assert!((lengths[0] - 1.1).abs() < 1e-12, "{lengths:?}");
+        assert!((lengths[1] - 1.0).abs() < 1e-12, "{lengths:?}");
     }
 
     #[test]

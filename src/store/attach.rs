@@ -180,7 +180,7 @@ pub fn attach_track(
         }),
         None => None,
     };
-    record.imported = Some(ImportedCadence::new(source, format, &samples));
+    record.imported = Some(ImportedCadence::new(source, format, &samples, None));
     let saved = save_session(data, &record).map_err(|e| AttachError::Save(e.to_string()))?;
     Ok(Attached {
         record,

@@ -448,6 +448,8 @@ mod tests {
                 proptest::option::of((
                     text(),
                     proptest::collection::vec((0.0f32..1e5, 0.0f32..400.0), 0..50),
+                    proptest::option::of(0.0f64..1e6),
+                    proptest::option::of(0.0f64..1e6),
                 )),
             )
                 .prop_map(
@@ -478,11 +480,15 @@ mod tests {
                             .collect();
                         r.ending = ending;
                         r.review = review;
-                        r.imported = imported.map(|(source, samples)| ImportedCadence {
-                            source,
-                            format: "FIT".into(),
-                            average_spm: 171.25,
-                            samples,
+                        r.imported = imported.map(|(source, samples, distance_m, moving_secs)| {
+                            ImportedCadence {
+                                source,
+                                format: "FIT".into(),
+                                average_spm: 171.25,
+                                samples,
+                                distance_m,
+                                moving_secs,
+                            }
                         });
                         r
                     },
