@@ -1,6 +1,8 @@
 //! `cadence-coach import` with the watch files the first version misread: rides, swims,
 //! rowing and paddling (FIT and GPX), a triathlon, a file cut short, times counted from
-//! power-on, cadence in other GPX tags, all-zero cadence and a second import on one session.
+//! power-on, cadence in other GPX tags, all-zero cadence and a second import on one session;
+//! and the distance a file gives (TCX, GPX positions, FIT records or sessions) kept with the
+//! cadence for the step length.
 //! Each asserts the exact line the runner reads. Every FIT file built here is first read by
 //! an independent reader (the `fitparser` crate, CRCs checked), whose records are the
 //! expected values; two public files from fitparser's own tests (tests/fixtures/README.md)
@@ -10,8 +12,12 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
+use cadence_coach::cadence::progress::ProgressSeries;
+use cadence_coach::cadence::session::{ImportedCadence, SessionRecord};
 use cadence_coach::store::sessions::load_sessions;
-use support::watch_files::{FitBuilder, Oracle, fit_file, fit_time, gpx_file_with, sport};
+use support::watch_files::{
+    FitBuilder, Oracle, fit_file, fit_time, gpx_file, gpx_file_with, sport, tcx_file_moving,
+};
 use support::{run, stderr, stdout};
 
 /// 2026-11-20T10:00:00Z, the start of the session in the data folder.
@@ -516,4 +522,155 @@ fn a_second_import_says_what_it_replaced_and_keeps_the_first() {
         "history copies are not shown as sessions"
     );
     assert_eq!(sessions[0].imported.as_ref().unwrap().source, "run.fit");
+}
+
+/// The one session in the folder, its imported cadence and the step length Progress plots.
+fn imported_with_step(folder: &Folder) -> (SessionRecord, ImportedCadence, Option<f64>) {
+    let (sessions, damaged) = load_sessions(&folder.data());
+    assert!(damaged.is_empty());
+    assert_eq!(sessions.len(), 1);
+    let series = ProgressSeries::new(&sessions, &jiff::tz::TimeZone::UTC);
+    let step = series.step_length_m.first().map(|p| p[1]);
+    let imported = sessions[0].imported.clone().expect("an imported cadence");
+    (sessions[0].clone(), imported, step)
+}
+
+/// `n` samples every `every` seconds at `per_minute`.
+fn every(n: u32, every: u32, per_minute: f64) -> Vec<(u32, f64)> {
+    (0..n).map(|i| (i * every, per_minute)).collect()
+}
+
+#[test]
+fn a_tcx_files_distance_and_moving_time_give_the_step_length() {
+    let folder = Folder::new();
+    // 20 minutes at 88 strides (176 steps) a minute, a point every 5 s, at 3 m/s: 3,600 m.
+    let file = folder.file(
+        "treadmill.tcx",
+        tcx_file_moving(T0, &every(241, 5, 88.0), Some(3.0)),
+    );
+    folder.imported(&file, &[]);
+    let (record, imported, step) = imported_with_step(&folder);
+    assert_eq!(imported.distance_m, Some(3_600.0));
+    assert_eq!(imported.moving_secs, Some(1_200.0));
+    // 3,600 m over 176 × 20 steps.
+    let expected = 3_600.0 / (176.0 * 20.0);
+    assert!((step.unwrap() - expected).abs() < 1e-9, "{step:?}");
+    // Written in the session file as it reads.
+    let text = std::fs::read_to_string(folder.new_session_file(&record.id)).unwrap();
+    assert!(text.contains("distance_m: Some(3600.0)"), "{text}");
+    assert!(text.contains("moving_secs: Some(1200.0)"), "{text}");
+
+    // Without distances, none is kept or written, and no step length is made up.
+    let folder = Folder::new();
+    let file = folder.file(
+        "no-distance.tcx",
+        tcx_file_moving(T0, &every(241, 5, 88.0), None),
+    );
+    folder.imported(&file, &[]);
+    let (record, imported, step) = imported_with_step(&folder);
+    assert_eq!((imported.distance_m, step), (None, None));
+    let text = std::fs::read_to_string(folder.new_session_file(&record.id)).unwrap();
+    assert!(!text.contains("distance_m"), "{text}");
+}
+
+#[test]
+fn a_gpx_tracks_positions_give_its_distance() {
+    let folder = Folder::new();
+    // Points a second apart and 0.00003° of latitude (R × 0.00003 × π/180 m) apart, 86
+    // strides a minute: 172 steps.
+    let file = folder.file(
+        "park.gpx",
+        gpx_file(T0, &(0..600).map(|s| (s, 86)).collect::<Vec<_>>()),
+    );
+    folder.imported(&file, &[]);
+    let (_, imported, step) = imported_with_step(&folder);
+    let apart = 6_371_000.0 * 0.00003_f64.to_radians();
+    let distance = imported.distance_m.unwrap();
+    assert!((distance - 599.0 * apart).abs() < 1e-3, "{distance}");
+    assert_eq!(imported.moving_secs, Some(599.0));
+    let expected = apart * 60.0 / 172.0;
+    assert!(
+        (step.unwrap() - expected).abs() < 1e-6,
+        "{step:?} {expected}"
+    );
+}
+
+#[test]
+fn a_fit_files_distance_comes_from_its_records_or_else_its_session() {
+    let folder = Folder::new();
+    // 10 minutes at 85 strides a minute, 2.9 m further every second.
+    let samples: Vec<(u32, f64, f64)> = (0..600).map(|s| (s, 85.0, f64::from(s) * 2.9)).collect();
+    let start = fit_time(T0);
+    let bytes = FitBuilder::new()
+        .session(start, start + 599, sport::RUNNING, 0)
+        .records_with_distance(start, &samples)
+        .build();
+    let oracle = Oracle::read(&bytes);
+    let file = folder.file("records.fit", &bytes);
+    folder.imported(&file, &[]);
+    let (_, imported, step) = imported_with_step(&folder);
+    let (first, last) = (oracle.distances[0].1, oracle.distances.last().unwrap().1);
+    assert!((imported.distance_m.unwrap() - (last - first)).abs() < 1e-9);
+    assert!((last - first - 599.0 * 2.9).abs() < 0.01);
+    assert_eq!(imported.moving_secs, Some(599.0));
+    assert!(
+        (step.unwrap() - 2.9 * 60.0 / 170.0).abs() < 1e-4,
+        "{step:?}"
+    );
+
+    // Records without a distance: the session's total_distance, spread over its time.
+    let folder = Folder::new();
+    let bytes = FitBuilder::new()
+        .session_with_distance(start, start + 599, sport::RUNNING, 0, 1_800.0)
+        .records(start, &steady(600, 85.0), None)
+        .build();
+    let oracle = Oracle::read(&bytes);
+    assert_eq!(oracle.session_distances, [1_800.0]);
+    assert!(oracle.distances.is_empty());
+    let file = folder.file("session.fit", &bytes);
+    folder.imported(&file, &[]);
+    let (_, imported, _) = imported_with_step(&folder);
+    assert!((imported.distance_m.unwrap() - 1_800.0).abs() < 1e-9);
+
+    // A duathlon, run, ride, run, its distance counted on: of it, the two runs only, not the
+    // ride between them (which at 10 m/s would pass for a fast runner's).
+    let folder = Folder::new();
+    let leg = |from: u32, to: u32, at: f64, speed: f64| -> Vec<(u32, f64, f64)> {
+        (from..to)
+            .map(|s| (s, 85.0, at + f64::from(s - from) * speed))
+            .collect()
+    };
+    let bytes = FitBuilder::new()
+        .session(start, start + 199, sport::RUNNING, 0)
+        .records_with_distance(start, &leg(0, 200, 0.0, 3.0))
+        .session(start + 200, start + 399, sport::CYCLING, 0)
+        .records_with_distance(start, &leg(200, 400, 600.0, 10.0))
+        .session(start + 400, start + 599, sport::RUNNING, 0)
+        .records_with_distance(start, &leg(400, 600, 2_600.0, 3.0))
+        .build();
+    assert_eq!(Oracle::read(&bytes).distances.len(), 600);
+    let file = folder.file("duathlon.fit", &bytes);
+    folder.imported(&file, &[]);
+    let (_, imported, _) = imported_with_step(&folder);
+    assert!(
+        (imported.distance_m.unwrap() - 2.0 * 199.0 * 3.0).abs() < 1e-6,
+        "{:?}",
+        imported.distance_m
+    );
+}
+
+#[test]
+fn onto_a_session_goes_the_distance_during_it_only() {
+    let (folder, _) = Folder::with_session();
+    // The watch started 5 minutes early and ran 20 minutes at 3 m/s: of it, what falls in the
+    // 10-minute session with 3 minutes of slack either side, 120 s to 1,080 s of the file.
+    let file = folder.file(
+        "gym.tcx",
+        tcx_file_moving(T0 - 300, &every(241, 5, 88.0), Some(3.0)),
+    );
+    folder.imported(&file, &[]);
+    let (_, imported, step) = imported_with_step(&folder);
+    assert_eq!(imported.distance_m, Some(2_880.0));
+    assert_eq!(imported.moving_secs, Some(960.0));
+    assert!((step.unwrap() - 2_880.0 / (176.0 * 16.0)).abs() < 1e-9);
 }

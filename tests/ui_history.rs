@@ -401,6 +401,7 @@ fn a_review_keeps_an_import_made_meanwhile_and_space_saves_what_was_filled_in() 
         doubled: true,
         sport: None,
         notes: Vec::new(),
+        distance: Vec::new(),
     };
     attach_track(&data(dir.path()), &saved, &track, "watch.fit").unwrap();
     h.get_by_label("Effort 7").click();
@@ -499,8 +500,18 @@ fn a_watch_file_typed_or_dropped_is_imported_onto_its_session_or_as_a_new_one() 
     assert_eq!(imported.source, "morning run.gpx");
     assert!((imported.average_spm - 172.0).abs() < 1e-9);
     assert_eq!(h.state().history.sessions[0].imported, saved[0].imported);
-    // Nothing reviewed yet: the plots that need a review say so instead of an empty frame.
-    assert!(h.query_by_label_contains("No step lengths yet").is_some());
+    // Nothing reviewed yet, but the watch's track gives the step length: 59 s between points
+    // 0.00003° of latitude apart each second, at 172 steps a minute. The discomfort plot
+    // needs a review and says so instead of an empty frame.
+    assert_eq!(imported.moving_secs, Some(59.0));
+    let apart = 6_371_000.0 * 0.00003_f64.to_radians();
+    let lengths = &h.state().history.series.step_length_m;
+    assert_eq!(lengths.len(), 1);
+    assert!(
+        (lengths[0][1] - apart * 60.0 / 172.0).abs() < 1e-6,
+        "{lengths:?}"
+    );
+    assert!(h.query_by_label_contains("No step lengths yet").is_none());
     assert!(
         h.query_by_label_contains("No discomfort noted yet")
             .is_some()

@@ -180,7 +180,9 @@ pub fn attach_track(
         }),
         None => None,
     };
-    record.imported = Some(ImportedCadence::new(source, format, &samples, None));
+    // The metres the watch measured over the same time as the samples kept.
+    let distance_m = track.distance_m(window.start() - offset, window.end() - offset);
+    record.imported = Some(ImportedCadence::new(source, format, &samples, distance_m));
     let saved = save_session(data, &record).map_err(|e| AttachError::Save(e.to_string()))?;
     Ok(Attached {
         record,
@@ -287,6 +289,7 @@ mod tests {
             doubled: false,
             sport: None,
             notes: Vec::new(),
+            distance: Vec::new(),
         };
         let attached = attach_track(dir.path(), &listed, &track, "watch.gpx").unwrap();
         assert!(attached.existing);

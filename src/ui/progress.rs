@@ -130,7 +130,8 @@ pub fn ui(ui: &mut Ui, view: &mut ProgressView, shown: &ProgressShown) -> Vec<Co
             no_data(
                 &mut cols[0],
                 180.0,
-                "No step lengths yet: a review with the treadmill speed gives one.",
+                "No step lengths yet: a review with the treadmill speed gives one, or a \
+                 watch file with a distance.",
             );
         } else {
             date_plot(&cols[0], "step-length", 180.0, unit)

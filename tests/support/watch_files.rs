@@ -80,6 +80,12 @@ pub fn fit_crc(bytes: &[u8]) -> u16 {
 /// A TCX running activity (Sport="Running") with each sample's strides per minute, rounded to
 /// a whole number, in `<Extensions><ns3:TPX><ns3:RunCadence>`.
 pub fn tcx_file(start_unix: i64, strides: &[(u32, f64)]) -> String {
+    tcx_file_moving(start_unix, strides, None)
+}
+
+/// Like `tcx_file`; with `speed` (m/s), each Trackpoint has its `DistanceMeters` from the start
+/// at that speed, and the Lap its total `DistanceMeters`, as Garmin writes them.
+pub fn tcx_file_moving(start_unix: i64, strides: &[(u32, f64)], speed: Option<f64>) -> String {
     let start = rfc3339(start_unix);
     let total = strides.iter().map(|&(s, _)| s).max().unwrap_or(0);
     let mut out = String::new();
@@ -95,12 +101,24 @@ pub fn tcx_file(start_unix: i64, strides: &[(u32, f64)]) -> String {
     out.push_str(&format!(
         "        <TotalTimeSeconds>{total}.0</TotalTimeSeconds>\n"
     ));
+    if let Some(speed) = speed {
+        out.push_str(&format!(
+            "        <DistanceMeters>{:.1}</DistanceMeters>\n",
+            f64::from(total) * speed
+        ));
+    }
     out.push_str("        <Intensity>Active</Intensity>\n");
     out.push_str("        <TriggerMethod>Manual</TriggerMethod>\n");
     out.push_str("        <Track>\n");
     for &(secs, per_minute) in strides {
+        let distance = speed.map_or(String::new(), |v| {
+            format!(
+                "            <DistanceMeters>{:.1}</DistanceMeters>\n",
+                f64::from(secs) * v
+            )
+        });
         out.push_str(&format!(
-            "          <Trackpoint>\n            <Time>{}</Time>\n            \
+            "          <Trackpoint>\n            <Time>{}</Time>\n{distance}            \
              <Extensions>\n              <ns3:TPX>\n                \
              <ns3:RunCadence>{}</ns3:RunCadence>\n              </ns3:TPX>\n            \
              </Extensions>\n          </Trackpoint>\n",
@@ -268,6 +286,74 @@ impl FitBuilder {
         self
     }
 
+    /// Records like `records`, each with its distance from the start (field 5, in cm), as
+    /// (seconds after `start`, strides per minute, metres); no speed.
+    pub fn records_with_distance(
+        &mut self,
+        start: u32,
+        samples: &[(u32, f64, f64)],
+    ) -> &mut FitBuilder {
+        // Local type 7: timestamp, cadence, fractional_cadence, distance (uint32, 1/100 m).
+        self.define(
+            7,
+            20,
+            &[(253, 4, 0x86), (4, 1, 0x02), (53, 1, 0x02), (5, 4, 0x86)],
+        );
+        for &(secs, per_minute, metres) in samples {
+            let (whole, fraction) = split_strides(per_minute);
+            self.data.push(0x07);
+            self.data.extend((start + secs).to_le_bytes());
+            self.data.extend([whole, fraction]);
+            self.data
+                .extend(((metres * 100.0).round() as u32).to_le_bytes());
+        }
+        self
+    }
+
+    /// A session like `session`, with its total_distance (field 9, in cm).
+    pub fn session_with_distance(
+        &mut self,
+        start: u32,
+        end: u32,
+        sport: u8,
+        sub_sport: u8,
+        metres: f64,
+    ) -> &mut FitBuilder {
+        // Local type 8: session's timestamp, start_time, total_elapsed_time, sport, sub_sport,
+        // total_distance.
+        self.define(
+            8,
+            18,
+            &[
+                (253, 4, 0x86),
+                (2, 4, 0x86),
+                (7, 4, 0x86),
+                (5, 1, 0x00),
+                (6, 1, 0x00),
+                (9, 4, 0x86),
+            ],
+        );
+        self.data.push(0x08);
+        self.data.extend(end.to_le_bytes());
+        self.data.extend(start.to_le_bytes());
+        self.data.extend(((end - start) * 1000).to_le_bytes());
+        self.data.extend([sport, sub_sport]);
+        self.data
+            .extend(((metres * 100.0).round() as u32).to_le_bytes());
+        self
+    }
+
+    /// A definition message for local type `local`: global message `global`, little-endian,
+    /// with (field number, size, base type) `fields`.
+    fn define(&mut self, local: u8, global: u16, fields: &[(u8, u8, u8)]) {
+        self.data.extend([0x40 | local, 0, 0]);
+        self.data.extend(global.to_le_bytes());
+        self.data.push(fields.len() as u8);
+        for &(n, size, base) in fields {
+            self.data.extend([n, size, base]);
+        }
+    }
+
     /// A session from `start` to `end` (FIT seconds) in `sport`.
     pub fn session(&mut self, start: u32, end: u32, sport: u8, sub_sport: u8) -> &mut FitBuilder {
         self.span(0x02, start, end, sport, sub_sport)
@@ -321,8 +407,12 @@ impl FitBuilder {
 pub struct Oracle {
     /// (FIT seconds as written, strides per minute) of each record with a cadence.
     pub records: Vec<(i64, f64)>,
+    /// (FIT seconds, metres from the start) of each record with a distance.
+    pub distances: Vec<(i64, f64)>,
     /// (start, end in FIT seconds, sport name) of each session.
     pub sessions: Vec<(i64, i64, String)>,
+    /// The total_distance of each session that has one, metres.
+    pub session_distances: Vec<f64>,
 }
 
 impl Oracle {
@@ -357,6 +447,10 @@ impl Oracle {
                     if let (Some(t), Some(c)) = (time, cadence) {
                         oracle.records.push((t, c + fraction.unwrap_or(0.0)));
                     }
+                    if let (Some(t), Some(d)) = (time, field("distance").as_ref().and_then(number))
+                    {
+                        oracle.distances.push((t, d));
+                    }
                 }
                 fitparser::profile::MesgNum::Session => {
                     let start = field("start_time").as_ref().and_then(seconds);
@@ -364,6 +458,9 @@ impl Oracle {
                     let sport = field("sport").map(|v| v.to_string()).unwrap_or_default();
                     if let (Some(s), Some(e)) = (start, end) {
                         oracle.sessions.push((s, e, sport));
+                    }
+                    if let Some(d) = field("total_distance").as_ref().and_then(number) {
+                        oracle.session_distances.push(d);
                     }
                 }
                 _ => {}

@@ -168,6 +168,7 @@ mod tests {
             doubled: true,
             sport: None,
             notes: Vec::new(),
+            distance: Vec::new(),
         }
     }
 

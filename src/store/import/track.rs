@@ -1,6 +1,7 @@
 //! The cadence track every reader produces, and the last step they share: keeping the legs
 //! on foot (or refusing a ride), scaling strides to steps, dropping impossible values, refusing
-//! a cadence that is zero throughout, sorting by time and keeping one sample per instant.
+//! a cadence that is zero throughout, sorting by time and keeping one sample per instant, and
+//! the distance covered on foot from the file's distances.
 
 use super::error::grouped;
 use super::sport::{Sport, looks_like_a_ride, median_positive};
@@ -24,6 +25,9 @@ pub struct CadenceTrack {
     /// What the runner should know about how the file was read, one sentence each: the legs
     /// taken from a multisport file, the part missing from a cut file, how times were placed.
     pub notes: Vec<String>,
+    /// (seconds after start_unix, metres covered on foot since the first of these), in time
+    /// order, at the samples the file gives a distance for; empty when it gives none.
+    pub distance: Vec<(f64, f64)>,
 }
 
 impl CadenceTrack {
@@ -46,7 +50,23 @@ impl CadenceTrack {
             });
         (count > 0).then(|| sum / count as f64)
     }
+
+    /// Metres covered on foot between `from` and `to` (seconds after start_unix), by the file's
+    /// distances at the samples in that time; `None` when it gives fewer than two there.
+    pub fn distance_m(&self, from: f64, to: f64) -> Option<f64> {
+        let mut inside = self
+            .distance
+            .iter()
+            .filter(|(t, _)| (from..=to).contains(t));
+        let first = inside.next()?;
+        let last = inside.next_back()?;
+        Some(last.1 - first.1)
+    }
 }
+
+/// Metres per second no one covers on foot (the fastest sprinters reach about 12.4): a
+/// distance growing faster than this between two samples is a GPS jump or a ride, not counted.
+const MAX_FOOT_SPEED: f64 = 12.5;
 
 /// How a reader's numbers relate to steps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +87,10 @@ struct Raw {
     sport: Option<u8>,
     /// Metres per second, where the file gives it (to tell a ride from a run).
     speed: Option<f32>,
+    /// Metres from the start of the file's track, where it gives them.
+    distance: Option<f64>,
+    /// Metres covered on foot since the sample before with a distance (see `finish`).
+    gained: f64,
 }
 
 /// Samples as a parser finds them, in file order, with the sport of each.
@@ -83,17 +107,20 @@ impl Samples {
         }
     }
 
+    #[cfg(test)]
     pub(super) fn push(&mut self, unix_nanos: i128, value: f64) -> Result<(), ImportError> {
-        self.push_in(unix_nanos, value, None, None)
+        self.push_in(unix_nanos, value, None, None, None)
     }
 
-    /// A sample recorded in `sport` (if the file says) at `speed` m/s (if it says).
+    /// A sample recorded in `sport` (if the file says) at `speed` m/s and `distance` metres
+    /// from the start of the track (if it says).
     pub(super) fn push_in(
         &mut self,
         unix_nanos: i128,
         value: f64,
         sport: Option<&Sport>,
         speed: Option<f64>,
+        distance: Option<f64>,
     ) -> Result<(), ImportError> {
         if self.raw.len() >= MAX_SAMPLES {
             return Err(ImportError::TooManySamples);
@@ -104,6 +131,8 @@ impl Samples {
             value,
             sport,
             speed: speed.map(|v| v as f32),
+            distance: distance.filter(|d| d.is_finite()),
+            gained: 0.0,
         });
         Ok(())
     }
@@ -141,6 +170,7 @@ impl Samples {
         // In time order, so legs are contiguous and a sample without a sport can take the
         // sport of the one before it.
         raw.sort_by_key(|r| r.unix_nanos);
+        gains(&mut raw);
         let sport = match options.sport {
             Some(forced) => {
                 if let Some(named) = sports.iter().find(|s| !s.is_foot()) {
@@ -154,6 +184,17 @@ impl Samples {
             }
             None => keep_foot_legs(&mut raw, &sports, &mut notes)?,
         };
+        // Of the legs kept, what the file's distances add up to, before any sample is dropped
+        // for its cadence.
+        let mut covered = 0.0;
+        let distance: Vec<(i128, f64)> = raw
+            .iter()
+            .filter(|r| r.distance.is_some())
+            .map(|r| {
+                covered += r.gained;
+                (r.unix_nanos, covered)
+            })
+            .collect();
         let doubled = match strides {
             Strides::Always => true,
             Strides::ByMedian => counts_strides(raw.iter().map(|r| r.value)),
@@ -187,6 +228,14 @@ impl Samples {
                 _ => samples.push((offset, r.value)),
             }
         }
+        let distance = if distance.len() < 2 {
+            Vec::new()
+        } else {
+            distance
+                .into_iter()
+                .map(|(nanos, metres)| ((nanos - start * NANOS) as f64 / 1e9, metres))
+                .collect()
+        };
         Ok(CadenceTrack {
             format,
             // Times come from a u32 (FIT) or a year between -9999 and 9999 (RFC 3339).
@@ -195,7 +244,31 @@ impl Samples {
             doubled,
             sport,
             notes,
+            distance,
         })
+    }
+}
+
+/// Sets each sample's `gained` (`raw` in time order): the metres its distance adds to that of
+/// the sample with a distance before it, if that one was recorded in the same sport. A
+/// distance that goes back (a new lap's count, a second file) or grows faster than anyone runs
+/// adds nothing.
+fn gains(raw: &mut [Raw]) {
+    let mut before: Option<(i128, f64, Option<u8>)> = None;
+    for r in raw.iter_mut() {
+        let Some(metres) = r.distance else {
+            continue;
+        };
+        if let Some((nanos, earlier, sport)) = before
+            && sport == r.sport
+        {
+            let secs = (r.unix_nanos - nanos) as f64 / 1e9;
+            let gained = metres - earlier;
+            if gained > 0.0 && secs > 0.0 && gained / secs <= MAX_FOOT_SPEED {
+                r.gained = gained;
+            }
+        }
+        before = Some((r.unix_nanos, metres, r.sport));
     }
 }
 

@@ -6,7 +6,7 @@ use crate::store::import::ImportError;
 
 /// The field numbers any message this reader looks at uses (which message they belong to is
 /// decided by the global message number).
-const WANTED: [u8; 13] = [0, 1, 2, 3, 4, 5, 6, 7, 25, 39, 53, 73, 253];
+const WANTED: [u8; 14] = [0, 1, 2, 3, 4, 5, 6, 7, 9, 25, 39, 53, 73, 253];
 
 /// What a definition message says about its local type: where the wanted fields sit in the
 /// message, and the message length.

@@ -1,5 +1,6 @@
-//! What the FIT messages this reader looks at mean: `record` (20) for cadence and speed,
-//! `lap` (19), `session` (18) and `sport` (12) for the sport each record was recorded in, and
+//! What the FIT messages this reader looks at mean: `record` (20) for cadence, speed and
+//! distance, `lap` (19), `session` (18) and `sport` (12) for the sport each record was recorded
+//! in (and a session's total distance, where the records give none), and
 //! `timestamp_correlation` (162) and `activity` (34) to place times that count from power-on.
 //!
 //! A FIT `date_time` below 0x10000000 is not a date: it is seconds since the device was
@@ -27,15 +28,24 @@ struct Record {
     time: u32,
     strides: f64,
     speed: Option<f64>,
+    /// Metres from the start of the activity.
+    distance: Option<f64>,
     /// Its place among the messages, for the `sport` message in force.
     order: usize,
 }
 
-/// A lap or a session: its start and end (FIT times) and its sport, where it names one.
+/// A lap or a session: its start and end (FIT times), its sport, where it names one, and (a
+/// session) its total distance in metres.
 struct Span {
     start: u32,
     end: u32,
     sport: Option<Sport>,
+    distance: Option<f64>,
+}
+
+/// FIT distances are in centimetres.
+fn metres(centimetres: u32) -> f64 {
+    f64::from(centimetres) / 100.0
 }
 
 /// How times counted from power-on become dates, in seconds to add, and what says so.
@@ -84,6 +94,8 @@ impl Messages {
                 // total_elapsed_time is in milliseconds.
                 let elapsed = def.uint(body, 7, 4).map(|ms| ms / 1000);
                 let end = time.or_else(|| start?.checked_add(elapsed?));
+                // total_distance, read for sessions only.
+                let distance = def.uint(body, 9, 4).map(metres);
                 let list = if def.global == LAP {
                     &mut self.laps
                 } else {
@@ -96,6 +108,7 @@ impl Messages {
                         start,
                         end,
                         sport: Sport::from_fit(def.byte(body, sport), def.byte(body, sub)),
+                        distance: distance.filter(|_| def.global == SESSION),
                     });
                 }
             }
@@ -164,6 +177,7 @@ impl Messages {
             time,
             strides: f64::from(cadence) + f64::from(fractional) / 128.0,
             speed,
+            distance: def.uint(body, 5, 4).map(metres),
             order: self.order,
         });
         Ok(())
@@ -205,9 +219,24 @@ impl Messages {
         for list in [&mut self.laps, &mut self.sessions] {
             list.sort_by_key(|s| place(s.start));
         }
+        // Without a distance in any record, the sessions' totals spread over their time.
+        let odometer = if self.records.iter().any(|r| r.distance.is_some()) {
+            Vec::new()
+        } else {
+            let mut before = 0.0;
+            self.sessions
+                .iter()
+                .filter_map(|s| {
+                    let metres = s.distance?;
+                    before += metres;
+                    Some((place(s.start), place(s.end), before - metres, metres))
+                })
+                .collect()
+        };
         let mut samples = Samples::new();
         for r in &self.records {
             let t = place(r.time);
+            let distance = r.distance.or_else(|| along_sessions(&odometer, t));
             let sport = within(&self.laps, t, place)
                 .or_else(|| within(&self.sessions, t, place))
                 .or_else(|| {
@@ -216,10 +245,24 @@ impl Messages {
                     i.checked_sub(1).map(|i| &self.sports[i].1)
                 });
             let unix = i128::from(t) + i128::from(FIT_EPOCH_UNIX);
-            samples.push_in(unix * 1_000_000_000, r.strides, sport, r.speed)?;
+            samples.push_in(unix * 1_000_000_000, r.strides, sport, r.speed, distance)?;
         }
         Ok(samples)
     }
+}
+
+/// Metres from the start at time `t`, from `odometer`: (start, end, metres before it, its
+/// metres) of each session with a total distance, sorted by start, as if each were covered
+/// evenly over its time; `None` outside them.
+fn along_sessions(odometer: &[(i64, i64, f64, f64)], t: i64) -> Option<f64> {
+    let i = odometer.partition_point(|&(start, ..)| start <= t);
+    let &(start, end, before, metres) = odometer.get(i.checked_sub(1)?)?;
+    let part = if end > start {
+        (t - start) as f64 / (end - start) as f64
+    } else {
+        1.0
+    };
+    (t <= end).then_some(before + metres * part)
 }
 
 /// The sport of the span (sorted by start) that time `t` falls in, if it names one.

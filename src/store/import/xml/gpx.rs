@@ -1,7 +1,8 @@
 //! GPX: the cadence in each track point (`cad` or `cadence`, any prefix: Garmin's
 //! TrackPointExtension, Cluetrust's `gpxdata:cadence`, Strava's plain `cadence`), the track's
-//! activity `type` as its sport, and the speed between points (from their positions), which
-//! tells a ride from a run when the file names no sport.
+//! activity `type` as its sport, and the distance and speed between points (from their
+//! positions): the distance gives the step length, the speed tells a ride from a run when the
+//! file names no sport.
 
 use super::reader::{Capture, Field, Node, Walker};
 use crate::store::import::{
@@ -39,6 +40,8 @@ pub(in crate::store::import) fn read_gpx(
     // (depth of the `trk` being read, its sport if its `type` names one).
     let mut track: Option<(usize, Option<Sport>)> = None;
     let mut last_fix: Option<Fix> = None;
+    // Metres along the tracks so far, from one point with a time and a position to the next.
+    let mut odometer = 0.0;
     let mut point: Option<Point> = None;
     let mut capture: Option<Capture> = None;
     loop {
@@ -112,13 +115,24 @@ pub(in crate::store::import) fn read_gpx(
                         p.time
                             .zip(p.position)
                             .map(|(nanos, (lat, lon))| Fix { lat, lon, nanos });
-                    let speed = last_fix.zip(fix).and_then(|(a, b)| speed(a, b));
+                    let step = last_fix.zip(fix).map(|(a, b)| (metres(a, b), secs(a, b)));
+                    let speed = step
+                        .filter(|&(_, secs)| secs > 0.0)
+                        .map(|(metres, secs)| metres / secs)
+                        .filter(|v| v.is_finite());
                     if fix.is_some() {
+                        odometer += step
+                            .map(|(metres, _)| metres)
+                            .filter(|m| m.is_finite())
+                            .unwrap_or(0.0);
                         last_fix = fix;
                     }
+                    let distance = fix.map(|_| odometer);
                     let sport = track.as_ref().and_then(|(_, s)| s.as_ref());
                     match (p.time, p.cad) {
-                        (Some(time), Some(cad)) => samples.push_in(time, cad, sport, speed)?,
+                        (Some(time), Some(cad)) => {
+                            samples.push_in(time, cad, sport, speed, distance)?;
+                        }
                         (None, Some(_)) => cadence_without_time = true,
                         _ => {}
                     }
@@ -137,18 +151,17 @@ pub(in crate::store::import) fn read_gpx(
     samples.finish(Format::Gpx, Strides::ByMedian, points, options, Vec::new())
 }
 
-/// Metres per second from `a` to `b` over the earth's surface (haversine); `None` when no
-/// time passed between them.
-fn speed(a: Fix, b: Fix) -> Option<f64> {
+/// Seconds from `a` to `b`.
+fn secs(a: Fix, b: Fix) -> f64 {
+    (b.nanos - a.nanos) as f64 / 1e9
+}
+
+/// Metres from `a` to `b` over the earth's surface (haversine).
+fn metres(a: Fix, b: Fix) -> f64 {
     const EARTH_RADIUS_M: f64 = 6_371_000.0;
-    let secs = (b.nanos - a.nanos) as f64 / 1e9;
-    if secs <= 0.0 {
-        return None;
-    }
     let (lat1, lat2) = (a.lat.to_radians(), b.lat.to_radians());
     let dlat = lat2 - lat1;
     let dlon = (b.lon - a.lon).to_radians();
     let h = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlon / 2.0).sin().powi(2);
-    let metres = 2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin();
-    Some(metres / secs).filter(|v| v.is_finite())
+    2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin()
 }

@@ -16,4 +16,6 @@ pub use tcx::parse_tcx;
 pub(super) use tcx::read_tcx;
 
 #[cfg(test)]
+mod distance_tests;
+#[cfg(test)]
 mod tests;

@@ -56,6 +56,8 @@ pub(super) enum Field {
     PlainCadence,
     /// A GPX track's activity `type`.
     Type,
+    /// TCX's `DistanceMeters` in a `Trackpoint`.
+    Distance,
 }
 
 /// The text of an element being read for a value, capped at [`MAX_VALUE_BYTES`].
@@ -92,6 +94,7 @@ impl Capture {
             Field::Time => "time",
             Field::Cadence | Field::PlainCadence => "cadence",
             Field::Type => "type",
+            Field::Distance => "distance",
         }
     }
 }

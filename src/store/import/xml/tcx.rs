@@ -1,5 +1,6 @@
-//! TCX (Garmin's Training Center XML): the running cadence of each `Trackpoint`, and the
-//! activity's `Sport`, which says whether a plain `Cadence` counts steps at all.
+//! TCX (Garmin's Training Center XML): the running cadence of each `Trackpoint` with its
+//! `DistanceMeters` (the distance from the activity's start), and the activity's `Sport`, which
+//! says whether a plain `Cadence` counts steps at all.
 
 use super::reader::{Capture, Field, Node, Walker, attribute};
 use crate::store::import::{
@@ -27,6 +28,7 @@ pub(in crate::store::import) fn read_tcx(
         time: Option<i128>,
         run: Option<f64>,
         plain: Option<f64>,
+        distance: Option<f64>,
     }
     let mut walker = Walker::new(text, Format::Tcx);
     let mut points = 0usize;
@@ -59,6 +61,7 @@ pub(in crate::store::import) fn read_tcx(
                         b"Time" if depth == p.depth + 1 => Some(Field::Time),
                         b"RunCadence" => Some(Field::Cadence),
                         b"Cadence" if depth == p.depth + 1 => Some(Field::PlainCadence),
+                        b"DistanceMeters" if depth == p.depth + 1 => Some(Field::Distance),
                         _ => None,
                     };
                     if let Some(field) = field
@@ -73,6 +76,7 @@ pub(in crate::store::import) fn read_tcx(
                         time: None,
                         run: None,
                         plain: None,
+                        distance: None,
                     });
                 }
             }
@@ -94,6 +98,11 @@ pub(in crate::store::import) fn read_tcx(
                         Field::Time => p.time = walker.time(&c)?,
                         Field::Cadence => p.run = walker.number(&c)?,
                         Field::PlainCadence => p.plain = walker.number(&c)?,
+                        // A distance that does not read costs the step length, not the
+                        // cadence.
+                        Field::Distance => {
+                            p.distance = Walker::text(&c).and_then(|t| t.parse().ok());
+                        }
                         Field::Type => {}
                     }
                 }
@@ -103,7 +112,7 @@ pub(in crate::store::import) fn read_tcx(
                     match p.time {
                         Some(time) => {
                             if let Some(v) = p.run {
-                                run.push(time, v)?;
+                                run.push_in(time, v, None, None, p.distance)?;
                             }
                             if let Some(v) = p.plain {
                                 if running && !any_run_cadence {
@@ -112,6 +121,7 @@ pub(in crate::store::import) fn read_tcx(
                                         v,
                                         Sport::from_activity_type(sport).as_ref(),
                                         None,
+                                        p.distance,
                                     )?;
                                 } else if !running {
                                     other_sport.get_or_insert_with(|| sport.to_string());

@@ -8,7 +8,7 @@ use crate::store::import::{CadenceTrack, Format, ImportError, ReadOptions};
 /// 2024-03-01T07:00:00Z.
 const START_UNIX: i64 = 1_709_276_400;
 
-fn tcx_points(sport: &str, points: &[String]) -> String {
+pub(super) fn tcx_points(sport: &str, points: &[String]) -> String {
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2" xmlns:ns3="http://www.garmin.com/xmlschemas/ActivityExtension/v2">
@@ -30,7 +30,7 @@ fn tcx_points(sport: &str, points: &[String]) -> String {
     )
 }
 
-fn time(secs: u32) -> String {
+pub(super) fn time(secs: u32) -> String {
     let t = jiff::Timestamp::from_second(START_UNIX + i64::from(secs)).unwrap();
     t.to_string()
 }
@@ -84,6 +84,7 @@ fn tcx_run_cadence_is_strides_and_is_doubled() {
             doubled: true,
             sport: None,
             notes: Vec::new(),
+            distance: Vec::new(),
         }
     );
 }
@@ -307,6 +308,8 @@ fn gpx_strides_are_doubled() {
             doubled: true,
             sport: Some("running".into()),
             notes: Vec::new(),
+            // Every point at the same place.
+            distance: vec![(0.0, 0.0), (1.0, 0.0), (2.0, 0.0)],
         }
     );
 }
