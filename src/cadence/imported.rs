@@ -19,11 +19,11 @@ pub struct ImportedCadence {
     pub samples: Vec<(f32, f32)>,
     /// Metres the watch measured on foot during the session, if its file gave a distance.
     /// Files written before distances were kept have none, and none is written when unknown.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_m: Option<f64>,
     /// Seconds spent moving: from each sample with a cadence above zero to the next, a gap of
     /// more than [`MAX_SAMPLE_GAP_SECS`] (a paused watch) counted as that long.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub moving_secs: Option<f64>,
 }
 

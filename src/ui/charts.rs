@@ -32,15 +32,7 @@ const GRID_SPACING: egui::Rangef = egui::Rangef {
 /// No legend of its own: one series is named by its title, several by a key beside it, or by a
 /// legend the caller places where it covers no points.
 pub fn date_plot<'a>(ui: &Ui, id: &'a str, height: f32, unit: &'a str) -> Plot<'a> {
-    // egui_plot draws tick labels in the body font of the ui the plot is shown in.
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    let painter = ui.painter();
-    let widths = LabelWidths::measure(|text| {
-        painter
-            .layout_no_wrap(text.to_string(), font.clone(), egui::Color32::PLACEHOLDER)
-            .size()
-            .x
-    });
+    let widths = label_widths(ui);
     let x_axis = AxisHints::new_x()
         .formatter(date_label)
         // Labels never come closer than the spacer allows, so none is hidden or faded.
@@ -69,6 +61,26 @@ pub fn date_plot<'a>(ui: &Ui, id: &'a str, height: f32, unit: &'a str) -> Plot<'
             )),
             egui_plot::HoverPosition::Elsewhere { .. } => None,
         })
+}
+
+/// The widths of the axis labels in the body font of `ui`, in which egui_plot draws them:
+/// measured once per font and scale and kept in egui's memory, not on every frame.
+fn label_widths(ui: &Ui) -> LabelWidths {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let scale = ui.ctx().pixels_per_point().to_bits();
+    let id = egui::Id::unique(("date-label-widths", &font, scale));
+    if let Some(widths) = ui.data(|d| d.get_temp::<LabelWidths>(id)) {
+        return widths;
+    }
+    let painter = ui.painter();
+    let widths = LabelWidths::measure(|text| {
+        painter
+            .layout_no_wrap(text.to_string(), font.clone(), egui::Color32::PLACEHOLDER)
+            .size()
+            .x
+    });
+    ui.data_mut(|d| d.insert_temp(id, widths));
+    widths
 }
 
 /// A line through a series' points, always stroked: egui_plot would draw a line with points

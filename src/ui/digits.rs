@@ -43,16 +43,26 @@ fn segments(c: char) -> u8 {
     }
 }
 
+/// Each character of `text` with its left edge and advance, at digits `height` tall: digits
+/// stand [`SPACING`] apart, a decimal point sits in the space before the next digit.
+fn advances(text: &str, height: f32) -> impl Iterator<Item = (char, f32, f32)> + '_ {
+    let mut x = 0.0;
+    text.chars().enumerate().map(move |(i, c)| {
+        if i > 0 && c != '.' {
+            x += SPACING * height;
+        }
+        let advance = if c == '.' { POINT } else { WIDTH } * height;
+        let left = x;
+        x += advance;
+        (c, left, advance)
+    })
+}
+
 /// How wide `text` is at digits `height` tall.
 pub fn width(text: &str, height: f32) -> f32 {
-    let mut w = 0.0;
-    for (i, c) in text.chars().enumerate() {
-        if i > 0 && c != '.' {
-            w += SPACING * height;
-        }
-        w += if c == '.' { POINT } else { WIDTH } * height;
-    }
-    w
+    advances(text, height)
+        .last()
+        .map_or(0.0, |(_, left, advance)| left + advance)
 }
 
 /// The height at which `text` fills a box of `size` (as tall as it allows, no wider).
@@ -67,27 +77,24 @@ pub fn fitting_height(text: &str, size: Vec2) -> f32 {
 /// The shapes of `text` in digits `height` tall, its top left corner at `at`.
 pub fn shapes(text: &str, at: Pos2, height: f32, colour: Color32) -> Vec<Shape> {
     let mut out = Vec::new();
-    let mut x = at.x;
-    for (i, c) in text.chars().enumerate() {
-        if i > 0 && c != '.' {
-            x += SPACING * height;
-        }
+    for (c, left, advance) in advances(text, height) {
+        let x = at.x + left;
         if c == '.' {
             let t = STROKE * height;
-            let left = x + (POINT * height - t) / 2.0;
-            let square = Rect::from_min_size(pos2(left, at.y + height - t), Vec2::splat(t));
+            let square = Rect::from_min_size(
+                pos2(x + (advance - t) / 2.0, at.y + height - t),
+                Vec2::splat(t),
+            );
             out.push(Shape::rect_filled(square, 0.0, colour));
-            x += POINT * height;
             continue;
         }
         let bits = segments(c);
-        let digit = Rect::from_min_size(pos2(x, at.y), vec2(WIDTH * height, height));
+        let digit = Rect::from_min_size(pos2(x, at.y), vec2(advance, height));
         for (bit, points) in digit_segments(digit).into_iter().enumerate() {
             if bits & (1 << bit) != 0 {
                 out.push(Shape::convex_polygon(points, colour, Stroke::NONE));
             }
         }
-        x += WIDTH * height;
     }
     out
 }

@@ -221,45 +221,37 @@ impl Default for FitBuilder {
 
 impl FitBuilder {
     pub fn new() -> FitBuilder {
-        let mut data = Vec::new();
-        let mut define = |local: u8, global: u16, fields: &[(u8, u8, u8)]| {
-            data.extend([0x40 | local, 0, 0]);
-            data.extend(global.to_le_bytes());
-            data.push(fields.len() as u8);
-            for &(n, size, base) in fields {
-                data.extend([n, size, base]);
-            }
-        };
+        let mut b = FitBuilder { data: Vec::new() };
         // file_id: type (enum), manufacturer (uint16).
-        define(0, 0, &[(0, 1, 0x00), (1, 2, 0x84)]);
+        b.define(0, 0, &[(0, 1, 0x00), (1, 2, 0x84)]);
         // record: timestamp, cadence, fractional_cadence, speed (uint16, mm/s).
-        define(
+        b.define(
             1,
             20,
             &[(253, 4, 0x86), (4, 1, 0x02), (53, 1, 0x02), (6, 2, 0x84)],
         );
         // session: timestamp, start_time, total_elapsed_time (ms), sport, sub_sport.
         let span = [(253, 4, 0x86), (2, 4, 0x86), (7, 4, 0x86)];
-        define(
+        b.define(
             2,
             18,
             &[span[0], span[1], span[2], (5, 1, 0x00), (6, 1, 0x00)],
         );
         // lap: the same, with sport 25 and sub_sport 39.
-        define(
+        b.define(
             3,
             19,
             &[span[0], span[1], span[2], (25, 1, 0x00), (39, 1, 0x00)],
         );
         // sport: sport, sub_sport.
-        define(4, 12, &[(0, 1, 0x00), (1, 1, 0x00)]);
+        b.define(4, 12, &[(0, 1, 0x00), (1, 1, 0x00)]);
         // timestamp_correlation: timestamp (UTC), system_timestamp.
-        define(5, 162, &[(253, 4, 0x86), (1, 4, 0x86)]);
+        b.define(5, 162, &[(253, 4, 0x86), (1, 4, 0x86)]);
         // activity: timestamp, local_timestamp.
-        define(6, 34, &[(253, 4, 0x86), (5, 4, 0x86)]);
-        data.extend([0x00, 4]);
-        data.extend(255u16.to_le_bytes());
-        FitBuilder { data }
+        b.define(6, 34, &[(253, 4, 0x86), (5, 4, 0x86)]);
+        b.data.extend([0x00, 4]);
+        b.data.extend(255u16.to_le_bytes());
+        b
     }
 
     pub fn sport(&mut self, sport: u8, sub_sport: u8) -> &mut FitBuilder {
