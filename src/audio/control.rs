@@ -5,7 +5,7 @@
 //! the audio callback can touch it freely.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::*};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
 
 use crate::cadence::{ClickSettings, ClickSound, Every, FadeBlocks, Spm};
 
@@ -18,6 +18,8 @@ pub(crate) struct Controls {
     style: AtomicU32,
     /// on_secs << 32 | off_secs; 0 means no fading.
     fade: AtomicU64,
+    /// A workout's tempo shift asked for, in half-steps per minute.
+    shift: AtomicI32,
     stop: AtomicBool,
 }
 
@@ -40,6 +42,8 @@ pub(crate) struct Status {
     grid_anchor: AtomicU64,
     grid_index: AtomicU64,
     grid_half: AtomicU32,
+    /// Every tempo shift a workout made, at the step it made it.
+    pub shifts: ShiftLog,
     pub finished: AtomicBool,
     /// Only the track with this epoch may play; a replaced track goes silent and ends.
     pub epoch: AtomicU64,
@@ -75,6 +79,7 @@ impl Shared {
                 volume_bits: AtomicU32::new(0),
                 style: AtomicU32::new(0),
                 fade: AtomicU64::new(0),
+                shift: AtomicI32::new(0),
                 stop: AtomicBool::new(false),
             },
             status: Status::default(),
@@ -123,6 +128,14 @@ impl Controls {
 
     pub fn spm(&self) -> Spm {
         Spm::from_half_steps(self.half_spm.load(Relaxed)).unwrap_or(Spm::MIN)
+    }
+
+    pub fn set_shift(&self, half_steps: i32) {
+        self.shift.store(half_steps, Relaxed);
+    }
+
+    pub fn shift(&self) -> i32 {
+        self.shift.load(Relaxed)
     }
 
     pub fn request_stop(&self) {
@@ -206,5 +219,65 @@ impl Status {
                 self.grid_half.load(Relaxed),
             )
         })
+    }
+}
+
+/// How many tempo shifts one workout can make (a runner pressing ± a thousand times in one run
+/// is not a runner); past it, further shifts are refused and the app says so.
+pub const MAX_SHIFTS: usize = 1024;
+
+/// The shifts a workout made, in order: (step index, shift in half-steps per minute). Only the
+/// audio thread appends; anyone reads. Wait-free: an entry is written before the count that
+/// publishes it, and never changes after.
+#[derive(Debug)]
+pub struct ShiftLog {
+    /// index << 16 | shift as u16 (a shift fits in i16 many times over).
+    entries: Box<[AtomicU64]>,
+    len: AtomicUsize,
+}
+
+impl Default for ShiftLog {
+    fn default() -> ShiftLog {
+        ShiftLog {
+            entries: (0..MAX_SHIFTS).map(|_| AtomicU64::new(0)).collect(),
+            len: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl ShiftLog {
+    /// Appends a shift made at step `index`; false when the log is full (nothing is made).
+    /// Called by the one audio thread of a track only.
+    pub fn push(&self, index: u64, half_steps: i32) -> bool {
+        let len = self.len.load(Relaxed);
+        let Some(slot) = self.entries.get(len) else {
+            return false;
+        };
+        let shift = half_steps.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16;
+        slot.store(index << 16 | u64::from(shift as u16), Relaxed);
+        self.len.store(len + 1, Release);
+        true
+    }
+
+    pub fn len(&self) -> usize {
+        self.len.load(Acquire)
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.len() >= MAX_SHIFTS
+    }
+
+    /// The shifts from the `from`-th on.
+    pub fn since(&self, from: usize) -> Vec<(u64, i32)> {
+        let len = self.len();
+        self.entries
+            .get(from.min(len)..len)
+            .unwrap_or_default()
+            .iter()
+            .map(|e| {
+                let e = e.load(Relaxed);
+                (e >> 16, i32::from(e as u16 as i16))
+            })
+            .collect()
     }
 }

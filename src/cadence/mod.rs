@@ -21,5 +21,5 @@ pub mod workout;
 pub use beats::{Beat, BeatCursor};
 pub use clock_text::clock_text;
 pub use sound::{ClickSettings, ClickSound, Every, FadeBlocks};
-pub use spm::{Spm, SpmError, tempo_text};
+pub use spm::{Spm, SpmError, shift_text, tempo_text};
 pub use workout::{Click, Segment, Tempo, Workout, WorkoutError};

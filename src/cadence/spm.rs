@@ -125,6 +125,13 @@ impl FromStr for Spm {
     }
 }
 
+/// A tempo shift in half-steps per minute as a runner reads it: "+2 spm", "−1.5 spm".
+pub fn shift_text(half_steps: i32) -> String {
+    let text = tempo_text(f64::from(half_steps.unsigned_abs()) / 2.0);
+    let sign = if half_steps < 0 { "−" } else { "+" };
+    format!("{sign}{text} spm")
+}
+
 /// A tempo as the runner reads it: to one decimal, without a trailing ".0" ("170",
 /// "172.5", "173.8"); a valid `Spm` reads the same as its `Display`.
 pub fn tempo_text(spm: f64) -> String {

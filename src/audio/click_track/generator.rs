@@ -32,6 +32,8 @@ pub(super) struct Generator {
     voice: Option<Voice>,
     latched_half: u32,
     latched_fade: Option<FadeBlocks>,
+    /// A workout's tempo shift in force (the last one the shift log holds).
+    latched_shift: i32,
     settings: ClickSettings,
     stopping: bool,
     done: bool,
@@ -53,6 +55,8 @@ impl Generator {
         let end = cursor.end_frame();
         let pending = if pos == 0 { cursor.next() } else { None };
         let latched_half = cursor.steady_half_steps().unwrap_or(0);
+        // A resumed workout continues with the shift its last track made.
+        let latched_shift = shared.status.shifts.since(0).last().map_or(0, |s| s.1);
         Generator {
             shared,
             epoch,
@@ -65,6 +69,7 @@ impl Generator {
             voice: None,
             latched_half,
             latched_fade: None,
+            latched_shift,
             settings,
             stopping: false,
             done: false,
@@ -169,6 +174,14 @@ impl Generator {
                 self.cursor.set_click(click, beat.frame);
                 // A new block pattern begins with an "on" block, on this very beat.
                 audible = true;
+            }
+        } else {
+            // A workout's tempo shift takes effect after this beat, logged so the record and
+            // a resumed track walk the same grid. A full log makes no more shifts.
+            let shift = controls.shift();
+            if shift != self.latched_shift && self.shared.status.shifts.push(beat.index, shift) {
+                self.cursor.set_shift(shift);
+                self.latched_shift = shift;
             }
         }
         let sounded = audible && self.settings.sounds_on(beat.index);

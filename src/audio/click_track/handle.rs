@@ -55,6 +55,28 @@ impl TrackHandle {
         self.shared.controls.set_spm(spm);
     }
 
+    /// Shifts a workout's tempos by `half_steps` half-steps per minute against the workout as
+    /// written, from the next beat to the end. Open tracks ignore it (they change tempo).
+    pub fn set_shift(&self, half_steps: i32) {
+        self.shared.controls.set_shift(half_steps);
+    }
+
+    /// The workout shift asked for, in half-steps per minute.
+    pub fn shift(&self) -> i32 {
+        self.shared.controls.shift()
+    }
+
+    /// The shifts the workout made, from the `from`-th on: (step index, half-steps), each in
+    /// force from the step after `index`.
+    pub fn shifts_since(&self, from: usize) -> Vec<(u64, i32)> {
+        self.shared.status.shifts.since(from)
+    }
+
+    /// True when the workout cannot make another shift.
+    pub fn shifts_full(&self) -> bool {
+        self.shared.status.shifts.is_full()
+    }
+
     /// The tempo asked for (an open track plays it from the next beat).
     pub fn spm(&self) -> Spm {
         self.shared.controls.spm()

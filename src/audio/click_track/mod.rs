@@ -73,7 +73,7 @@ impl ClickTrack {
         let from = scale(from);
         let program = handle.program.as_ref();
         let mut cursor = match program {
-            Program::Workout(w) => BeatCursor::workout(w, rate),
+            Program::Workout(w) => BeatCursor::workout_shifted(w, rate, &status.shifts.since(0)),
             Program::Open { spm, duration_ms } => {
                 let (anchor, index, half) = status.grid();
                 let spm = Spm::from_half_steps(half).unwrap_or(*spm);
@@ -381,5 +381,44 @@ mod tests {
             old.count() <= BLOCK_FRAMES * 2,
             "the replaced track must fall silent"
         );
+    }
+
+    #[test]
+    fn a_workout_shift_plays_from_the_next_beat_and_survives_a_device_change() {
+        let w = Workout::new(
+            "w",
+            vec![
+                Segment::steady("a", 6.0, spm(180.0)),
+                Segment::steady("b", 6.0, spm(160.0)),
+            ],
+        )
+        .unwrap();
+        let (mut old, handle) = ClickTrack::new(
+            Program::Workout(w.clone()),
+            ClickSettings::default(),
+            Arc::new(SoundBank::new(RATE)),
+        );
+        let mut all = pull(&mut old, 20_000);
+        handle.set_shift(4);
+        all.extend(pull(&mut old, 100_000));
+        // Beat 2 (32 000) latched "+2 spm": beat 3 follows at 182.
+        assert_eq!(handle.shifts_since(0), vec![(2, 4)]);
+        let mut played = onsets(&all, 0);
+        let expect: Vec<u64> = BeatCursor::workout_shifted(&w, RATE, &[(2, 4)])
+            .map(|b| b.frame)
+            .collect();
+        assert_eq!(played[..], expect[..played.len()]);
+        assert_eq!(
+            played[3] - played[2],
+            (60.0 * 48_000.0 / 182.0f64).round() as u64
+        );
+        // A new device at the same rate continues the shifted grid into the next segment.
+        let mut resumed = ClickTrack::resume(&handle, 120_000, Arc::new(SoundBank::new(RATE)));
+        played.extend(onsets(
+            &pull(&mut resumed, 12 * RATE as usize - 120_000),
+            120_000,
+        ));
+        assert_eq!(played, expect);
+        assert_eq!(handle.shifts_since(0), vec![(2, 4)], "no shift made twice");
     }
 }

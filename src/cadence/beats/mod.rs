@@ -30,6 +30,9 @@ pub struct Beat {
     /// On the last steps before a tempo change: how many steps are left (4, 3, 2, 1), so the
     /// click can accent them and the screen can count down.
     pub count_in: Option<u8>,
+    /// The runner's shift of the workout's tempo in force at this step, in half-steps per
+    /// minute (0 as written; +4 after "+2 spm").
+    pub shift: i32,
 }
 
 /// How many steps before a tempo change are counted in.
@@ -67,6 +70,11 @@ pub struct BeatCursor {
     click: Click,
     click_anchor: u64,
     last: Option<Beat>,
+    /// The runner's shift of every tempo from here on, in half-steps per minute.
+    shift: i32,
+    /// Shifts to make as the walk passes given beats: (beat index, shift), in the order made.
+    planned: Arc<[(u64, i32)]>,
+    planned_next: usize,
 }
 
 impl BeatCursor {
@@ -90,6 +98,15 @@ impl BeatCursor {
             start_ms = end_ms;
         }
         BeatCursor::from_spans(rate, spans.into())
+    }
+
+    /// The beats of `workout` as played with the runner's tempo shifts: each `(index, shift)`
+    /// takes effect after the step `index`, as `set_shift` called at that step does. Replays
+    /// what a playing track did, so a record or a resumed track walks the same grid.
+    pub fn workout_shifted(workout: &Workout, rate: u32, shifts: &[(u64, i32)]) -> BeatCursor {
+        let mut cursor = BeatCursor::workout(workout, rate);
+        cursor.planned = shifts.into();
+        cursor
     }
 
     /// An open-ended steady tempo, as the metronome plays it, optionally stopping after
@@ -119,6 +136,9 @@ impl BeatCursor {
             click: Click::On,
             click_anchor: 0,
             last: None,
+            shift: 0,
+            planned: Arc::new([]),
+            planned_next: 0,
         };
         cursor.enter_segment();
         cursor
@@ -153,6 +173,46 @@ impl BeatCursor {
         } else {
             // Nothing played yet: the first beat stays where it was, the grid takes the new tempo.
             self.n = 0;
+        }
+    }
+
+    /// The shift of the workout's tempos in force, in half-steps per minute.
+    pub fn shift(&self) -> i32 {
+        self.shift
+    }
+
+    /// Shifts every tempo of the rest of the timeline by `half_steps` half-steps per minute
+    /// (against the tempos as written), from the last returned beat on: the next beat follows
+    /// at the shifted interval. A ramp keeps its slope and moves by the same amount; later
+    /// segments start shifted. Tempos stay within what the app plays.
+    pub fn set_shift(&mut self, half_steps: i32) {
+        if half_steps == self.shift {
+            return;
+        }
+        let delta = half_steps - self.shift;
+        self.shift = half_steps;
+        let Some(span) = self.spans.get(self.seg) else {
+            return;
+        };
+        let at = self.last.map_or(self.anchor, |b| b.frame);
+        match self.ramp {
+            None => self.steady_half = shifted(span.tempo.start(), half_steps),
+            Some((f0, slope)) => {
+                let per_half = 1.0 / 120.0 / self.rate as f64;
+                let t = at.saturating_sub(self.anchor) as f64;
+                let lowest = f64::from(Spm::MIN.half_steps()) * per_half;
+                let highest = f64::from(Spm::MAX.half_steps()) * per_half;
+                let f = (f0 + slope * t + f64::from(delta) * per_half).clamp(lowest, highest);
+                self.ramp = Some((f, slope));
+            }
+        }
+        match self.last {
+            Some(last) => {
+                self.anchor = last.frame;
+                self.anchor_index = last.index;
+                self.n = 1;
+            }
+            None => self.n = 0,
         }
     }
 
@@ -207,10 +267,11 @@ impl BeatCursor {
         self.click_anchor = span.start;
         match span.tempo {
             Tempo::Steady(spm) => {
-                self.steady_half = spm.half_steps();
+                self.steady_half = shifted(spm, self.shift);
                 self.ramp = None;
             }
             Tempo::Ramp { from, to } => {
+                let (from, to) = (shifted_spm(from, self.shift), shifted_spm(to, self.shift));
                 let end = span.end.unwrap_or(self.anchor);
                 let length = end.saturating_sub(self.anchor) as f64;
                 let per_frame = |spm: Spm| spm.get() / 60.0 / self.rate as f64;
@@ -305,9 +366,11 @@ impl Iterator for BeatCursor {
                         } else {
                             None
                         },
+                        shift: self.shift,
                     };
                     self.n += 1;
                     self.last = Some(beat);
+                    self.make_planned_shifts(beat.index);
                     return Some(beat);
                 }
                 _ => {
@@ -321,6 +384,36 @@ impl Iterator for BeatCursor {
             }
         }
     }
+}
+
+impl BeatCursor {
+    /// Makes the planned shifts due at step `index` (the latest of them wins).
+    fn make_planned_shifts(&mut self, index: u64) {
+        let mut due = None;
+        while let Some(&(at, shift)) = self.planned.get(self.planned_next)
+            && at <= index
+        {
+            due = Some(shift);
+            self.planned_next += 1;
+        }
+        if let Some(shift) = due {
+            self.set_shift(shift);
+        }
+    }
+}
+
+/// `spm` moved by `half_steps`, within the tempos the app plays.
+fn shifted_spm(spm: Spm, half_steps: i32) -> Spm {
+    let half = i64::from(spm.half_steps()) + i64::from(half_steps);
+    let half = half.clamp(
+        i64::from(Spm::MIN.half_steps()),
+        i64::from(Spm::MAX.half_steps()),
+    );
+    Spm::from_half_steps(half as u32).unwrap_or(spm)
+}
+
+fn shifted(spm: Spm, half_steps: i32) -> u32 {
+    shifted_spm(spm, half_steps).half_steps()
 }
 
 fn ms_to_frames(ms: u64, rate: u64) -> u64 {

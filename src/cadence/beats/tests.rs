@@ -190,3 +190,95 @@ fn an_open_tempo_ends_where_asked() {
     let beats = BeatCursor::open(spm(180.0), Some(30_000), 48_000).count();
     assert_eq!(beats, 90);
 }
+
+#[test]
+fn a_shift_moves_the_rest_of_a_workout_from_the_next_beat() {
+    let rate = 48_000;
+    let workout = Workout::new(
+        "Shifted",
+        vec![
+            Segment::steady("A", 20.0, spm(180.0)),
+            Segment::steady("B", 20.0, spm(160.0)),
+        ],
+    )
+    .unwrap();
+    let mut cursor = BeatCursor::workout(&workout, rate);
+    let first: Vec<Beat> = cursor.by_ref().take(11).collect();
+    assert_eq!(first[10].frame, 10 * 16_000);
+    // "+2 spm" asked for while beat 10 sounds: beat 11 follows at 182 spm.
+    cursor.set_shift(4);
+    let rest: Vec<Beat> = cursor.collect();
+    assert_eq!(rest[0].index, 11);
+    assert_eq!(rest[0].frame, 10 * 16_000 + ideal(1, 48_000, 182.0));
+    assert_eq!(rest[5].frame, 10 * 16_000 + ideal(6, 48_000, 182.0));
+    assert!(rest.iter().all(|b| b.shift == 4));
+    let a: Vec<&Beat> = rest.iter().filter(|b| b.segment == 0).collect();
+    let b: Vec<&Beat> = rest.iter().filter(|b| b.segment == 1).collect();
+    assert!(a.iter().all(|b| b.milli_spm == 182_000));
+    // The next segment starts shifted too, and still at its nominal start or just after.
+    assert!(b.iter().all(|b| b.milli_spm == 162_000));
+    assert!(b[0].frame >= 20 * 48_000 && b[0].frame < 20 * 48_000 + ideal(1, 48_000, 182.0));
+    assert_eq!(b[1].frame - b[0].frame, ideal(1, 48_000, 162.0));
+    assert!(first.iter().all(|b| b.shift == 0));
+}
+
+#[test]
+fn a_shifted_ramp_keeps_its_slope() {
+    let rate = 48_000;
+    let workout = Workout::new(
+        "Ramp",
+        vec![Segment::ramp("Ramp", 120.0, spm(160.0), spm(170.0))],
+    )
+    .unwrap();
+    let plain: Vec<Beat> = BeatCursor::workout(&workout, rate).collect();
+    let mut cursor = BeatCursor::workout(&workout, rate);
+    let before: Vec<Beat> = cursor.by_ref().take(50).collect();
+    assert_eq!(&before[..], &plain[..50]);
+    cursor.set_shift(-2);
+    let after: Vec<Beat> = cursor.collect();
+    // Every later step is 1 spm slower than the ramp as written was at that moment.
+    let slope = (170.0 - 160.0) / (120.0 * 48_000.0);
+    for beat in &after {
+        let written = 160.0 + slope * beat.frame as f64;
+        let played = f64::from(beat.milli_spm) / 1000.0;
+        assert!((played - (written - 1.0)).abs() < 0.002, "{beat:?}");
+    }
+    assert!(after.last().unwrap().milli_spm.abs_diff(169_000) < 10);
+}
+
+#[test]
+fn a_replayed_walk_lands_on_the_same_beats_as_the_live_one() {
+    let rate = 44_100;
+    let workout = Workout::new(
+        "Mixed",
+        vec![
+            Segment::steady("Warm", 30.0, spm(160.0)),
+            Segment::ramp("Up", 60.0, spm(160.0), spm(175.0)),
+            Segment::steady("Main", 60.0, spm(175.0)),
+        ],
+    )
+    .unwrap();
+    let shifts = [(20u64, 2i32), (21, 10), (120, -3), (300, 0)];
+    let mut live = BeatCursor::workout(&workout, rate);
+    let mut played = Vec::new();
+    while let Some(beat) = live.next() {
+        played.push(beat);
+        // As a track does it: the latest shift asked for at a step, set at that step.
+        if let Some(&(_, s)) = shifts.iter().rev().find(|(i, _)| *i == beat.index) {
+            live.set_shift(s);
+        }
+    }
+    let replayed: Vec<Beat> = BeatCursor::workout_shifted(&workout, rate, &shifts).collect();
+    assert_eq!(played, replayed);
+    assert!(played.iter().any(|b| b.shift == 10 && b.segment == 1));
+    assert_eq!(played.last().unwrap().shift, 0);
+}
+
+#[test]
+fn shifts_never_leave_the_playable_tempos() {
+    let workout = Workout::steady(spm(235.0), 30.0).unwrap();
+    let mut cursor = BeatCursor::workout(&workout, 48_000);
+    cursor.next();
+    cursor.set_shift(40);
+    assert!(cursor.all(|b| b.milli_spm == 240_000));
+}
