@@ -468,17 +468,19 @@ fn a_loaded_workout_sets_the_cadence_shown_and_measured_against() {
     h.state().engine.advance(Duration::from_secs(30));
     h.run();
     assert!(h.query_by_label("Cadence 160 spm").is_some(), "the warm-up");
+    // During the workout Up moves the rest of it; the saved target stays.
     h.key_press(Key::ArrowUp);
     h.run();
     assert!(
-        h.query_by_label_contains("the workout playing keeps its own tempo")
+        h.query_by_label_contains("The rest of the workout plays +1 spm")
             .is_some()
     );
+    assert_eq!(target(&h), 171.0);
     h.state().engine.advance(Duration::from_secs(200));
     h.run();
     assert!(
-        h.query_by_label("Cadence 165 spm").is_some(),
-        "the main part"
+        h.query_by_label("Cadence 166 spm").is_some(),
+        "the main part, shifted"
     );
 }
 

@@ -2,7 +2,8 @@
 //!
 //! In a terminal it draws one status line (tempo, a left/right beat lamp, elapsed and remaining
 //! time, the segment and the countdown to the next) and reads keys: q, Esc or Ctrl-C stop,
-//! Up/Down change the tempo by 1 spm, PageUp/PageDown by 5. Without a terminal (a script, a
+//! Up/Down change the tempo by 1 spm, PageUp/PageDown by 5 (a workout's remaining tempos move
+//! by as much). Without a terminal (a script, a
 //! test) it prints a line per event instead, and stops on SIGINT or SIGTERM.
 
 use std::io::{IsTerminal, Write};
@@ -155,9 +156,14 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Up/Down: an open tempo changes; a workout's remaining tempos move (up to 20 spm either way).
 fn nudge(handle: &TrackHandle, delta: f64) {
-    if matches!(handle.program(), Program::Open { .. }) {
-        handle.set_spm(handle.spm().nudged(delta));
+    match handle.program() {
+        Program::Open { .. } => handle.set_spm(handle.spm().nudged(delta)),
+        Program::Workout(_) => {
+            let half = handle.shift() + (delta * 2.0).round() as i32;
+            handle.set_shift(half.clamp(-40, 40));
+        }
     }
 }
 
@@ -228,6 +234,12 @@ fn status_line(handle: &TrackHandle, device: &DeviceState) -> String {
         && let Some(seg) = w.segments().get(b.segment)
     {
         text.push_str(&format!("  {}", seg.name));
+        if handle.shift() != 0 {
+            text.push_str(&format!(
+                " ({})",
+                crate::cadence::shift_text(handle.shift())
+            ));
+        }
         if let Some(next_ms) = w.segment_starts_ms().nth(b.segment + 1) {
             let until = Duration::from_millis(next_ms).saturating_sub(elapsed);
             text.push_str(&format!(", next in {}", clock(until)));

@@ -77,6 +77,8 @@ pub struct RunShown<'a> {
     /// The form cue on show, and whether it is pinned.
     pub cue: usize,
     pub pinned: bool,
+    /// The runner's shift of the workout playing, in half-steps per minute (0: as written).
+    pub shift: i32,
 }
 
 /// The Run screen: `view` is its own state (the text fields), `app` what it shows.
@@ -174,10 +176,10 @@ fn reserved_line(
     beat: Option<crate::audio::BeatSnapshot>,
 ) {
     let count_in = match (workout, beat) {
-        (Some(w), Some(b)) if b.count_in > 0 => w
-            .segments()
-            .get(b.segment + 1)
-            .map(|next| format!("Change to {} spm in {}…", next.tempo.start(), b.count_in)),
+        (Some(w), Some(b)) if b.count_in > 0 => w.segments().get(b.segment + 1).map(|next| {
+            let spm = next.tempo.start().nudged(f64::from(app.shift) / 2.0);
+            format!("Change to {spm} spm in {}…", b.count_in)
+        }),
         _ => None,
     };
     let tapped = app.taps.estimate().map(|m| {
@@ -243,6 +245,9 @@ fn status_line(
                 b.segment + 1,
                 w.segments().len()
             ));
+            if app.shift != 0 {
+                parts.push(crate::cadence::shift_text(app.shift));
+            }
             if let (Some(next_start), Some(next)) = (
                 w.segment_starts_ms().nth(b.segment + 1),
                 w.segments().get(b.segment + 1),
@@ -293,7 +298,11 @@ fn transport(ui: &mut Ui, view: &mut RunView, app: &RunShown, commands: &mut Vec
                     [64.0, 54.0],
                     egui::Button::new(RichText::new(text).size(26.0)),
                 )
-                .on_hover_text(tip)
+                .on_hover_text(if app.playing && app.workout.is_some() {
+                    format!("{tip}: the rest of the workout moves, the target stays")
+                } else {
+                    tip.to_string()
+                })
                 .clicked()
             {
                 commands.push(Command::Nudge(delta));

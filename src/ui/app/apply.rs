@@ -18,6 +18,8 @@ impl CoachApp {
                     self.start();
                 }
             }
+            // During a workout ± moves the rest of it; otherwise the target.
+            Command::Nudge(delta) if self.playing_workout().is_some() => self.shift_workout(delta),
             Command::Nudge(delta) => match self.settings.target.nudge(delta) {
                 Ok(spm) => self.set_target(spm),
                 Err(e) => self.apply(Command::Refuse(e.to_string())),

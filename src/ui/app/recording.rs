@@ -10,6 +10,7 @@ use crate::cadence::beats::{Beat, BeatCursor};
 use crate::cadence::session::{
     Ending, IdSuffix, PlanLink, SessionRecord, session_id, whole_second,
 };
+use crate::cadence::shift_text;
 use crate::store::sessions::save_session;
 
 /// Session seconds between saves while playing.
@@ -25,6 +26,8 @@ pub struct Recording {
     /// every segment edge is recorded however seldom the clock is read (a hidden window reads
     /// it only when something is due). An open tempo changes only on input, while shown.
     timeline: Option<Timeline>,
+    /// The tempo shifts the workout made so far (step index, half-steps per minute).
+    shifts: Vec<(u64, i32)>,
 }
 
 #[derive(Debug)]
@@ -44,7 +47,13 @@ impl Recording {
             saved_at_secs: 0.0,
             segments_saved: 0,
             timeline: None,
+            shifts: Vec::new(),
         }
+    }
+
+    /// How many of the workout's tempo shifts the record knows about.
+    pub fn shifts_known(&self) -> usize {
+        self.shifts.len()
     }
 
     /// The session being recorded, if any.
@@ -79,6 +88,7 @@ impl Recording {
         self.record = Some(record);
         self.saved_at_secs = 0.0;
         self.segments_saved = 0;
+        self.shifts.clear();
         self.timeline = match program {
             Program::Workout(w) => {
                 let mut cursor = BeatCursor::workout(w, rate);
@@ -94,18 +104,29 @@ impl Recording {
         self.save()
     }
 
-    /// Notes what was heard; saves when a segment starts or 30 s have passed.
-    pub fn observe(&mut self, heard: &Heard, program: &Program, rate: u32) -> Option<String> {
+    /// Notes what was heard and the workout's tempo shifts made since the last call (from
+    /// `TrackHandle::shifts_since(shifts_known())`); saves when a part starts or 30 s have
+    /// passed.
+    pub fn observe(
+        &mut self,
+        heard: &Heard,
+        program: &Program,
+        rate: u32,
+        new_shifts: &[(u64, i32)],
+    ) -> Option<String> {
         let record = self.record.as_mut()?;
         let per_sec = f64::from(rate.max(1));
+        self.shifts.extend_from_slice(new_shifts);
         match (program, &mut self.timeline) {
             (Program::Workout(w), Some(timeline)) => {
-                // A device at another rate (reconnected) counts in other frames: walk a
-                // timeline at that rate from the step after the last one recorded.
-                if timeline.cursor.rate() != rate {
-                    let last = timeline.next.map(|b| b.index);
-                    let mut cursor = BeatCursor::workout(w, rate);
-                    let next = cursor.by_ref().find(|b| last.is_none_or(|l| b.index >= l));
+                // A device at another rate (reconnected) counts in other frames, and a shift
+                // moves the steps to come: walk a timeline at that rate, with every shift made,
+                // from the step after the last one recorded.
+                if let Some(next) = timeline.next
+                    && (timeline.cursor.rate() != rate || !new_shifts.is_empty())
+                {
+                    let mut cursor = BeatCursor::workout_shifted(w, rate, &self.shifts);
+                    let next = cursor.by_ref().find(|b| b.index >= next.index);
                     *timeline = Timeline {
                         cursor,
                         next,
@@ -120,7 +141,14 @@ impl Recording {
                         .get(beat.segment)
                         .map_or("", |s| s.name.as_str());
                     let at = beat.frame as f64 / per_sec;
-                    record.step(at, beat.index, (beat.segment, 0), name, beat.milli_spm);
+                    // A shifted part is its own part, named by the shift: "Main (+2 spm)".
+                    let part = (beat.segment, beat.shift as u32);
+                    if beat.shift == 0 {
+                        record.step(at, beat.index, part, name, beat.milli_spm);
+                    } else {
+                        let name = format!("{name} ({})", shift_text(beat.shift));
+                        record.step(at, beat.index, part, &name, beat.milli_spm);
+                    }
                     timeline.current = Some(beat.segment);
                     timeline.next = timeline.cursor.next();
                 }

@@ -6,15 +6,18 @@ use std::time::Duration;
 
 use super::CoachApp;
 use crate::audio::Program;
-use crate::cadence::Spm;
 use crate::cadence::cues::{CUES, cue_at};
 use crate::cadence::session::Ending;
+use crate::cadence::{Spm, shift_text};
 use crate::store::settings::Settings;
 use crate::ui::run::RunShown;
 
 /// While hidden, how long after a due moment the app looks (the clock is read a little late
 /// rather than a little early, so the step or the end it waits for has been heard).
 const DUE_MARGIN: Duration = Duration::from_millis(30);
+
+/// How far ± can move a playing workout from its tempos as written: 20 spm either way.
+const MAX_SHIFT_HALF_STEPS: i32 = 40;
 
 impl CoachApp {
     pub(super) fn start(&mut self) {
@@ -86,6 +89,45 @@ impl CoachApp {
         self.run.message = self.target_note(spm);
     }
 
+    /// ± while a workout plays: the rest of the workout moves by `delta` spm from the next step
+    /// (the record names the shifted parts); the saved target is left alone.
+    pub(super) fn shift_workout(&mut self, delta: f64) {
+        let Some(track) = &self.track else {
+            return;
+        };
+        if track.shifts_full() {
+            self.run.message =
+                Some("This workout's tempo cannot be changed again; it plays on as it is".into());
+            return;
+        }
+        let wanted = track.shift() + (delta * 2.0).round() as i32;
+        let half = wanted.clamp(-MAX_SHIFT_HALF_STEPS, MAX_SHIFT_HALF_STEPS);
+        track.set_shift(half);
+        self.run.message = Some(if half == 0 {
+            "The rest of the workout plays as written".to_string()
+        } else if half != wanted {
+            format!(
+                "The rest of the workout plays {} (as far as it goes); the target stays {} spm",
+                shift_text(half),
+                self.settings.target
+            )
+        } else {
+            format!(
+                "The rest of the workout plays {}; the target stays {} spm",
+                shift_text(half),
+                self.settings.target
+            )
+        });
+    }
+
+    /// The workout's shift asked for, in half-steps per minute (0 when none plays).
+    pub fn workout_shift(&self) -> i32 {
+        match &self.track {
+            Some(track) if self.playing_workout().is_some() => track.shift(),
+            _ => 0,
+        }
+    }
+
     /// What a new target means now: a workout playing or loaded keeps its own tempo (said, so
     /// the key press is not taken for lost); an unusual cadence is pointed out.
     fn target_note(&self, spm: Spm) -> Option<String> {
@@ -155,6 +197,7 @@ impl CoachApp {
             taps: &self.run.taps,
             cue: self.current_cue(),
             pinned: self.run.pinned_cue.is_some(),
+            shift: self.workout_shift(),
         }
     }
 
@@ -201,9 +244,10 @@ impl CoachApp {
             .clock
             .read(track, device, Some(track.clock_observation()));
         if self.playing {
+            let shifts = track.shifts_since(self.recording.shifts_known());
             let error = self
                 .recording
-                .observe(&self.heard, track.program(), track.rate());
+                .observe(&self.heard, track.program(), track.rate(), &shifts);
             if track.finished() {
                 self.playing = false;
                 let ended = self.recording.end(Ending::Finished);
