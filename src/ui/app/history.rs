@@ -28,20 +28,40 @@ pub(super) fn load_history(data: &Path, settings: &Settings) -> (History, Vec<St
 }
 
 impl CoachApp {
-    /// A session just ended: into the history, and the review opens.
+    /// A session just ended: into the history, and the review opens, unless it was short (under
+    /// a minute: an accidental start or a sound check), which is kept, marked, and not reviewed.
     pub(super) fn ended(&mut self, (record, error): (Option<SessionRecord>, Option<String>)) {
         self.note(error);
         // Notes about the run that ended (a workout keeping its tempo) no longer hold.
         self.run.message = None;
         if let Some(record) = record {
-            if record.plan.is_some() {
-                // A planned session is played once; the plan offers the next one.
-                self.run.loaded = None;
-                self.run.plan_link = None;
+            if record.is_short() {
+                // A planned session started by accident stays loaded, to be run for real.
+                self.run.message = Some(self.short_note(&record));
+            } else {
+                if record.plan.is_some() {
+                    // A planned session is played once; the plan offers the next one.
+                    self.run.loaded = None;
+                    self.run.plan_link = None;
+                }
+                self.open_review(&record);
             }
-            self.open_review(&record);
             self.history.put(record, self.settings.units);
         }
+    }
+
+    /// What became of a short session, in one line for the Run screen.
+    fn short_note(&self, record: &SessionRecord) -> String {
+        let counted = self.counts_toward_plan(record);
+        format!(
+            "{} played: under a minute, so kept as short, with no review{}.",
+            crate::cadence::clock_text(record.duration_secs as u64),
+            match (record.plan.is_some(), counted) {
+                (true, false) => ", not in the trend or the plan",
+                (true, true) => ", not in the trend (it counts toward the plan)",
+                (false, _) => ", not in the trend",
+            }
+        )
     }
 
     pub(super) fn open_review(&mut self, record: &SessionRecord) {

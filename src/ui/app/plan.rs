@@ -166,9 +166,7 @@ impl CoachApp {
         let Some(session) = plan.sessions().into_iter().find(|s| s.key == link.key) else {
             return "Played for a session the plan no longer has".into();
         };
-        let counted =
-            !done_sessions(plan, std::slice::from_ref(record), &self.history.tz).is_empty();
-        if counted {
+        if self.counts_toward_plan(record) {
             format!(
                 "Counted toward the plan: stage {}, session {} of {}",
                 session.stage, session.number, plan.inputs.per_stage
@@ -182,6 +180,22 @@ impl CoachApp {
                 crate::cadence::plan::DONE_SHARE * 100.0
             )
         }
+    }
+
+    /// Whether `record` was played for the current plan and counts as one of its sessions done.
+    pub(super) fn counts_toward_plan(
+        &self,
+        record: &crate::cadence::session::SessionRecord,
+    ) -> bool {
+        let Some(plan) = self
+            .plan
+            .plan
+            .as_ref()
+            .filter(|p| record.plan.as_ref().is_some_and(|l| l.plan_id == p.id))
+        else {
+            return false;
+        };
+        !done_sessions(plan, std::slice::from_ref(record), &self.history.tz).is_empty()
     }
 
     /// Makes a plan from the Plan screen's inputs, and saves it as the current plan.
