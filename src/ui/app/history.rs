@@ -101,9 +101,9 @@ impl CoachApp {
     /// time in each part, and whether it counted toward the plan.
     fn summary(&self, record: &SessionRecord) -> Vec<String> {
         let mut lines = vec![format!(
-            "{} · {} steps{}",
+            "{} · {}{}",
             crate::cadence::clock_text(record.duration_secs as u64),
-            record.steps,
+            crate::cadence::count_text(record.steps, "step"),
             record
                 .average_spm()
                 .map(|a| format!(" · clicks at {a:.1} spm on average"))
@@ -261,10 +261,7 @@ impl CoachApp {
         self.history.message = Some(match export_csv(&path, &self.history.sessions) {
             Ok(()) => format!(
                 "Exported {} to {}",
-                match self.history.sessions.len() {
-                    1 => "1 session".to_string(),
-                    n => format!("{n} sessions"),
-                },
+                crate::cadence::count_text(self.history.sessions.len() as u64, "session"),
                 path.display()
             ),
             Err(e) => format!("Export failed: {e}"),

@@ -209,8 +209,8 @@ impl CoachApp {
             Ok(mut plan) => match save_new_plan(&self.recording.data_dir, &mut plan) {
                 Ok(_) => {
                     let mut message = format!(
-                        "Plan saved: {} sessions from {}.",
-                        plan.sessions().len(),
+                        "Plan saved: {} from {}.",
+                        crate::cadence::count_text(plan.sessions().len() as u64, "session"),
                         plan.inputs.start
                     );
                     for w in plan.warnings() {
@@ -295,9 +295,8 @@ fn recent_cadence(
         format!("from {oldest} to {newest}")
     };
     let note = format!(
-        "Your recent cadence: {spm} spm, the middle of the {} session{} measured {when}.",
-        recent.len(),
-        if recent.len() == 1 { "" } else { "s" }
+        "Your recent cadence: {spm} spm, the middle of the {} measured {when}.",
+        crate::cadence::count_text(recent.len() as u64, "session"),
     );
     Some((spm, note))
 }
