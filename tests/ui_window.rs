@@ -533,3 +533,65 @@ fn every_control_has_an_accessible_name() {
         assert!(named(&h, role, name), "Settings: no {role:?} named {name}");
     }
 }
+
+#[test]
+fn every_line_of_the_form_screen_wraps_clear_of_the_window_edge_and_the_scroll_bar() {
+    use cadence_coach::store::settings::TextSize;
+    use cadence_coach::ui::Command;
+    for text_size in [TextSize::Normal, TextSize::Large, TextSize::Huge] {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = dir.path().join("settings.ron");
+        let data = dir.path().join("data");
+        let mut h = Harness::builder()
+            .with_size([1366.0, 768.0])
+            .with_step_dt(0.05)
+            .build_eframe(move |cc| {
+                CoachApp::new(&cc.egui_ctx, &settings, Some(&data), |_| {
+                    AudioEngine::offline(48_000)
+                })
+            });
+        h.run();
+        let mut s = h.state().settings.clone();
+        s.text_size = text_size;
+        h.state_mut().apply(Command::UpdateSettings(Box::new(s)));
+        h.run();
+        h.get_by_label("Form").click();
+        h.run();
+        // The scroll bar lies over the page's right edge (inside the panel's margin).
+        let bar = {
+            let style = h.ctx.global_style();
+            let scroll = &style.spacing.scroll;
+            scroll.bar_width + scroll.bar_inner_margin + scroll.bar_outer_margin
+        };
+        let edge = h.ctx.content_rect().right() - 8.0 - bar;
+        let mut seen = std::collections::BTreeSet::new();
+        // From the top, then scrolled down to the checklists.
+        for item in [CUES[0].title, "Plank: 3 × 30 s"] {
+            h.get_by_label(item).scroll_to_me();
+            h.run();
+            h.run();
+            for (text, rect, clip) in support::ui::painted_texts(&h) {
+                // Only the page: the tabs and banners above it are not clipped to it.
+                if !clip.intersects(rect) || clip.top() <= h.ctx.content_rect().top() + 1.0 {
+                    continue;
+                }
+                assert!(
+                    rect.right() <= edge + 0.5 && rect.right() <= clip.right() + 0.5,
+                    "{text_size:?}: {text:?} reaches {:.1}, past {edge:.1} (the scroll bar) \
+                     or its clip {:.1}",
+                    rect.right(),
+                    clip.right()
+                );
+                assert!(!text.contains('…'), "{text_size:?}: {text:?} is cut short");
+                seen.insert(text);
+            }
+        }
+        for list in cadence_coach::cadence::cues::CHECKLISTS {
+            assert!(
+                seen.contains(list.note),
+                "{text_size:?}: {} is shown",
+                list.note
+            );
+        }
+    }
+}
