@@ -260,12 +260,37 @@ fn treadmill_speed_gives_the_step_length_and_a_workout_file_loads() {
     h.get_by_label("Treadmill speed").type_text("10.2");
     h.run();
     assert_eq!(h.state().run.view.speed_text, "10.2");
-    // 10.2 km/h at 170 spm: 10 200 m / 60 min / 170 = 1.00 m; at +5 % (178.5) 95 cm.
-    assert!(h.query_by_label("Step 100 cm at 170.0 spm").is_some());
+    // 10.2 km/h at 170 spm: 10 200 m / 60 min / 170 = 1.00 m; at +5 % (178.5) 95 cm. With no
+    // taps, both numbers are the app's, and the line says where the second comes from.
     assert!(
-        h.query_by_label_contains("then 95 cm at 178.5 spm (-4.8 %)")
+        h.query_by_label("Step 100 cm at the target 170.0 spm")
             .is_some()
     );
+    assert!(
+        h.query_by_label(
+            "then 95 cm at 178.5 spm (-4.8 %): the target +5 %, one stage of a plan. Tap T \
+             while running to see your own."
+        )
+        .is_some()
+    );
+    // Tapped at 150 spm (400 ms apart): the runner's step now, and at the target.
+    h.get_by_label("Treadmill speed").click();
+    h.run();
+    h.key_press(Key::Escape);
+    h.run();
+    tap_with_gaps(&mut h, &[400; 8]);
+    // 10.2 km/h at 150 spm: 113 cm; at 170, 100 cm (-11.8 %).
+    assert!(
+        h.query_by_label("Step 113 cm at 150.0 spm (tapped)")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label("then 100 cm at the target 170.0 spm (-11.8 %)")
+            .is_some()
+    );
+    assert!(h.query_by_label_contains("the target +5 %").is_none());
+    h.get_by_label("Reset").click();
+    h.run();
 
     let workout = concat!(
         env!("CARGO_MANIFEST_DIR"),
