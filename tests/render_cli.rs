@@ -263,6 +263,31 @@ fn help_and_version_exit_0() {
     assert!(stdout(&out).starts_with("cadence-coach "));
 }
 
+#[test]
+fn the_help_says_what_esc_does_as_the_readme_does_and_names_channels_plainly() {
+    // Both as one line of words: help and README wrap where they like.
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let readme =
+        words(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap());
+    // `play`: in a terminal q, Esc or Ctrl-C stops it; piped, Ctrl-C or SIGTERM.
+    let play = words(&stdout(&run(&["play", "--help"])));
+    assert!(
+        play.contains("in a terminal q, Esc or Ctrl-C stops"),
+        "{play}"
+    );
+    assert!(play.contains("piped, Ctrl-C or SIGTERM stops"), "{play}");
+    assert!(readme.contains("q, Esc or Ctrl-C stop it (Esc stops `play`"));
+    assert!(readme.contains("Ctrl-C or SIGTERM stops it"));
+    // `render -o`: the file's channels are --channels', not "stereo" beside --channels 1.
+    let render = stdout(&run(&["render", "--help"]));
+    let from = render.find("-o, --output").expect("the -o option");
+    let to = from + render[from..].find("--rate").expect("then --rate");
+    let output = &render[from..to];
+    assert!(!output.contains("stereo"), "{output}");
+    assert!(output.contains("--channels"), "{output}");
+    assert!(readme.contains("`render -o FILE.wav` | 16-bit WAV; `--rate HZ` (default 48000), `--channels 1\\|2` (default 2)"));
+}
+
 /// Renders a workout file that should fail; returns the one line it printed.
 fn failing_render(workout: &std::path::Path) -> String {
     let out = run(&[

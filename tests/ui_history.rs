@@ -89,6 +89,9 @@ fn session_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// Long enough for a review: a session under a minute is short and gets none.
+const REVIEWED_SECS: u64 = 61;
+
 /// Plays the open-ended click for `secs` and stops it with Space.
 fn play_and_stop(h: &mut Harness<'_, CoachApp>, secs: u64) {
     h.key_press(Key::Space);
@@ -199,7 +202,7 @@ fn skip_the_review_do_it_later_then_delete_and_undo() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = app(dir.path());
     h.run();
-    play_and_stop(&mut h, 10);
+    play_and_stop(&mut h, REVIEWED_SECS);
     assert_eq!(h.state().screen, Screen::Review);
     h.get_by_label("Later").click();
     h.run();
@@ -210,12 +213,16 @@ fn skip_the_review_do_it_later_then_delete_and_undo() {
         "skipped, the session is kept unreviewed"
     );
     // Space on the review starts the next run at once; that review waits too.
-    play_and_stop(&mut h, 3);
+    play_and_stop(&mut h, REVIEWED_SECS);
     assert_eq!(h.state().screen, Screen::Review);
     h.key_press(Key::Space);
     h.run();
     assert!(h.state().playing);
     assert_eq!(h.state().screen, Screen::Run);
+    for _ in 0..REVIEWED_SECS {
+        h.state().engine.advance(Duration::from_secs(1));
+        h.run();
+    }
     h.key_press(Key::Space);
     h.run();
     h.get_by_label("Later").click();
@@ -288,6 +295,50 @@ fn skip_the_review_do_it_later_then_delete_and_undo() {
 }
 
 #[test]
+fn an_eight_second_session_gets_no_review_and_is_kept_marked_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path());
+    h.run();
+    play_and_stop(&mut h, 8);
+    assert!(!h.state().playing);
+    // No review form: the runner stays on Run, nothing waits to be filled in.
+    assert_eq!(h.state().screen, Screen::Run);
+    assert!(h.state().review.is_none(), "no review draft");
+    assert!(h.query_by_label("Save review").is_none());
+    assert!(h.query_by_label("Later").is_none());
+    // The Run screen says what became of it.
+    assert!(
+        h.query_by_label_contains(
+            "0:08 played: under a minute, so kept as short, with no review, not in the trend"
+        )
+        .is_some(),
+        "the Run screen says the session was short and not counted"
+    );
+    // Kept in the history, unreviewed, and marked short in the table.
+    let (saved, _) = load_sessions(&data(dir.path()));
+    assert_eq!(saved.len(), 1, "a short session is still saved");
+    assert!(saved[0].is_short(), "{} s", saved[0].duration_secs);
+    assert!((saved[0].duration_secs - 8.0).abs() < 0.5);
+    assert_eq!(saved[0].review, None);
+    h.get_by_label("Progress").click();
+    h.run();
+    assert!(
+        h.query_by_label("short").is_some(),
+        "marked short in the table"
+    );
+    // Space on Run starts the next session, as ever.
+    h.get_by_label("Run").click();
+    h.run();
+    h.key_press(Key::Space);
+    h.run();
+    assert!(h.state().playing);
+    assert!(
+        h.query_by_label_contains("under a minute").is_none(),
+        "the note goes when the next session starts"
+    );
+}
+
+#[test]
 fn a_damaged_session_file_is_named_and_the_rest_load_in_the_window() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = app(dir.path());
@@ -351,7 +402,7 @@ fn a_review_that_cannot_be_saved_says_so_keeps_what_was_typed_and_the_old_file()
     let dir = tempfile::tempdir().unwrap();
     let mut h = app(dir.path());
     h.run();
-    play_and_stop(&mut h, 5);
+    play_and_stop(&mut h, REVIEWED_SECS);
     let file = session_files(dir.path()).remove(0);
     let before = std::fs::read(&file).unwrap();
     // The save's temporary file cannot be created: a folder stands where it would go (as a
@@ -389,7 +440,7 @@ fn a_review_keeps_an_import_made_meanwhile_and_space_saves_what_was_filled_in() 
     let dir = tempfile::tempdir().unwrap();
     let mut h = app(dir.path());
     h.run();
-    play_and_stop(&mut h, 5);
+    play_and_stop(&mut h, REVIEWED_SECS);
     assert_eq!(h.state().screen, Screen::Review);
     // Meanwhile a watch file is imported onto this session (from a terminal).
     let (saved, _) = load_sessions(&data(dir.path()));
@@ -426,7 +477,7 @@ fn every_delete_since_the_window_opened_can_be_undone() {
     let mut h = app(dir.path());
     h.run();
     for _ in 0..2 {
-        play_and_stop(&mut h, 3);
+        play_and_stop(&mut h, REVIEWED_SECS);
         h.get_by_label("Later").click();
         h.run();
     }
@@ -567,7 +618,7 @@ fn a_built_in_workout_is_recorded_with_the_run_screens_target() {
     h.run();
     // Intervals at 170: 5 min warm-up and cool-down at 161.5, 6 × (2 min at 178.5, 2 at 170).
     h.state_mut().settings.preset = Preset::Intervals;
-    play_and_stop(&mut h, 20);
+    play_and_stop(&mut h, REVIEWED_SECS);
     let (saved, _) = load_sessions(&data(dir.path()));
     assert_eq!(saved[0].workout, "Intervals (34 min)");
     assert_eq!(saved[0].target(), Some(170.0), "not the warm-up's 161.5");

@@ -16,11 +16,12 @@ use eframe::egui::{Key, Rect};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{By, Queryable};
 
-/// 8 s at 165, a 20 s ramp from 172.5 to 178, then 10 s at 177.5.
+/// 8 s at 165, a 20 s ramp from 172.5 to 178, then 40 s at 177.5 (over a minute in all, so
+/// it is long enough for a review).
 const RAMP: &str = r#"Workout(version: 1, name: "Ramp", segments: [
     (name: "Warm-up", seconds: 8, tempo: Steady(165)),
     (name: "Build", seconds: 20, tempo: Ramp(from: 172.5, to: 178)),
-    (name: "Hold", seconds: 10, tempo: Steady(177.5)),
+    (name: "Hold", seconds: 40, tempo: Steady(177.5)),
 ])"#;
 
 fn app(dir: &Path, size: [f32; 2]) -> Harness<'static, CoachApp> {
@@ -49,6 +50,13 @@ fn with_ramp(dir: &Path, size: [f32; 2]) -> Harness<'static, CoachApp> {
 fn advance(h: &mut Harness<'static, CoachApp>, by: Duration) {
     h.state().engine.advance(by);
     h.run();
+}
+
+/// Plays on past a minute, a second at a time: a session under a minute gets no review.
+fn play_past_a_minute(h: &mut Harness<'static, CoachApp>) {
+    for _ in 0..61 {
+        advance(h, Duration::from_secs(1));
+    }
 }
 
 /// The digits' node: the label a screen reader reads as "Cadence … spm".
@@ -226,6 +234,7 @@ fn space_and_up_are_not_typed_into_a_field_for_numbers() {
     h.run();
     assert_eq!(h.state().settings.target.get(), target + 1.0);
     assert_eq!(h.state().run.view.speed_text, "10.5");
+    play_past_a_minute(&mut h);
     h.key_press(Key::Space);
     h.run();
     assert!(!h.state().playing);
@@ -252,6 +261,7 @@ fn taps_belong_to_the_session_they_were_tapped_in() {
     h.key_press(Key::Space);
     h.run();
     assert_eq!(h.state().run.taps.taps(), 0, "cleared at the start");
+    play_past_a_minute(&mut h);
     h.key_press(Key::Space);
     h.run();
     let review = h.state().review.as_ref().expect("the review");
@@ -264,7 +274,7 @@ fn after_a_session_its_summary_comes_before_the_review_fields() {
     let mut h = with_ramp(dir.path(), [1366.0, 768.0]);
     h.key_press(Key::Space);
     h.run();
-    for _ in 0..40 {
+    for _ in 0..70 {
         advance(&mut h, Duration::from_secs(1));
     }
     assert_eq!(h.state().screen, Screen::Review);
@@ -273,8 +283,9 @@ fn after_a_session_its_summary_comes_before_the_review_fields() {
     assert_eq!(
         review.summary[0],
         format!(
-            "0:{:02} · {} steps · clicks at {:.1} spm on average",
-            record.duration_secs as u64,
+            "{}:{:02} · {} steps · clicks at {:.1} spm on average",
+            record.duration_secs as u64 / 60,
+            record.duration_secs as u64 % 60,
             record.steps,
             record.average_spm().unwrap()
         )
@@ -285,7 +296,7 @@ fn after_a_session_its_summary_comes_before_the_review_fields() {
     );
     assert_eq!(
         review.summary[2],
-        "Warm-up 0:08 at 165 spm · Build 0:20 at 172.5–178 spm · Hold 0:10 at 177.5 spm"
+        "Warm-up 0:08 at 165 spm · Build 0:20 at 172.5–178 spm · Hold 0:40 at 177.5 spm"
     );
     assert_eq!(review.summary[3], "Not a session of the plan");
     // Shown above the fields.

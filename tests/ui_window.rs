@@ -260,12 +260,37 @@ fn treadmill_speed_gives_the_step_length_and_a_workout_file_loads() {
     h.get_by_label("Treadmill speed").type_text("10.2");
     h.run();
     assert_eq!(h.state().run.view.speed_text, "10.2");
-    // 10.2 km/h at 170 spm: 10 200 m / 60 min / 170 = 1.00 m; at +5 % (178.5) 95 cm.
-    assert!(h.query_by_label("Step 100 cm at 170.0 spm").is_some());
+    // 10.2 km/h at 170 spm: 10 200 m / 60 min / 170 = 1.00 m; at +5 % (178.5) 95 cm. With no
+    // taps, both numbers are the app's, and the line says where the second comes from.
     assert!(
-        h.query_by_label_contains("then 95 cm at 178.5 spm (-4.8 %)")
+        h.query_by_label("Step 100 cm at the target 170.0 spm")
             .is_some()
     );
+    assert!(
+        h.query_by_label(
+            "then 95 cm at 178.5 spm (-4.8 %): the target +5 %, one stage of a plan. Tap T \
+             while running to see your own."
+        )
+        .is_some()
+    );
+    // Tapped at 150 spm (400 ms apart): the runner's step now, and at the target.
+    h.get_by_label("Treadmill speed").click();
+    h.run();
+    h.key_press(Key::Escape);
+    h.run();
+    tap_with_gaps(&mut h, &[400; 8]);
+    // 10.2 km/h at 150 spm: 113 cm; at 170, 100 cm (-11.8 %).
+    assert!(
+        h.query_by_label("Step 113 cm at 150.0 spm (tapped)")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label("then 100 cm at the target 170.0 spm (-11.8 %)")
+            .is_some()
+    );
+    assert!(h.query_by_label_contains("the target +5 %").is_none());
+    h.get_by_label("Reset").click();
+    h.run();
 
     let workout = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -533,5 +558,67 @@ fn every_control_has_an_accessible_name() {
         (Role::TextInput, "Data folder"),
     ] {
         assert!(named(&h, role, name), "Settings: no {role:?} named {name}");
+    }
+}
+
+#[test]
+fn every_line_of_the_form_screen_wraps_clear_of_the_window_edge_and_the_scroll_bar() {
+    use cadence_coach::store::settings::TextSize;
+    use cadence_coach::ui::Command;
+    for text_size in [TextSize::Normal, TextSize::Large, TextSize::Huge] {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = dir.path().join("settings.ron");
+        let data = dir.path().join("data");
+        let mut h = Harness::builder()
+            .with_size([1366.0, 768.0])
+            .with_step_dt(0.05)
+            .build_eframe(move |cc| {
+                CoachApp::new(&cc.egui_ctx, &settings, Some(&data), |_| {
+                    AudioEngine::offline(48_000)
+                })
+            });
+        h.run();
+        let mut s = h.state().settings.clone();
+        s.text_size = text_size;
+        h.state_mut().apply(Command::UpdateSettings(Box::new(s)));
+        h.run();
+        h.get_by_label("Form").click();
+        h.run();
+        // The scroll bar lies over the page's right edge (inside the panel's margin).
+        let bar = {
+            let style = h.ctx.global_style();
+            let scroll = &style.spacing.scroll;
+            scroll.bar_width + scroll.bar_inner_margin + scroll.bar_outer_margin
+        };
+        let edge = h.ctx.content_rect().right() - 8.0 - bar;
+        let mut seen = std::collections::BTreeSet::new();
+        // From the top, then scrolled down to the checklists.
+        for item in [CUES[0].title, "Plank: 3 × 30 s"] {
+            h.get_by_label(item).scroll_to_me();
+            h.run();
+            h.run();
+            for (text, rect, clip) in support::ui::painted_texts(&h) {
+                // Only the page: the tabs and banners above it are not clipped to it.
+                if !clip.intersects(rect) || clip.top() <= h.ctx.content_rect().top() + 1.0 {
+                    continue;
+                }
+                assert!(
+                    rect.right() <= edge + 0.5 && rect.right() <= clip.right() + 0.5,
+                    "{text_size:?}: {text:?} reaches {:.1}, past {edge:.1} (the scroll bar) \
+                     or its clip {:.1}",
+                    rect.right(),
+                    clip.right()
+                );
+                assert!(!text.contains('…'), "{text_size:?}: {text:?} is cut short");
+                seen.insert(text);
+            }
+        }
+        for list in cadence_coach::cadence::cues::CHECKLISTS {
+            assert!(
+                seen.contains(list.note),
+                "{text_size:?}: {} is shown",
+                list.note
+            );
+        }
     }
 }

@@ -139,13 +139,14 @@ fn minimized_for_70_s_then_killed_the_session_file_holds_the_run() {
     assert_eq!(s["ending"], "InProgress", "{s}");
 }
 
-/// 10 s at 160, 20 s at 170, 10 s at 165 spm.
+/// 10 s at 160, 42 s at 170, 10 s at 165 spm: just over a minute, as a session needs for its
+/// review.
 const WORKOUT: &str = r#"Workout(
     version: 1,
-    name: "Forty seconds",
+    name: "Sixty-two seconds",
     segments: [
         (name: "Warm-up", seconds: 10, tempo: Steady(160)),
-        (name: "Main", seconds: 20, tempo: Steady(170)),
+        (name: "Main", seconds: 42, tempo: Steady(170)),
         (name: "Cool-down", seconds: 10, tempo: Steady(165)),
     ],
 )"#;
@@ -158,7 +159,7 @@ fn a_workout_ends_with_its_review_whether_the_window_is_shown_or_minimized() {
     let config = tempfile::tempdir().unwrap();
     let _wm = WindowManager::start(&display, config.path());
     let data = config.path().join("data");
-    let workout = config.path().join("forty.ron");
+    let workout = config.path().join("sixty-two.ron");
     std::fs::write(&workout, WORKOUT).unwrap();
     let mut app = display.launch_with(
         Some(&server),
@@ -175,7 +176,7 @@ fn a_workout_ends_with_its_review_whether_the_window_is_shown_or_minimized() {
     minimize(&display, &win);
     sleep(15.0);
     restore(&display, &win);
-    wait_for_title(&display, &win, "Cadence Coach · review waiting", 40.0);
+    wait_for_title(&display, &win, "Cadence Coach · review waiting", 60.0);
     let sessions = history_json(&data);
     assert_eq!(sessions.len(), 1, "{sessions:?}");
     assert_eq!(sessions[0]["ending"], "Finished", "{}", sessions[0]);
@@ -185,7 +186,7 @@ fn a_workout_ends_with_its_review_whether_the_window_is_shown_or_minimized() {
     wait_for_title(&display, &win, "Cadence Coach · playing", 5.0);
     sleep(1.0);
     minimize(&display, &win);
-    wait_for_title(&display, &win, "Cadence Coach · review waiting", 50.0);
+    wait_for_title(&display, &win, "Cadence Coach · review waiting", 75.0);
     let state = display.tool("xprop", &["-id", &win, "WM_STATE"]);
     assert!(state.contains("Iconic"), "ended while minimized: {state}");
     let sessions = history_json(&data);

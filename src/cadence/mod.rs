@@ -6,6 +6,7 @@
 
 pub mod beats;
 mod clock_text;
+mod count_text;
 pub mod cues;
 pub mod imported;
 pub mod plan;
@@ -20,6 +21,7 @@ pub mod workout;
 
 pub use beats::{Beat, BeatCursor};
 pub use clock_text::clock_text;
+pub use count_text::count_text;
 pub use sound::{ClickSettings, ClickSound, Every, FadeBlocks};
 pub use spm::{Spm, SpmError, shift_text, tempo_text};
 pub use workout::{Click, Segment, Tempo, Workout, WorkoutError};

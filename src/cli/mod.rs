@@ -44,7 +44,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Play the click track on the sound device, with the beat shown in the terminal
-    /// (q, Esc or Ctrl-C stops; Up/Down ±1 spm, PageUp/PageDown ±5 spm)
+    /// (in a terminal q, Esc or Ctrl-C stops, and Up/Down ±1 spm, PageUp/PageDown ±5 spm change
+    /// a steady tempo; piped, Ctrl-C or SIGTERM stops)
     Play(PlayArgs),
     /// Write exactly what the app would play to a WAV file (for a phone or music player)
     Render(RenderArgs),
@@ -248,7 +249,7 @@ struct RenderArgs {
     /// Length in minutes (fractions allowed: 0.5)
     #[arg(id = "minutes", long = "minutes", value_name = "MINUTES", value_parser = parse_minutes, required_unless_present = "workout", conflicts_with = "workout")]
     duration_ms: Option<u64>,
-    /// The WAV file to write (16-bit; stereo unless --channels 1)
+    /// The WAV file to write (16-bit PCM; as many channels as --channels gives)
     #[arg(short = 'o', long = "output", value_name = "FILE.wav")]
     output: PathBuf,
     /// Sample rate in Hz

@@ -54,9 +54,9 @@ fn table(plan: &Plan) -> String {
     let i = &plan.inputs;
     let sessions = plan.sessions();
     let mut out = format!(
-        "Plan: {}, {} sessions from {} to {}\n\n",
+        "Plan: {}, {} from {} to {}\n\n",
         plan.summary(),
-        sessions.len(),
+        crate::cadence::count_text(sessions.len() as u64, "session"),
         sessions.first().map_or(i.start, |s| s.planned),
         sessions.last().map_or(i.start, |s| s.planned),
     );

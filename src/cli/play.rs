@@ -66,7 +66,7 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
         "Playing {} on {device_name}. {}",
         describe(handle.program()),
         if interactive {
-            "q stops, Up/Down ±1 spm, PageUp/PageDown ±5 spm."
+            "q, Esc or Ctrl-C stops; Up/Down ±1 spm, PageUp/PageDown ±5 spm."
         } else {
             "Ctrl-C stops."
         }

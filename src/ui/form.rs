@@ -23,8 +23,14 @@ impl Default for FormState {
 }
 
 pub fn ui(ui: &mut Ui, state: &mut FormState) -> Vec<Command> {
+    // Every line wraps short of the scroll bar, which is drawn over the right edge of the page:
+    // a word at the end of a long line would be hidden under it.
+    let scroll = &ui.spacing().scroll;
+    let bar = scroll.bar_width + scroll.bar_inner_margin + scroll.bar_outer_margin;
+    ui.set_max_width((ui.available_width() - bar).max(200.0));
     ui.label(RichText::new("Form cues").size(30.0).strong());
-    ui.label(
+    wrapped(
+        ui,
         RichText::new(
             "One at a time on the Run screen. Each says how well studied it is: only the quicker, shorter step has strong evidence behind it.",
         )
@@ -35,7 +41,7 @@ pub fn ui(ui: &mut Ui, state: &mut FormState) -> Vec<Command> {
             .inner_margin(10.0)
             .show(ui, |ui| {
                 ui.set_width(ui.available_width());
-                ui.horizontal(|ui| {
+                ui.horizontal_wrapped(|ui| {
                     ui.label(RichText::new(cue.title).size(24.0).strong());
                     ui.label(
                         RichText::new(format!("({})", cue.evidence))
@@ -52,7 +58,7 @@ pub fn ui(ui: &mut Ui, state: &mut FormState) -> Vec<Command> {
                 ] {
                     ui.horizontal_wrapped(|ui| {
                         ui.label(RichText::new(format!("{label}:")).strong().size(16.0));
-                        ui.label(RichText::new(text).size(16.0));
+                        wrapped(ui, RichText::new(text).size(16.0));
                     });
                 }
             });
@@ -61,9 +67,9 @@ pub fn ui(ui: &mut Ui, state: &mut FormState) -> Vec<Command> {
     ui.columns(CHECKLISTS.len(), |cols| {
         for ((col, list), ticks) in cols.iter_mut().zip(CHECKLISTS).zip(&mut state.checks) {
             col.label(RichText::new(list.title).size(22.0).strong());
-            col.label(RichText::new(list.note).weak());
+            wrapped(col, RichText::new(list.note).weak());
             for (item, done) in list.items.iter().zip(ticks.iter_mut()) {
-                col.checkbox(done, *item);
+                col.checkbox(done, RichText::new(*item));
             }
             let all = ticks.iter().all(|&d| d);
             if col
@@ -76,4 +82,9 @@ pub fn ui(ui: &mut Ui, state: &mut FormState) -> Vec<Command> {
         }
     });
     Vec::new()
+}
+
+/// A label that wraps at the width it has, whatever the layout around it.
+fn wrapped(ui: &mut Ui, text: RichText) {
+    ui.add(egui::Label::new(text).wrap());
 }

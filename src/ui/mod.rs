@@ -15,6 +15,7 @@ mod digits;
 mod form;
 mod history;
 mod plan;
+mod plan_list;
 mod progress;
 mod progress_table;
 mod review;

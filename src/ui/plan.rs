@@ -1,7 +1,8 @@
-//! The Plan screen: the current ramp-up plan (how far along, the next session and "Start today's
-//! session", a repeat when a self-check missed, the plot of planned cadence with the sessions
-//! done on top, the dated list), and the inputs for a new plan with the reason behind each
-//! default and a baseline tap test.
+//! The Plan screen: the current ramp-up plan (how far along, the next session and the button
+//! that starts it, today's or a later one early, a repeat when a self-check missed, the plot of
+//! planned cadence with the sessions done on top, the dated list and its key in `plan_list`, and
+//! the reasons behind the plan's numbers), and the inputs for a new plan with the reason behind
+//! each default and a baseline tap test.
 
 use eframe::egui::{self, RichText, Ui};
 use egui_plot::{Legend, Line, MarkerShape, Points, VLine};
@@ -173,13 +174,10 @@ fn current_plan(
                     ))
                     .size(18.0),
                 );
+                let (label, hover) = start_button(next.date, today);
                 if ui
-                    .add(egui::Button::new(
-                        RichText::new("Start today's session").size(20.0),
-                    ))
-                    .on_hover_text(
-                        "Load the next session of the plan into the Run screen (Space starts it)",
-                    )
+                    .add(egui::Button::new(RichText::new(label).size(20.0)))
+                    .on_hover_text(hover)
                     .clicked()
                 {
                     commands.push(Command::StartPlanned);
@@ -208,8 +206,40 @@ fn current_plan(
             }
         });
     }
+    plan_plot(ui, plan, following, today);
+    super::plan_list::session_list(ui, following, today);
+    super::plan_list::feedback_key(ui, following);
+    ui.add_space(8.0);
+    why_this_plan(ui, plan);
+}
 
-    // A step line: the tempo holds until the day the next stage starts.
+/// The start button's words and hover text: the session is today's, or a later day's run early.
+pub(super) fn start_button(date: Date, today: Date) -> (String, String) {
+    let days = today.until(date).map_or(0, |span| span.get_days());
+    if days <= 0 {
+        return (
+            "Start today's session".into(),
+            "Load today's session of the plan into the Run screen (Space starts it)".into(),
+        );
+    }
+    let weekday = date.strftime("%A").to_string();
+    (
+        format!(
+            "Start {weekday}'s session now ({} early)",
+            crate::cadence::count_text(days.unsigned_abs(), "day")
+        ),
+        format!(
+            "The next session is planned for {weekday} {date}. Load it into the Run screen now \
+             (Space starts it); run early, it counts toward the plan on the day you run it."
+        ),
+    )
+}
+
+/// Planned cadence over the calendar (a step line: the tempo holds until the day the next
+/// stage starts), with the sessions done on top: at the cadence measured in them, or hollow at
+/// the planned tempo when nothing was measured.
+fn plan_plot(ui: &mut Ui, plan: &Plan, following: &Following, today: Date) {
+    let i = &plan.inputs;
     let mut planned: Vec<[f64; 2]> = Vec::with_capacity(following.sessions.len() * 2);
     for s in &following.sessions {
         let point = [day_number(s.date), s.session.spm.get()];
@@ -220,14 +250,14 @@ fn current_plan(
         }
         planned.push(point);
     }
-    let done: Vec<[f64; 2]> = following
-        .sessions
-        .iter()
-        .filter_map(|s| {
-            let day = s.done?;
-            Some([day_number(day), s.measured.unwrap_or(s.session.spm.get())])
-        })
-        .collect();
+    let (mut measured, mut unmeasured) = (Vec::new(), Vec::new());
+    for s in &following.sessions {
+        let Some(day) = s.done else { continue };
+        match s.measured {
+            Some(m) => measured.push([day_number(day), m]),
+            None => unmeasured.push([day_number(day), s.session.spm.get()]),
+        }
+    }
     date_plot(ui, "plan-plot", 220.0, "spm")
         .legend(Legend::default().position(egui_plot::Corner::LeftTop))
         .include_y(i.baseline.get() - 2.0)
@@ -240,58 +270,54 @@ fn current_plan(
                     .width(2.0)
                     .allow_band(false),
             );
-            plot.points(
-                Points::new("Done", done)
-                    .color(MEASURED)
-                    .radius(5.0)
-                    .shape(MarkerShape::Circle)
-                    .filled(true),
-            );
+            if !measured.is_empty() {
+                plot.points(
+                    Points::new("Done, cadence measured", measured)
+                        .color(MEASURED)
+                        .radius(5.0)
+                        .shape(MarkerShape::Circle)
+                        .filled(true),
+                );
+            }
+            if !unmeasured.is_empty() {
+                plot.points(
+                    Points::new("Done, not measured (at the planned tempo)", unmeasured)
+                        .color(MEASURED)
+                        .radius(5.0)
+                        .shape(MarkerShape::Circle)
+                        .filled(false),
+                );
+            }
             plot.vline(VLine::new("Today", day_number(today)));
         });
+}
 
-    ui.label(RichText::new("Sessions").size(20.0).strong());
-    let header = ["#", "Date", "Stage", "spm", "Min", "Click", ""];
-    let widths = [40.0, 150.0, 60.0, 60.0, 50.0, 90.0, 300.0];
-    ui.horizontal(|ui| {
-        for (name, w) in header.iter().zip(widths) {
-            ui.add_sized([w, 20.0], egui::Label::new(RichText::new(*name).strong()));
+/// The reasons behind the plan's numbers, in view with the plan (not only in the form for a
+/// new one): each input, this plan's value, and why the default is what it is.
+fn why_this_plan(ui: &mut Ui, plan: &Plan) {
+    let i = &plan.inputs;
+    ui.label(RichText::new("Why these numbers").size(20.0).strong());
+    let value = |field: &str| -> String {
+        match field {
+            "Baseline" => format!("{} spm", i.baseline),
+            "Target" => format!("{} spm (+{:.1} %)", i.target, plan.total_percent()),
+            "Step per stage" => format!("+{} %", i.step_percent),
+            "Sessions per week" => i.per_week.to_string(),
+            "Sessions per stage" => i.per_stage.to_string(),
+            "Session minutes" => format!("{} to {} min", i.first_minutes, i.last_minutes),
+            "Faded feedback" => if i.faded { "on" } else { "off" }.to_string(),
+            _ => String::new(),
         }
-    });
-    let rows = following.sessions.len();
-    egui::ScrollArea::vertical()
-        .id_salt("plan-sessions")
-        .max_height(26.0 * 12.0)
-        .auto_shrink([false, true])
-        .show_rows(ui, 26.0, rows, |ui, range| {
-            for n in range {
-                let s = &following.sessions[n];
-                let moved = (s.date != s.session.planned)
-                    .then(|| format!("moved from {}", s.session.planned));
-                let status = match (s.done, s.date == today, moved) {
-                    (Some(day), _, _) => format!("done {day}"),
-                    (None, true, Some(m)) => format!("today ({m})"),
-                    (None, true, None) => "today".to_string(),
-                    (None, false, m) => m.unwrap_or_default(),
-                };
-                let cells = [
-                    (n + 1).to_string(),
-                    format!("{} {}", s.date.strftime("%a"), s.date),
-                    format!(
-                        "{}{}",
-                        s.session.stage,
-                        if s.session.copy > 0 { " again" } else { "" }
-                    ),
-                    s.session.spm.to_string(),
-                    s.session.minutes.to_string(),
-                    s.session.feedback.name().to_string(),
-                    status,
-                ];
-                ui.horizontal(|ui| {
-                    for (text, w) in cells.into_iter().zip(widths) {
-                        ui.add_sized([w, 20.0], egui::Label::new(text).truncate());
-                    }
-                });
+    };
+    egui::Grid::new("plan-reasons")
+        .num_columns(3)
+        .spacing([16.0, 6.0])
+        .show(ui, |ui| {
+            for r in &REASONS {
+                ui.label(RichText::new(r.field).strong());
+                ui.label(value(r.field));
+                ui.add(egui::Label::new(RichText::new(reason(r.field)).weak()).wrap());
+                ui.end_row();
             }
         });
 }

@@ -39,10 +39,10 @@ pub fn ui(ui: &mut Ui, view: &mut ProgressView, shown: &ProgressShown) -> Vec<Co
     ui.horizontal(|ui| {
         ui.label(RichText::new("Progress").size(30.0).strong());
         ui.label(
-            RichText::new(match history.sessions.len() {
-                1 => "1 session".to_string(),
-                n => format!("{n} sessions"),
-            })
+            RichText::new(crate::cadence::count_text(
+                history.sessions.len() as u64,
+                "session",
+            ))
             .size(18.0)
             .weak(),
         );

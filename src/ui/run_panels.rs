@@ -245,20 +245,30 @@ pub fn measure_panel(ui: &mut Ui, view: &mut RunView, app: &RunShown, commands: 
         commands.push(Command::UpdateSettings(Box::new(s)));
     }
     if let Some(kmh) = kmh {
-        // Compare the measured cadence with the target, or the target with 5 % more.
+        // Compare the tapped cadence with the target; without taps, the target with 5 % more
+        // (one stage of a plan), and say so: the second number is not the runner's.
         let (from, to) = match measured {
             Some(m) => (m.spm, target),
             None => (target, target * 1.05),
         };
         if let (Some(a), Some(b)) = (step_length_m(kmh, from), step_length_m(kmh, to)) {
-            ui.label(
-                RichText::new(format!("Step {} at {from:.1} spm", units.length_text(a))).size(20.0),
-            );
-            ui.label(format!(
-                "then {} at {to:.1} spm ({:+.1} %)",
-                units.length_text(b),
-                step_change_percent(from, to)
-            ));
+            let (a, b) = (units.length_text(a), units.length_text(b));
+            let change = step_change_percent(from, to);
+            let (now, then) = match measured {
+                Some(_) => (
+                    format!("Step {a} at {from:.1} spm (tapped)"),
+                    format!("then {b} at the target {to:.1} spm ({change:+.1} %)"),
+                ),
+                None => (
+                    format!("Step {a} at the target {from:.1} spm"),
+                    format!(
+                        "then {b} at {to:.1} spm ({change:+.1} %): the target +5 %, one stage of \
+                         a plan. Tap T while running to see your own."
+                    ),
+                ),
+            };
+            ui.label(RichText::new(now).size(20.0));
+            ui.label(then);
         }
     }
 }

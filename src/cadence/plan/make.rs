@@ -285,12 +285,12 @@ impl Plan {
         let i = &self.inputs;
         let stages = self.stages().len();
         format!(
-            "{} to {} spm (+{:.1} %), {stages} stage{} of {} sessions, {} a week",
+            "{} to {} spm (+{:.1} %), {} of {}, {} a week",
             i.baseline,
             i.target,
             self.total_percent(),
-            if stages == 1 { "" } else { "s" },
-            i.per_stage,
+            crate::cadence::count_text(stages as u64, "stage"),
+            crate::cadence::count_text(i.per_stage, "session"),
             i.per_week,
         )
     }

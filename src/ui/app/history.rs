@@ -28,20 +28,40 @@ pub(super) fn load_history(data: &Path, settings: &Settings) -> (History, Vec<St
 }
 
 impl CoachApp {
-    /// A session just ended: into the history, and the review opens.
+    /// A session just ended: into the history, and the review opens, unless it was short (under
+    /// a minute: an accidental start or a sound check), which is kept, marked, and not reviewed.
     pub(super) fn ended(&mut self, (record, error): (Option<SessionRecord>, Option<String>)) {
         self.note(error);
         // Notes about the run that ended (a workout keeping its tempo) no longer hold.
         self.run.message = None;
         if let Some(record) = record {
-            if record.plan.is_some() {
-                // A planned session is played once; the plan offers the next one.
-                self.run.loaded = None;
-                self.run.plan_link = None;
+            if record.is_short() {
+                // A planned session started by accident stays loaded, to be run for real.
+                self.run.message = Some(self.short_note(&record));
+            } else {
+                if record.plan.is_some() {
+                    // A planned session is played once; the plan offers the next one.
+                    self.run.loaded = None;
+                    self.run.plan_link = None;
+                }
+                self.open_review(&record);
             }
-            self.open_review(&record);
             self.history.put(record, self.settings.units);
         }
+    }
+
+    /// What became of a short session, in one line for the Run screen.
+    fn short_note(&self, record: &SessionRecord) -> String {
+        let counted = self.counts_toward_plan(record);
+        format!(
+            "{} played: under a minute, so kept as short, with no review{}.",
+            crate::cadence::clock_text(record.duration_secs as u64),
+            match (record.plan.is_some(), counted) {
+                (true, false) => ", not in the trend or the plan",
+                (true, true) => ", not in the trend (it counts toward the plan)",
+                (false, _) => ", not in the trend",
+            }
+        )
     }
 
     pub(super) fn open_review(&mut self, record: &SessionRecord) {
@@ -81,9 +101,9 @@ impl CoachApp {
     /// time in each part, and whether it counted toward the plan.
     fn summary(&self, record: &SessionRecord) -> Vec<String> {
         let mut lines = vec![format!(
-            "{} · {} steps{}",
+            "{} · {}{}",
             crate::cadence::clock_text(record.duration_secs as u64),
-            record.steps,
+            crate::cadence::count_text(record.steps, "step"),
             record
                 .average_spm()
                 .map(|a| format!(" · clicks at {a:.1} spm on average"))
@@ -241,10 +261,7 @@ impl CoachApp {
         self.history.message = Some(match export_csv(&path, &self.history.sessions) {
             Ok(()) => format!(
                 "Exported {} to {}",
-                match self.history.sessions.len() {
-                    1 => "1 session".to_string(),
-                    n => format!("{n} sessions"),
-                },
+                crate::cadence::count_text(self.history.sessions.len() as u64, "session"),
                 path.display()
             ),
             Err(e) => format!("Export failed: {e}"),

@@ -166,9 +166,7 @@ impl CoachApp {
         let Some(session) = plan.sessions().into_iter().find(|s| s.key == link.key) else {
             return "Played for a session the plan no longer has".into();
         };
-        let counted =
-            !done_sessions(plan, std::slice::from_ref(record), &self.history.tz).is_empty();
-        if counted {
+        if self.counts_toward_plan(record) {
             format!(
                 "Counted toward the plan: stage {}, session {} of {}",
                 session.stage, session.number, plan.inputs.per_stage
@@ -184,6 +182,22 @@ impl CoachApp {
         }
     }
 
+    /// Whether `record` was played for the current plan and counts as one of its sessions done.
+    pub(super) fn counts_toward_plan(
+        &self,
+        record: &crate::cadence::session::SessionRecord,
+    ) -> bool {
+        let Some(plan) = self
+            .plan
+            .plan
+            .as_ref()
+            .filter(|p| record.plan.as_ref().is_some_and(|l| l.plan_id == p.id))
+        else {
+            return false;
+        };
+        !done_sessions(plan, std::slice::from_ref(record), &self.history.tz).is_empty()
+    }
+
     /// Makes a plan from the Plan screen's inputs, and saves it as the current plan.
     pub(super) fn make_plan(&mut self) {
         let Some(form) = &self.plan.form else { return };
@@ -195,8 +209,8 @@ impl CoachApp {
             Ok(mut plan) => match save_new_plan(&self.recording.data_dir, &mut plan) {
                 Ok(_) => {
                     let mut message = format!(
-                        "Plan saved: {} sessions from {}.",
-                        plan.sessions().len(),
+                        "Plan saved: {} from {}.",
+                        crate::cadence::count_text(plan.sessions().len() as u64, "session"),
                         plan.inputs.start
                     );
                     for w in plan.warnings() {
@@ -281,9 +295,8 @@ fn recent_cadence(
         format!("from {oldest} to {newest}")
     };
     let note = format!(
-        "Your recent cadence: {spm} spm, the middle of the {} session{} measured {when}.",
-        recent.len(),
-        if recent.len() == 1 { "" } else { "s" }
+        "Your recent cadence: {spm} spm, the middle of the {} measured {when}.",
+        crate::cadence::count_text(recent.len() as u64, "session"),
     );
     Some((spm, note))
 }
