@@ -7,6 +7,7 @@ pub mod click_track;
 mod control;
 mod device;
 pub mod engine;
+pub mod microphone;
 pub mod recording;
 pub mod render;
 pub mod sounds;

@@ -6,6 +6,7 @@
 
 mod history;
 mod import;
+mod listen;
 mod measure;
 mod package_files;
 mod plan;
@@ -45,7 +46,7 @@ pub struct Cli {
 enum Command {
     /// Play the click track on the sound device, with the beat shown in the terminal
     /// (in a terminal q, Esc or Ctrl-C stops, and Up/Down ±1 spm, PageUp/PageDown ±5 spm change
-    /// a steady tempo; piped, Ctrl-C or SIGTERM stops)
+    /// a steady tempo or move the rest of a workout; piped, Ctrl-C or SIGTERM stops)
     Play(PlayArgs),
     /// Write exactly what the app would play to a WAV file (for a phone or music player)
     Render(RenderArgs),
@@ -56,6 +57,9 @@ enum Command {
     Import(ImportArgs),
     /// Hear the runner in a recording (WAV): cadence, step count, step times and confidence
     Measure(MeasureArgs),
+    /// Hear the runner through the microphone: the cadence once a second (audio never leaves
+    /// memory and is never saved)
+    Listen(ListenArgs),
     /// Make a cadence ramp-up plan from your baseline to a target and print its dated sessions
     Plan(PlanArgs),
     /// Print the shell completion script for bash, zsh, fish, elvish or powershell
@@ -140,6 +144,16 @@ struct MeasureArgs {
     #[arg(value_name = "FILE.wav")]
     file: PathBuf,
     /// Print one JSON object (cadence_spm, confidence, steps in seconds, offsets_ms)
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct ListenArgs {
+    /// Stop after this many seconds (default: until Ctrl-C)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    seconds: Option<u32>,
+    /// Print one JSON object a second (t_s, cadence_spm, confidence, steps in seconds)
     #[arg(long)]
     json: bool,
 }
@@ -379,6 +393,7 @@ pub fn run(sub: Invocation) -> ExitCode {
         Command::Completions(args) => package_files::print_completions(args.shell),
         Command::Manpages(args) => package_files::write_manpages(&args.dir),
         Command::Measure(args) => measure::run(args),
+        Command::Listen(args) => listen::run(args),
     };
     exit_code(result)
 }

@@ -1,0 +1,169 @@
+//! `cadence-coach listen` through a real sound server: a second PulseAudio null sink stands in
+//! for the microphone (its monitor is the default source), footfalls the test makes are played
+//! into it with paplay, and the cadence the app prints must be theirs.
+
+mod support;
+
+use std::f64::consts::TAU;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use support::{SoundServer, bin, stderr, stdout};
+
+/// A small deterministic noise source (xorshift), so the test hears the same run every time.
+struct Noise(u64);
+
+impl Noise {
+    fn uniform(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn white(&mut self) -> f64 {
+        2.0 * self.uniform() - 1.0
+    }
+}
+
+/// A treadmill runner at `spm` for `secs` at 48 kHz: low thumps with a knock, each step
+/// jittered by up to ±8 ms, feet alternating in loudness, over faint belt noise.
+fn footfalls(spm: f64, secs: f64) -> Vec<i16> {
+    let rate = 48_000.0;
+    let mut out = vec![0.0f64; (secs * rate) as usize];
+    let mut noise = Noise(0x5eed_f00d);
+    for s in out.iter_mut() {
+        *s = 0.01 * noise.white();
+    }
+    let mut t = 0.5;
+    let mut step = 0;
+    while t < secs - 0.2 {
+        let at = t + 0.008 * noise.white();
+        let loud = if step % 2 == 0 { 0.6 } else { 0.45 } * (0.9 + 0.2 * noise.uniform());
+        let f1 = 70.0 + 40.0 * noise.uniform();
+        let f2 = 200.0 + 100.0 * noise.uniform();
+        let start = (at * rate) as usize;
+        for i in 0..(0.12 * rate) as usize {
+            let tt = i as f64 / rate;
+            let attack = (tt / 0.0015).min(1.0);
+            let thump = (TAU * f1 * tt).sin() * (-tt / 0.030).exp();
+            let knock = 0.5 * (TAU * f2 * tt).sin() * (-tt / 0.012).exp();
+            if let Some(s) = out.get_mut(start + i) {
+                *s += loud * attack * (thump + knock);
+            }
+        }
+        t += 60.0 / spm;
+        step += 1;
+    }
+    out.iter()
+        .map(|s| (s.clamp(-1.0, 1.0) * 32_000.0) as i16)
+        .collect()
+}
+
+fn write_wav(path: &Path, samples: &[i16]) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 48_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    for &s in samples {
+        w.write_sample(s).unwrap();
+    }
+    w.finalize().unwrap();
+}
+
+fn pactl(server: &SoundServer, args: &[&str]) {
+    let mut cmd = Command::new("pactl");
+    cmd.args(args);
+    server.apply(&mut cmd);
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "pactl {args:?}: {}", stderr(&out));
+}
+
+#[test]
+fn listen_hears_footfalls_at_166_from_the_microphone() {
+    let _alone = support::exclusive();
+    let server = SoundServer::start();
+    pactl(
+        &server,
+        &[
+            "load-module",
+            "module-null-sink",
+            "sink_name=mic",
+            "rate=48000",
+            "channels=1",
+        ],
+    );
+    pactl(&server, &["set-default-source", "mic.monitor"]);
+    let steps = server.dir().join("steps.wav");
+    write_wav(&steps, &footfalls(166.0, 24.0));
+
+    let mut player = Command::new("paplay");
+    player.args(["-d", "mic"]).arg(&steps).stdout(Stdio::null());
+    server.apply(&mut player);
+    let mut player = player.spawn().expect("paplay starts");
+
+    let mut listen = bin();
+    listen.args(["listen", "--seconds", "18", "--json"]);
+    server.apply(&mut listen);
+    let out = listen.output().unwrap();
+    let _ = player.kill();
+    let _ = player.wait();
+    assert!(out.status.success(), "listen failed: {}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every line is one JSON object"))
+        .collect();
+    assert!(lines.len() >= 17, "a line a second: {}", stdout(&out));
+    let last = lines.last().unwrap();
+    let cadence = last["cadence_spm"].as_f64().unwrap_or_else(|| {
+        panic!("a cadence by the end: {}", stdout(&out));
+    });
+    assert!(
+        (cadence - 166.0).abs() <= 1.0,
+        "heard {cadence} spm, played 166: {}",
+        stdout(&out)
+    );
+    assert!(last["confidence"].as_f64().unwrap() > 0.5, "{last}");
+    // The steps of the last seconds, 60/166 s apart give or take the jitter.
+    let times: Vec<f64> = last["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_f64().unwrap())
+        .collect();
+    assert!(times.len() >= 20, "{last}");
+    for pair in times.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(
+            (gap - 60.0 / 166.0).abs() < 0.03,
+            "a step gap of {gap} s: {last}"
+        );
+    }
+}
+
+#[test]
+fn listen_without_a_sound_server_says_so_in_one_sentence() {
+    let _alone = support::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let mut listen = bin();
+    listen
+        .args(["listen", "--seconds", "2"])
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .env("HOME", dir.path())
+        .env(
+            "PULSE_SERVER",
+            format!("unix:{}/no-server-here", dir.path().display()),
+        );
+    let out = listen.output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(
+        lines.iter().all(|l| l.contains("microphone")),
+        "only sentences about the microphone: {err}"
+    );
+    assert!(lines.len() <= 2, "{err}");
+    assert!(!err.contains("ALSA lib"), "{err}");
+}
