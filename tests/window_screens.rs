@@ -1,6 +1,6 @@
 //! Screenshots of the real window as a runner sees it, at the laptop size most runners own
 //! (1366×768) and at 1920×1080: the Run screen stopped, playing, in a count-in and in a ramp with
-//! a tempo that has a half; the summary and review after stopping; Progress with 18 sessions;
+//! a tempo that has a half; the summary and review when the workout ends; Progress with 18 sessions;
 //! the Plan. They are kept in target/screenshots/ to be looked at; the test checks that each was
 //! taken and is not blank.
 
@@ -13,14 +13,16 @@ use cadence_coach::cadence::session::{Ending, PlayedSegment, Review, SessionReco
 use cadence_coach::store::sessions::save_session;
 use support::{SoundServer, VirtualDisplay, bin, finish, sleep};
 
-/// 6 s at 165, a 20 s ramp from 172.5 to 178, then 10 s at 177.5: a count-in before each change.
+/// 6 s at 165, a 20 s ramp from 172.5 to 178, then 40 s at 177.5: a count-in before each change,
+/// and over a minute in all, so it ends with its summary and review (a shorter one is kept as
+/// short, with no review).
 const WORKOUT: &str = r#"Workout(
     version: 1,
     name: "Ramp sampler",
     segments: [
         (name: "Warm-up", seconds: 6, tempo: Steady(165)),
         (name: "Build", seconds: 20, tempo: Ramp(from: 172.5, to: 178)),
-        (name: "Hold", seconds: 10, tempo: Steady(177.5)),
+        (name: "Hold", seconds: 40, tempo: Steady(177.5)),
     ],
 )"#;
 
@@ -150,7 +152,11 @@ fn screens_at(width: u32, height: u32) {
     shoot(&display, &format!("{size}-run-count-in-2.png"));
     sleep(6.0);
     shoot(&display, &format!("{size}-run-ramp.png"));
-    display.key(&win, "space");
+    // The workout plays to its end; its summary and review open.
+    while display.tool("xdotool", &["getwindowname", &win]).trim() == "Cadence Coach · playing" {
+        assert!(started.elapsed() < Duration::from_secs(90), "never ended");
+        sleep(0.2);
+    }
     sleep(1.5);
     shoot(&display, &format!("{size}-summary.png"));
     // The tabs: Progress and Plan.
