@@ -7,6 +7,7 @@ pub mod click_track;
 mod control;
 mod device;
 pub mod engine;
+mod mix;
 pub mod recording;
 pub mod render;
 pub mod sounds;
