@@ -243,7 +243,7 @@ fn open_device_once(
             sample_rate: rate,
             buffer_size: BufferSize::Fixed(period_frames(rate)),
         };
-        if let Ok(stream) = start_stream(device, config.clone(), format(rate), lost) {
+        if let Ok(stream) = start_stream(device, config, format(rate), lost) {
             return Ok((stream, config));
         }
     }
@@ -252,7 +252,7 @@ fn open_device_once(
         sample_rate: default.sample_rate(),
         buffer_size: BufferSize::Default,
     };
-    let stream = start_stream(device, config.clone(), format(config.sample_rate), lost)?;
+    let stream = start_stream(device, config, format(config.sample_rate), lost)?;
     Ok((stream, config))
 }
 
