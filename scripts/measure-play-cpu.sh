@@ -71,6 +71,6 @@ od -An -v -t d2 -w4 "$work/clicks.raw" | awk '
             d = at[k] - (at[0] + int(k * step + 0.5)); if (d < 0) d = -d; if (d > worst) worst = d
             if (k) { iv = at[k] - at[k - 1]; if (!min || iv < min) min = iv; if (iv > max) max = iv }
         }
-        printf "clicks in %.1f s recorded: %d, intervals %d–%d frames (ideal %.3f), worst %d frames off the grid\n",
+        printf "clicks in %.1f s recorded: %d, intervals %d–%d frames (ideal %.3f), largest distance from the grid %d frames\n",
             NR / 48000, n, min, max, step, worst
     }'
