@@ -209,8 +209,9 @@ impl Voice for Probe {
 }
 
 /// Opens one stream on `device`: at `rate` with our period if the device offers that rate,
-/// else (or if that fails) with the device's default configuration. The channel count is the
-/// device's default; the sample format f32 when the device takes it, else its default one.
+/// else (or if that fails) at the device's default rate, with our period and then with its
+/// default buffer. The channel count is the device's default; the sample format f32 when the
+/// device takes it, else its default one.
 fn open_device_once(
     device: &rodio::Device,
     rate: u32,
@@ -237,23 +238,32 @@ fn open_device_once(
             default.sample_format()
         }
     };
+    let with_period = |rate: u32| StreamConfig {
+        channels,
+        sample_rate: rate,
+        buffer_size: BufferSize::Fixed(period_frames(rate)),
+    };
+    // Our rate and period first; then the device's own rate, still with our period (a device
+    // without 48 kHz); last its default configuration as it stands.
+    let mut tries = Vec::with_capacity(3);
     if offers(rate).next().is_some() {
-        let config = StreamConfig {
-            channels,
-            sample_rate: rate,
-            buffer_size: BufferSize::Fixed(period_frames(rate)),
-        };
-        if let Ok(stream) = start_stream(device, config, format(rate), lost) {
-            return Ok((stream, config));
-        }
+        tries.push(with_period(rate));
     }
-    let config = StreamConfig {
+    if default.sample_rate() != rate || tries.is_empty() {
+        tries.push(with_period(default.sample_rate()));
+    }
+    let fallback = StreamConfig {
         channels,
         sample_rate: default.sample_rate(),
         buffer_size: BufferSize::Default,
     };
-    let stream = start_stream(device, config, format(config.sample_rate), lost)?;
-    Ok((stream, config))
+    for config in tries {
+        if let Ok(stream) = start_stream(device, config, format(config.sample_rate), lost) {
+            return Ok((stream, config));
+        }
+    }
+    let stream = start_stream(device, fallback, format(fallback.sample_rate), lost)?;
+    Ok((stream, fallback))
 }
 
 /// Builds and starts a stream whose callback plays a fresh mixer.
