@@ -1,5 +1,9 @@
 //! Opening output devices: the default or a named one, at a preferred rate, verified to run.
 //!
+//! The stream is cpal's own, and its callback fills the device buffer a block at a time from
+//! `mix::Mixer`. There is no resampler on the way: the stream runs at the rate it was opened
+//! at, and the engine makes every voice at that rate (`Output::rate`).
+//!
 //! alsa-lib's own complaints are collected per thread instead of printed, so the user sees one
 //! sentence from the app and not a page of library internals.
 
@@ -7,8 +11,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::*};
 use std::time::{Duration, Instant};
 
-use rodio::cpal::traits::{DeviceTrait, HostTrait};
-use rodio::{CpalErrorKind, DeviceSinkBuilder, MixerDeviceSink};
+use rodio::cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use rodio::cpal::{BufferSize, SampleFormat, StreamConfig};
+use rodio::{CpalError, CpalErrorKind};
+
+use super::mix::{self, MixerInput, Voice};
 
 /// Why no sound comes out. The message is one plain sentence for the user. Beside the code that
 /// opens devices, which is where every variant but `Lost` (the engine's watchdog) is made.
@@ -33,9 +40,28 @@ pub enum AudioError {
 /// plugin report spurious I/O errors at start-up and drop the first clicks.
 const PERIOD_SECS: f64 = 0.085;
 
-/// An open output: the sink, the device's name, its rate and how many frames it buffers.
+/// A running output stream and the way into its mixer. Dropping it closes the stream, which can
+/// block inside the sound library, so the engine drops it on a thread of its own.
+pub(crate) struct DeviceStream {
+    mixer: MixerInput,
+    _stream: rodio::cpal::Stream,
+}
+
+impl DeviceStream {
+    /// Plays `voice` (interleaved stereo at the stream's rate) from the next callback on.
+    pub(crate) fn add(&self, voice: impl Voice + 'static) {
+        self.mixer.add(voice);
+    }
+
+    /// Drops the voices that have finished playing.
+    pub(crate) fn collect(&self) {
+        self.mixer.collect();
+    }
+}
+
+/// An open output: the stream, the device's name, its rate and how many frames it buffers.
 pub(crate) struct Output {
-    pub sink: MixerDeviceSink,
+    pub stream: DeviceStream,
     pub name: String,
     pub rate: u32,
     pub latency_frames: u32,
@@ -98,14 +124,15 @@ pub(crate) fn open_output(
             .description()
             .map(|d| d.name().to_string())
             .unwrap_or_else(|_| "default".into());
-        match open_device(device, rate, lost) {
-            Ok((sink, rate)) => {
-                let latency_frames = match sink.config().buffer_size() {
-                    rodio::cpal::BufferSize::Fixed(period) => 2 * period,
-                    rodio::cpal::BufferSize::Default => 2 * period_frames(rate),
+        match open_device(&device, rate, lost) {
+            Ok((stream, config)) => {
+                let rate = config.sample_rate;
+                let latency_frames = match config.buffer_size {
+                    BufferSize::Fixed(period) => 2 * period,
+                    BufferSize::Default => 2 * period_frames(rate),
                 };
                 return Ok(Output {
-                    sink,
+                    stream,
                     name,
                     rate,
                     latency_frames,
@@ -125,128 +152,189 @@ pub(crate) fn open_output(
 /// yet" as an I/O error, and cpal's ALSA backend then never writes the first periods that would
 /// start it (alsa-plugins issue #65). Such a stream is closed and opened again.
 fn open_device(
-    device: rodio::Device,
+    device: &rodio::Device,
     rate: u32,
     lost: &Arc<AtomicBool>,
-) -> Result<(MixerDeviceSink, u32), AudioError> {
+) -> Result<(DeviceStream, StreamConfig), AudioError> {
     const TRIES: usize = 5;
     for _ in 0..TRIES {
-        let (sink, rate) = open_device_once(device.clone(), rate, lost)?;
-        let probe = Probe::new(rate);
+        let (stream, config) = open_device_once(device, rate, lost)?;
+        let probe = Probe::new();
         let pulled = probe.pulled.clone();
         let done = probe.done.clone();
-        sink.mixer().add(probe);
+        stream.add(probe);
         let deadline = Instant::now() + Duration::from_millis(600);
-        let wanted = u64::from(period_frames(rate)) * 2;
+        let wanted = u64::from(period_frames(config.sample_rate)) * 2;
         while pulled.load(Acquire) < wanted && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(5));
         }
         done.store(true, Release);
         if pulled.load(Acquire) >= wanted {
-            return Ok((sink, rate));
+            return Ok((stream, config));
         }
         let _ = std::thread::Builder::new()
             .name("audio-close".into())
-            .spawn(move || drop(sink));
+            .spawn(move || drop(stream));
     }
     Err(AudioError::NotStarted)
 }
 
-/// Silence that counts how many samples the device has pulled.
+/// Silence that counts how many frames the device has pulled.
 struct Probe {
-    rate: u32,
-    count: u64,
+    frames: u64,
     pulled: Arc<AtomicU64>,
     done: Arc<AtomicBool>,
 }
 
 impl Probe {
-    fn new(rate: u32) -> Probe {
+    fn new() -> Probe {
         Probe {
-            rate,
-            count: 0,
+            frames: 0,
             pulled: Arc::new(AtomicU64::new(0)),
             done: Arc::new(AtomicBool::new(false)),
         }
     }
 }
 
-impl Iterator for Probe {
-    type Item = f32;
-    fn next(&mut self) -> Option<f32> {
-        self.count += 1;
-        if self.count.is_multiple_of(256) {
-            self.pulled.store(self.count / 2, Release);
-            if self.done.load(Acquire) {
-                return None;
-            }
+impl Voice for Probe {
+    fn render(&mut self, out: &mut [f32]) -> usize {
+        if self.done.load(Acquire) {
+            return 0;
         }
-        Some(0.0)
+        out.fill(0.0);
+        self.frames += out.len() as u64 / 2;
+        self.pulled.store(self.frames, Release);
+        out.len()
     }
 }
 
-impl rodio::Source for Probe {
-    fn current_span_len(&self) -> Option<usize> {
-        None
-    }
-    fn channels(&self) -> rodio::ChannelCount {
-        std::num::NonZero::new(2).expect("two is not zero")
-    }
-    fn sample_rate(&self) -> rodio::SampleRate {
-        std::num::NonZero::new(self.rate).expect("rates are positive")
-    }
-    fn total_duration(&self) -> Option<Duration> {
-        None
-    }
-}
-
+/// Opens one stream on `device`: at `rate` with our period if the device offers that rate,
+/// else (or if that fails) at the device's default rate, with our period and then with its
+/// default buffer. The channel count is the device's default; the sample format f32 when the
+/// device takes it, else its default one.
 fn open_device_once(
-    device: rodio::Device,
+    device: &rodio::Device,
     rate: u32,
     lost: &Arc<AtomicBool>,
-) -> Result<(MixerDeviceSink, u32), AudioError> {
-    let on_error = |lost: Arc<AtomicBool>| {
-        move |e: rodio::CpalError| {
-            // Only errors that say the device or server is gone count. Others can be passing: the
-            // ALSA pulse plugin, for one, reports a transient "no timing data yet" as an I/O
-            // error. A stream that really died stops pulling samples, and the stall watch in
-            // `watch_device` catches that.
-            if matches!(
-                e.kind(),
-                CpalErrorKind::DeviceNotAvailable
-                    | CpalErrorKind::HostUnavailable
-                    | CpalErrorKind::StreamInvalidated
-            ) {
-                lost.store(true, Release);
-            }
+) -> Result<(DeviceStream, StreamConfig), AudioError> {
+    let offered: Vec<_> = device
+        .supported_output_configs()
+        .map(Iterator::collect)
+        .unwrap_or_default();
+    let default = device
+        .default_output_config()
+        .map_err(|e| AudioError::NoDevice(describe(&e, Stage::Config)))?;
+    let channels = default.channels();
+    let offers = |rate: u32| {
+        offered
+            .iter()
+            .filter(move |c| c.min_sample_rate() <= rate && rate <= c.max_sample_rate())
+    };
+    let format = |rate: u32| {
+        if offers(rate).any(|c| c.channels() == channels && c.sample_format() == SampleFormat::F32)
+        {
+            SampleFormat::F32
+        } else {
+            default.sample_format()
         }
     };
-    let supports_rate = device.supported_output_configs().is_ok_and(|mut configs| {
-        configs.any(|c| c.min_sample_rate() <= rate && rate <= c.max_sample_rate())
-    });
-    let builder = |device: rodio::Device| {
-        DeviceSinkBuilder::from_device(device).map_err(|e| AudioError::NoDevice(describe(&e)))
+    let with_period = |rate: u32| StreamConfig {
+        channels,
+        sample_rate: rate,
+        buffer_size: BufferSize::Fixed(period_frames(rate)),
     };
-    let preferred = if supports_rate {
-        builder(device.clone())?
-            .with_sample_rate(std::num::NonZero::new(rate).expect("rates are positive"))
-            .with_buffer_size(rodio::cpal::BufferSize::Fixed(period_frames(rate)))
-            .with_error_callback(on_error(lost.clone()))
-            .open_stream()
-            .ok()
-    } else {
-        None
+    // Our rate and period first; then the device's own rate, still with our period (a device
+    // without 48 kHz); last its default configuration as it stands.
+    let mut tries = Vec::with_capacity(3);
+    if offers(rate).next().is_some() {
+        tries.push(with_period(rate));
+    }
+    if default.sample_rate() != rate || tries.is_empty() {
+        tries.push(with_period(default.sample_rate()));
+    }
+    let fallback = StreamConfig {
+        channels,
+        sample_rate: default.sample_rate(),
+        buffer_size: BufferSize::Default,
     };
-    let mut sink = match preferred {
-        Some(sink) => sink,
-        None => builder(device)?
-            .with_error_callback(on_error(lost.clone()))
-            .open_stream()
-            .map_err(|e| AudioError::OpenFailed(describe(&e)))?,
+    for config in tries {
+        if let Ok(stream) = start_stream(device, config, format(config.sample_rate), lost) {
+            return Ok((stream, config));
+        }
+    }
+    let stream = start_stream(device, fallback, format(fallback.sample_rate), lost)?;
+    Ok((stream, fallback))
+}
+
+/// Builds and starts a stream whose callback plays a fresh mixer.
+fn start_stream(
+    device: &rodio::Device,
+    config: StreamConfig,
+    format: SampleFormat,
+    lost: &Arc<AtomicBool>,
+) -> Result<DeviceStream, AudioError> {
+    let lost = lost.clone();
+    let on_error = move |e: CpalError| {
+        // Only errors that say the device or server is gone count. Others can be passing: the
+        // ALSA pulse plugin, for one, reports a transient "no timing data yet" as an I/O
+        // error. A stream that really died stops pulling samples, and the stall watch in
+        // `watch_device` catches that.
+        if matches!(
+            e.kind(),
+            CpalErrorKind::DeviceNotAvailable
+                | CpalErrorKind::HostUnavailable
+                | CpalErrorKind::StreamInvalidated
+        ) {
+            lost.store(true, Release);
+        }
     };
-    sink.log_on_drop(false);
-    let rate = sink.config().sample_rate().get();
-    Ok((sink, rate))
+    let channels = usize::from(config.channels);
+    let (mut mixer, input) = mix::mixer();
+    // Interleaved stereo f32, the usual case, is mixed straight into the device's buffer;
+    // anything else goes through the mixer's stereo block and is converted from it.
+    macro_rules! converted {
+        ($sample:ty) => {
+            device.build_output_stream::<$sample, _, _>(
+                config,
+                move |data: &mut [$sample], _| mixer.fill(data, channels),
+                on_error,
+                None,
+            )
+        };
+    }
+    let built = match format {
+        SampleFormat::F32 if channels == 2 => device.build_output_stream::<f32, _, _>(
+            config,
+            move |data: &mut [f32], _| mixer.fill_stereo(data),
+            on_error,
+            None,
+        ),
+        SampleFormat::F32 => converted!(f32),
+        SampleFormat::F64 => converted!(f64),
+        SampleFormat::I8 => converted!(i8),
+        SampleFormat::I16 => converted!(i16),
+        SampleFormat::I24 => converted!(rodio::cpal::I24),
+        SampleFormat::I32 => converted!(i32),
+        SampleFormat::I64 => converted!(i64),
+        SampleFormat::U8 => converted!(u8),
+        SampleFormat::U16 => converted!(u16),
+        SampleFormat::U24 => converted!(rodio::cpal::U24),
+        SampleFormat::U32 => converted!(u32),
+        SampleFormat::U64 => converted!(u64),
+        _ => {
+            return Err(AudioError::OpenFailed(
+                "the device only takes a sample format the app cannot write".into(),
+            ));
+        }
+    };
+    let stream = built.map_err(|e| AudioError::OpenFailed(describe(&e, Stage::Build)))?;
+    stream
+        .play()
+        .map_err(|e| AudioError::OpenFailed(describe(&e, Stage::Play)))?;
+    Ok(DeviceStream {
+        mixer: input,
+        _stream: stream,
+    })
 }
 
 pub(crate) fn period_frames(rate: u32) -> u32 {
@@ -254,23 +342,25 @@ pub(crate) fn period_frames(rate: u32) -> u32 {
     frames.max(256)
 }
 
-/// Turns rodio's and cpal's layered errors into the part a user can act on.
-fn describe(error: &rodio::DeviceSinkError) -> String {
-    use std::error::Error;
-    let kind = error
-        .source()
-        .and_then(|s| s.downcast_ref::<rodio::CpalError>())
-        .map(|e| e.kind());
-    match kind {
-        Some(CpalErrorKind::HostUnavailable) => "the sound server is not running".into(),
-        Some(CpalErrorKind::DeviceNotAvailable) => "no sound server or sound card answered".into(),
-        Some(CpalErrorKind::DeviceBusy) => "the device is busy in another program".into(),
-        Some(CpalErrorKind::PermissionDenied) => "permission to use the device was denied".into(),
-        _ => match error {
-            rodio::DeviceSinkError::DefaultSinkConfigError(_) => {
-                "no sound server or sound card answered".into()
-            }
-            other => other.to_string().to_lowercase(),
-        },
+/// What was being done when cpal failed.
+#[derive(Debug, Clone, Copy)]
+enum Stage {
+    /// Asking the device for its default configuration: the first thing that needs a server.
+    Config,
+    Build,
+    Play,
+}
+
+/// Turns cpal's errors into the part a user can act on.
+fn describe(error: &CpalError, stage: Stage) -> String {
+    match (error.kind(), stage) {
+        (CpalErrorKind::HostUnavailable, _) => "the sound server is not running".into(),
+        (CpalErrorKind::DeviceNotAvailable, _) | (_, Stage::Config) => {
+            "no sound server or sound card answered".into()
+        }
+        (CpalErrorKind::DeviceBusy, _) => "the device is busy in another program".into(),
+        (CpalErrorKind::PermissionDenied, _) => "permission to use the device was denied".into(),
+        (_, Stage::Build) => "the sound system would not open a stream on it".into(),
+        (_, Stage::Play) => "its stream would not start".into(),
     }
 }

@@ -1,8 +1,8 @@
 //! `AudioEngine`: plays click tracks on the output device and keeps a session going when the
 //! device is missing or disappears.
 //!
-//! A supervisor thread owns the device. While a device is open the track lives in its mixer and
-//! the device's callback drives the clock. When there is no device, or it stops (server killed,
+//! A supervisor thread owns the device. While a device is open the track is a voice in its
+//! mixer (`mix`) and the device's callback drives the clock. When there is no device, or it stops (server killed,
 //! headphones unplugged), the supervisor rebuilds the track from its published state and drives
 //! it by the wall clock, so elapsed time and the beat go on; every two seconds it tries to open a
 //! device again and, when one is back, hands the track over on the same beat grid.
@@ -16,10 +16,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use rodio::MixerDeviceSink;
-
 use super::click_track::{ClickTrack, Program, TrackHandle};
-use super::device::{AudioError, Output, open_output};
+use super::device::{AudioError, DeviceStream, Output, open_output};
+use super::mix::Samples;
 use super::sounds::SoundBank;
 use crate::cadence::ClickSettings;
 
@@ -75,7 +74,7 @@ struct Active {
 }
 
 struct State {
-    sink: Option<MixerDeviceSink>,
+    stream: Option<DeviceStream>,
     device: DeviceState,
     choice: Option<String>,
     device_lost: Arc<AtomicBool>,
@@ -135,7 +134,7 @@ impl AudioEngine {
     fn inner(choice: Option<String>, device: DeviceState) -> Arc<Inner> {
         Arc::new(Inner {
             state: Mutex::new(State {
-                sink: None,
+                stream: None,
                 device,
                 choice,
                 device_lost: Arc::new(AtomicBool::new(false)),
@@ -205,9 +204,9 @@ impl AudioEngine {
         let rate = state.rate;
         let bank = bank_for(&mut state, rate);
         let (track, handle) = ClickTrack::new(program, settings, bank);
-        let pumped = match (&state.sink, &state.device) {
-            (Some(sink), _) => {
-                sink.mixer().add(track);
+        let pumped = match (&state.stream, &state.device) {
+            (Some(stream), _) => {
+                stream.add(track);
                 None
             }
             (None, device) => Some(Pumped {
@@ -232,12 +231,8 @@ impl AudioEngine {
     /// Plays the soft cue chime over the click track, if there is a device.
     pub fn chime(&self) {
         let state = self.lock();
-        if let Some(sink) = &state.sink {
-            let rate = std::num::NonZero::new(state.rate).expect("rates are positive");
-            let two = std::num::NonZero::new(2).expect("two is not zero");
-            let samples = super::sounds::chime(state.rate);
-            sink.mixer()
-                .add(rodio::buffer::SamplesBuffer::new(two, rate, samples));
+        if let Some(stream) = &state.stream {
+            stream.add(Samples::new(super::sounds::chime(state.rate)));
         }
     }
 
@@ -301,7 +296,11 @@ fn supervise(inner: &Inner) {
         let before = state.device.clone();
         watch_device(&mut state);
         standby_when_idle(&mut state);
-        if state.sink.is_none()
+        if let Some(stream) = &state.stream {
+            // Voices the device has finished with are dropped here, not in its callback.
+            stream.collect();
+        }
+        if state.stream.is_none()
             && !matches!(state.device, DeviceState::Standby { .. })
             && state
                 .last_attempt
@@ -359,18 +358,20 @@ fn standby_when_idle(state: &mut State) {
     if since.elapsed() < STANDBY_AFTER {
         return;
     }
-    if let (Some(sink), DeviceState::Connected { name, .. }) = (state.sink.take(), &state.device) {
+    if let (Some(stream), DeviceState::Connected { name, .. }) =
+        (state.stream.take(), &state.device)
+    {
         state.device = DeviceState::Standby { name: name.clone() };
         let _ = std::thread::Builder::new()
             .name("audio-close".into())
-            .spawn(move || drop(sink));
+            .spawn(move || drop(stream));
     }
 }
 
 /// Notices a device that reported a fatal error or stopped pulling samples, and takes the
 /// track over so the session goes on.
 fn watch_device(state: &mut State) {
-    if state.sink.is_none() {
+    if state.stream.is_none() {
         return;
     }
     let mut stalled = false;
@@ -388,11 +389,11 @@ fn watch_device(state: &mut State) {
     if !stalled && !state.device_lost.load(Acquire) {
         return;
     }
-    if let Some(sink) = state.sink.take() {
+    if let Some(stream) = state.stream.take() {
         // Closing a dead stream can block inside the sound library; never on this thread.
         let _ = std::thread::Builder::new()
             .name("audio-close".into())
-            .spawn(move || drop(sink));
+            .spawn(move || drop(stream));
     }
     state.device = DeviceState::Missing {
         reason: AudioError::Lost,
@@ -451,10 +452,10 @@ fn attach(state: &mut State, opened: Result<Output, AudioError>, lost: Arc<Atomi
         };
         active.last_frames = track.frame();
         active.last_change = Instant::now();
-        output.sink.mixer().add(track);
+        output.stream.add(track);
     }
     state.rate = output.rate;
-    state.sink = Some(output.sink);
+    state.stream = Some(output.stream);
 }
 
 /// Drives a device-less track up to the wall clock.

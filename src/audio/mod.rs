@@ -1,5 +1,5 @@
-//! Sound: the click track, its sounds, the device engine, offline rendering to WAV, and
-//! reading recordings for the ear.
+//! Sound: the click track, its sounds, the output stream and its mixer, the device engine,
+//! listening on the microphone, offline rendering to WAV, and reading recordings for the ear.
 //!
 //! Depends on `cadence` for what to play; knows nothing of windows, terminals or the data folder.
 
@@ -8,6 +8,7 @@ mod control;
 mod device;
 pub mod engine;
 pub mod microphone;
+mod mix;
 pub mod recording;
 pub mod render;
 pub mod sounds;

@@ -19,7 +19,7 @@ struct Voice {
     gain_right: f32,
 }
 
-/// The sample generator behind the `Source`.
+/// The sample generator behind `ClickTrack`.
 pub(super) struct Generator {
     shared: Arc<Shared>,
     epoch: u64,

@@ -1,4 +1,4 @@
-//! `ClickTrack`: the `rodio::Source` that places every click at its exact frame.
+//! `ClickTrack`: the stereo source that places every click at its exact frame.
 //!
 //! The beat positions come from `cadence::BeatCursor`; this module only turns beats into sound.
 //! Settings from other threads are read from atomics at each beat, so a change takes effect on
@@ -9,19 +9,16 @@
 //! touches a file.
 //!
 //! This file holds the track itself: making one (fresh, or resumed on the same grid after the
-//! device changed) and serving rodio from blocks. `generator` renders the blocks (beats into
+//! device changed), rendering blocks for the device's mixer and for files, and serving single
+//! samples from blocks. `generator` renders the blocks (beats into
 //! clicks, settings latched per beat); `handle` holds what a track plays and the handle other
 //! threads steer it and read its clock with.
 
 mod generator;
 mod handle;
 
-use std::num::NonZero;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::*;
-use std::time::Duration;
-
-use rodio::Source;
 
 use super::control::Shared;
 use super::sounds::SoundBank;
@@ -30,10 +27,11 @@ use generator::Generator;
 pub use generator::perceived_gain;
 pub use handle::{Program, TrackHandle};
 
-/// Frames rendered per block when serving rodio one sample at a time (5 ms at 48 kHz).
+/// Frames rendered per block when serving one sample at a time (5 ms at 48 kHz).
 const BLOCK_FRAMES: usize = 256;
 
-/// A click track: a stereo `rodio::Source` at the sound bank's rate.
+/// A click track: interleaved stereo at the sound bank's rate, by the block (`render`) or by the
+/// sample (`Iterator`).
 pub struct ClickTrack {
     generator: Generator,
     block: [f32; BLOCK_FRAMES * 2],
@@ -139,28 +137,11 @@ impl Iterator for ClickTrack {
     }
 }
 
-impl Source for ClickTrack {
-    fn current_span_len(&self) -> Option<usize> {
-        None
-    }
-
-    fn channels(&self) -> rodio::ChannelCount {
-        NonZero::new(2).expect("two is not zero")
-    }
-
-    fn sample_rate(&self) -> rodio::SampleRate {
-        NonZero::new(self.generator.sounds.rate()).expect("sound banks have a positive rate")
-    }
-
-    fn total_duration(&self) -> Option<Duration> {
-        None
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::cadence::{Every, FadeBlocks, Segment, Workout};
+    use std::time::Duration;
 
     const RATE: u32 = 48_000;
 
