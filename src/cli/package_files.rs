@@ -93,6 +93,7 @@ mod tests {
             "cadence-coach-completions.1",
             "cadence-coach-history.1",
             "cadence-coach-import.1",
+            "cadence-coach-listen.1",
             "cadence-coach-measure.1",
             "cadence-coach-plan.1",
             "cadence-coach-play.1",
