@@ -73,7 +73,7 @@ The default data folder: \fIsessions/\fR (one RON file per session, with \fIdama
 .SH "SEE ALSO"
 \fBcadence\-coach\-play\fR(1), \fBcadence\-coach\-render\fR(1), \fBcadence\-coach\-history\fR(1),
 \fBcadence\-coach\-import\fR(1), \fBcadence\-coach\-plan\fR(1), \fBcadence\-coach\-measure\fR(1),
-\fBcadence\-coach\-completions\fR(1)
+\fBcadence\-coach\-listen\fR(1), \fBcadence\-coach\-completions\fR(1)
 "#;
 
 #[cfg(test)]
