@@ -267,6 +267,13 @@ impl ShiftLog {
         self.len() >= MAX_SHIFTS
     }
 
+    /// The latest shift made, if any.
+    pub fn last(&self) -> Option<i32> {
+        let len = self.len();
+        let entry = self.entries.get(len.checked_sub(1)?)?.load(Relaxed);
+        Some(i32::from(entry as u16 as i16))
+    }
+
     /// The shifts from the `from`-th on.
     pub fn since(&self, from: usize) -> Vec<(u64, i32)> {
         let len = self.len();

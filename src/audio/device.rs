@@ -267,6 +267,18 @@ fn open_device_once(
 }
 
 /// Builds and starts a stream whose callback plays a fresh mixer.
+/// Whether a stream error says the device or server is gone. Others can be passing: the ALSA
+/// pulse plugin, for one, reports a transient "no timing data yet" as an I/O error. A stream
+/// that really died stops moving samples, and the stall watches catch that.
+pub(crate) fn means_gone(error: &CpalError) -> bool {
+    matches!(
+        error.kind(),
+        CpalErrorKind::DeviceNotAvailable
+            | CpalErrorKind::HostUnavailable
+            | CpalErrorKind::StreamInvalidated
+    )
+}
+
 fn start_stream(
     device: &rodio::Device,
     config: StreamConfig,
@@ -275,16 +287,7 @@ fn start_stream(
 ) -> Result<DeviceStream, AudioError> {
     let lost = lost.clone();
     let on_error = move |e: CpalError| {
-        // Only errors that say the device or server is gone count. Others can be passing: the
-        // ALSA pulse plugin, for one, reports a transient "no timing data yet" as an I/O
-        // error. A stream that really died stops pulling samples, and the stall watch in
-        // `watch_device` catches that.
-        if matches!(
-            e.kind(),
-            CpalErrorKind::DeviceNotAvailable
-                | CpalErrorKind::HostUnavailable
-                | CpalErrorKind::StreamInvalidated
-        ) {
+        if means_gone(&e) {
             lost.store(true, Release);
         }
     };

@@ -273,12 +273,7 @@ where
             );
         },
         move |e: rodio::CpalError| {
-            if matches!(
-                e.kind(),
-                CpalErrorKind::DeviceNotAvailable
-                    | CpalErrorKind::HostUnavailable
-                    | CpalErrorKind::StreamInvalidated
-            ) {
+            if super::device::means_gone(&e) {
                 failed.store(true, Release);
             }
         },

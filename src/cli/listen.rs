@@ -62,19 +62,16 @@ pub(super) fn run(args: ListenArgs) -> anyhow::Result<()> {
         };
         let t_s = tick as f64;
         if args.json {
-            let round = |x: f64, p: f64| (x * p).round() / p;
+            let round = super::measure::rounded;
             let line = Heard {
                 t_s,
-                cadence_spm: state.hearing.as_ref().map(|h| round(h.cadence_spm, 100.0)),
+                cadence_spm: state.hearing.as_ref().map(|h| round(h.cadence_spm, 2)),
                 confidence: state
                     .hearing
                     .as_ref()
-                    .map_or(0.0, |h| round(h.confidence, 1000.0)),
+                    .map_or(0.0, |h| round(h.confidence, 3)),
                 steps: state.hearing.as_ref().map_or_else(Vec::new, |h| {
-                    h.step_times_s()
-                        .into_iter()
-                        .map(|t| round(t, 1000.0))
-                        .collect()
+                    h.step_times_s().into_iter().map(|t| round(t, 3)).collect()
                 }),
                 offsets_ms: Vec::new(),
                 problem: problem.clone(),

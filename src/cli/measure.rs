@@ -28,10 +28,7 @@ pub(super) fn run(args: MeasureArgs) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
     let duration_s = recording.duration_s();
     if args.json {
-        let round = |x: f64, places: i32| {
-            let p = 10f64.powi(places);
-            (x * p).round() / p
-        };
+        let round = rounded;
         let measured = Measured {
             file,
             duration_s: round(duration_s, 3),
@@ -68,4 +65,10 @@ fn print_hearing(file: &str, duration_s: f64, h: &Hearing) {
     );
     let list: Vec<String> = times.iter().map(|t| format!("{t:.3}")).collect();
     println!("steps (s): {}", list.join(" "));
+}
+
+/// `x` to `places` decimals, for the JSON that `measure`, `listen` and `play` print.
+pub(super) fn rounded(x: f64, places: i32) -> f64 {
+    let p = 10f64.powi(places);
+    (x * p).round() / p
 }

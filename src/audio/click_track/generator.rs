@@ -56,7 +56,7 @@ impl Generator {
         let pending = if pos == 0 { cursor.next() } else { None };
         let latched_half = cursor.steady_half_steps().unwrap_or(0);
         // A resumed workout continues with the shift its last track made.
-        let latched_shift = shared.status.shifts.since(0).last().map_or(0, |s| s.1);
+        let latched_shift = shared.status.shifts.last().unwrap_or(0);
         Generator {
             shared,
             epoch,
