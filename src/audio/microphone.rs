@@ -16,6 +16,7 @@ use rodio::CpalErrorKind;
 use rodio::cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use rodio::cpal::{FromSample, Sample, SampleFormat, SizedSample};
 
+use crate::audio::TrackHandle;
 use crate::cadence::Spm;
 use crate::hearing::{Ear, Hearing};
 
@@ -51,13 +52,25 @@ pub struct MicState {
     pub hearing: Option<Hearing>,
     /// Seconds of input heard since listening began (over every device opened).
     pub heard_s: f64,
+    /// The output-to-input delay in use for the clicks of the track followed, once known.
+    pub round_trip: Option<RoundTrip>,
 }
 
-#[derive(Debug)]
+/// How long a click takes from the app to the microphone: output plus input latency.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RoundTrip {
+    pub ms: f64,
+    /// True when the round-trip check heard the clicks come back; false when it did not (as
+    /// with headphones) and the delay is the devices' own latencies.
+    pub heard: bool,
+}
+
 struct Shared {
     stop: AtomicBool,
     /// The cadence asked for, in half-steps per minute (0: none), a prior for the ear.
     target_half: AtomicU32,
+    /// The track whose clicks are removed from what is heard and steps are timed against.
+    track: Mutex<Option<TrackHandle>>,
     state: Mutex<MicState>,
 }
 
@@ -73,10 +86,12 @@ impl Microphone {
         let shared = Arc::new(Shared {
             stop: AtomicBool::new(false),
             target_half: AtomicU32::new(target.map_or(0, Spm::half_steps)),
+            track: Mutex::new(None),
             state: Mutex::new(MicState {
                 status: MicStatus::Opening,
                 hearing: None,
                 heard_s: 0.0,
+                round_trip: None,
             }),
         });
         let worker = {
@@ -104,6 +119,15 @@ impl Microphone {
         self.shared
             .target_half
             .store(target.map_or(0, Spm::half_steps), Relaxed);
+    }
+}
+
+impl Microphone {
+    /// Follows the clicks of `track` (a session playing) or of none: each click it plays is
+    /// removed from what the microphone hears, the first seconds of them measure the round
+    /// trip, and steps are timed against them.
+    pub fn follow(&self, track: Option<TrackHandle>) {
+        *self.shared.track.lock().unwrap_or_else(|e| e.into_inner()) = track;
     }
 }
 
