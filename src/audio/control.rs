@@ -44,6 +44,8 @@ pub(crate) struct Status {
     grid_half: AtomicU32,
     /// Every tempo shift a workout made, at the step it made it.
     pub shifts: ShiftLog,
+    /// The clicks that sounded lately: what listening removes from the microphone.
+    pub clicks: ClickLog,
     pub finished: AtomicBool,
     /// Only the track with this epoch may play; a replaced track goes silent and ends.
     pub epoch: AtomicU64,
@@ -286,5 +288,106 @@ impl ShiftLog {
                 (e >> 16, i32::from(e as u16 as i16))
             })
             .collect()
+    }
+}
+
+/// How many recent clicks the click log keeps: a minute at 240 spm, while its reader (the
+/// microphone worker) looks ten times a second.
+pub const CLICK_LOG_LEN: usize = 256;
+
+/// A click that sounded: the frame it began at, in the track's clock, and its sound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SoundedClick {
+    pub frame: u64,
+    pub sound: ClickSound,
+    pub accent: bool,
+}
+
+/// The latest [`CLICK_LOG_LEN`] clicks that sounded, in order. Only the audio thread appends;
+/// anyone reads. Wait-free: a reader that was lapped while reading drops what was overwritten.
+#[derive(Debug)]
+pub struct ClickLog {
+    /// frame << 8 | accent << 7 | sound index.
+    entries: Box<[AtomicU64]>,
+    written: AtomicUsize,
+}
+
+impl Default for ClickLog {
+    fn default() -> ClickLog {
+        ClickLog {
+            entries: (0..CLICK_LOG_LEN).map(|_| AtomicU64::new(0)).collect(),
+            written: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl ClickLog {
+    /// Appends a click; called by the one audio thread of a track only.
+    pub fn push(&self, click: SoundedClick) {
+        let written = self.written.load(Relaxed);
+        let entry = click.frame << 8 | u64::from(click.accent) << 7 | click.sound.index() as u64;
+        self.entries[written % CLICK_LOG_LEN].store(entry, Relaxed);
+        self.written.store(written + 1, Release);
+    }
+
+    /// The clicks from the `from`-th on that are still kept, and the count to ask from next.
+    pub fn since(&self, from: usize, out: &mut Vec<SoundedClick>) -> usize {
+        let written = self.written.load(Acquire);
+        let first = from.max(written.saturating_sub(CLICK_LOG_LEN));
+        let start = out.len();
+        for i in first..written {
+            let e = self.entries[i % CLICK_LOG_LEN].load(Relaxed);
+            out.push(SoundedClick {
+                frame: e >> 8,
+                sound: ClickSound::ALL[(e & 0x7f) as usize % ClickSound::ALL.len()],
+                accent: e & 0x80 != 0,
+            });
+        }
+        // Slot `i` is rewritten while the count is `i + CLICK_LOG_LEN`: entries the writer has
+        // reached again since they were read may be torn, so they are dropped.
+        std::sync::atomic::fence(Acquire);
+        let now = self.written.load(Relaxed);
+        let valid_from = (now + 1).saturating_sub(CLICK_LOG_LEN);
+        let torn = valid_from.saturating_sub(first).min(written - first);
+        out.drain(start..start + torn);
+        written
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn click(frame: u64) -> SoundedClick {
+        SoundedClick {
+            frame,
+            sound: ClickSound::ALL[(frame % 4) as usize],
+            accent: frame % 3 == 0,
+        }
+    }
+
+    #[test]
+    fn the_click_log_hands_out_each_click_once_in_order_and_keeps_the_latest() {
+        let log = ClickLog::default();
+        let mut out = Vec::new();
+        for f in 0..10 {
+            log.push(click(f * 100));
+        }
+        let next = log.since(0, &mut out);
+        assert_eq!(next, 10);
+        assert_eq!(out, (0..10).map(|f| click(f * 100)).collect::<Vec<_>>());
+        for f in 10..300 {
+            log.push(click(f * 100));
+        }
+        out.clear();
+        // A reader that fell behind gets the latest it can, never a torn or repeated one.
+        let next = log.since(next, &mut out);
+        assert_eq!(next, 300);
+        let kept: Vec<u64> = out.iter().map(|c| c.frame / 100).collect();
+        assert_eq!(
+            kept,
+            (300 - CLICK_LOG_LEN as u64 + 1..300).collect::<Vec<_>>()
+        );
+        assert_eq!(out[0], click(kept[0] * 100));
     }
 }

@@ -14,7 +14,7 @@ pub mod render;
 pub mod sounds;
 
 pub use click_track::{ClickTrack, Program, TrackHandle, perceived_gain};
-pub use control::BeatSnapshot;
+pub use control::{BeatSnapshot, CLICK_LOG_LEN, SoundedClick};
 pub use device::{AudioError, output_devices};
 pub use engine::{AudioEngine, DeviceState};
 pub use recording::{Recording, RecordingError, read_mono_wav};

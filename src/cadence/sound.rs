@@ -40,7 +40,8 @@ impl ClickSound {
         }
     }
 
-    pub(crate) fn index(self) -> usize {
+    /// Its place in [`ClickSound::ALL`].
+    pub fn index(self) -> usize {
         self as usize
     }
 

@@ -17,6 +17,7 @@
 mod cancel;
 mod filters;
 mod onsets;
+mod round_trip;
 #[cfg(test)]
 mod synth;
 mod tempo;
@@ -28,6 +29,7 @@ use filters::Decimator;
 use onsets::{Onset, OnsetDetector};
 
 pub use cancel::ClickWave;
+pub use round_trip::{MAX_ROUND_TRIP_S, measure_round_trip};
 
 use crate::cadence::Spm;
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::*;
 
 use super::Program;
-use crate::audio::control::{BeatSnapshot, Shared};
+use crate::audio::control::{BeatSnapshot, Shared, SoundedClick};
 use crate::audio::sounds::SoundBank;
 use crate::cadence::{Beat, BeatCursor, Click, ClickSettings, ClickSound, FadeBlocks, Spm};
 
@@ -192,13 +192,19 @@ impl Generator {
                 (true, 0) => (gain, 0.0),
                 (true, _) => (0.0, gain),
             };
+            // The count-in before a tempo change is accented, whatever the pattern.
+            let accent = beat.count_in.is_some() || self.settings.accent.hits(beat.index);
             self.voice = Some(Voice {
                 sound: self.settings.sound,
-                // The count-in before a tempo change is accented, whatever the pattern.
-                accent: beat.count_in.is_some() || self.settings.accent.hits(beat.index),
+                accent,
                 offset: 0,
                 gain_left: left,
                 gain_right: right,
+            });
+            self.shared.status.clicks.push(SoundedClick {
+                frame: beat.frame,
+                sound: self.settings.sound,
+                accent,
             });
         }
         self.shared.status.publish_beat(BeatSnapshot {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::*;
 use std::time::Duration;
 
-use crate::audio::control::{BeatSnapshot, Shared};
+use crate::audio::control::{BeatSnapshot, Shared, SoundedClick};
 use crate::cadence::{BeatCursor, ClickSettings, Spm, Workout};
 
 /// What a track plays.
@@ -70,6 +70,13 @@ impl TrackHandle {
     /// force from the step after `index`.
     pub fn shifts_since(&self, from: usize) -> Vec<(u64, i32)> {
         self.shared.status.shifts.since(from)
+    }
+
+    /// The clicks that sounded from the `from`-th on (those still kept: the last
+    /// [`CLICK_LOG_LEN`](crate::audio::control::CLICK_LOG_LEN)), appended to `out`; returns the
+    /// count to ask from next time.
+    pub fn clicks_since(&self, from: usize, out: &mut Vec<SoundedClick>) -> usize {
+        self.shared.status.clicks.since(from, out)
     }
 
     /// True when the workout cannot make another shift.
