@@ -143,6 +143,130 @@ fn listen_hears_footfalls_at_166_from_the_microphone() {
     }
 }
 
+/// `play --listen` on speakers: the app's own click at 172 leaks back into the microphone
+/// (module-loopback from the output's monitor), a runner at 166 is heard under it, and the
+/// reading is the runner's, with the click's round trip measured and every step timed.
+/// A private sound server whose default source is a "microphone" null sink into which the
+/// output (the `ci` sink) leaks through a loopback, as speakers leak into a laptop's mic.
+fn speakers_into_the_microphone() -> SoundServer {
+    let server = SoundServer::start();
+    pactl(
+        &server,
+        &[
+            "load-module",
+            "module-null-sink",
+            "sink_name=mic",
+            "rate=48000",
+            "channels=1",
+        ],
+    );
+    pactl(&server, &["set-default-source", "mic.monitor"]);
+    pactl(
+        &server,
+        &[
+            "load-module",
+            "module-loopback",
+            "source=ci.monitor",
+            "sink=mic",
+            "latency_msec=60",
+        ],
+    );
+    // The loopback carries sound once its streams have started.
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    server
+}
+
+fn play_listening(server: &SoundServer, minutes: &str) -> (serde_json::Value, String) {
+    let mut play = bin();
+    play.args([
+        "play",
+        "--spm",
+        "172",
+        "--minutes",
+        minutes,
+        "--listen",
+        "--json",
+    ]);
+    server.apply(&mut play);
+    let out = play.output().unwrap();
+    assert!(out.status.success(), "play failed: {}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(stdout(&out).trim())
+        .unwrap_or_else(|e| panic!("stdout is one JSON object ({e}): {}", stdout(&out)));
+    (json, stderr(&out))
+}
+
+#[test]
+fn play_listen_hears_a_runner_at_166_under_its_own_click_at_172() {
+    let _alone = support::exclusive();
+    let server = speakers_into_the_microphone();
+    let steps = server.dir().join("steps.wav");
+    write_wav(&steps, &footfalls(166.0, 40.0));
+    let mut player = Command::new("paplay");
+    player.args(["-d", "mic"]).arg(&steps).stdout(Stdio::null());
+    server.apply(&mut player);
+    let mut player = player.spawn().expect("paplay starts");
+
+    let (json, err) = play_listening(&server, "0.4");
+    let _ = player.kill();
+    let _ = player.wait();
+    let cadence = json["cadence_spm"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("a cadence: {json} {err}"));
+    assert!(
+        (cadence - 166.0).abs() <= 1.0,
+        "heard {cadence} spm under a click at 172, the runner ran 166: {json}"
+    );
+    assert!(json["confidence"].as_f64().unwrap() > 0.5, "{json}");
+    // The click came back through the loopback and was measured, not guessed.
+    assert_eq!(json["round_trip_heard"], true, "{json} {err}");
+    let rt = json["round_trip_ms"].as_f64().unwrap();
+    assert!((20.0..1000.0).contains(&rt), "round trip {rt} ms");
+    // Steps on the session's clock, each timed against a click: 166 against 172 drifts
+    // through the whole step, so the offsets spread both early and late.
+    let times: Vec<f64> = json["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_f64().unwrap())
+        .collect();
+    assert!(times.len() >= 20, "{json}");
+    assert!(
+        times.iter().all(|&t| (0.0..=25.0).contains(&t)),
+        "step times on the session clock: {json}"
+    );
+    let offsets: Vec<f64> = json["offsets_ms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_f64().unwrap())
+        .collect();
+    assert!(offsets.len() + 2 >= times.len(), "{json}");
+    assert!(
+        offsets
+            .iter()
+            .all(|o| o.abs() <= 60_000.0 / 172.0 / 2.0 + 1.0)
+    );
+    assert!(
+        err.contains("Heard 16"),
+        "the closing line says what was heard: {err}"
+    );
+}
+
+/// The click alone, leaking back at full level and landing exactly on its own grid, is not a
+/// runner: it is removed, and nothing is heard.
+#[test]
+fn play_listen_does_not_take_its_own_click_for_a_runner() {
+    let _alone = support::exclusive();
+    let server = speakers_into_the_microphone();
+    let (json, err) = play_listening(&server, "0.25");
+    assert_eq!(json["round_trip_heard"], true, "{json} {err}");
+    assert!(
+        json["cadence_spm"].is_null(),
+        "heard a runner in the click alone: {json}"
+    );
+    assert!(err.contains("No running steps heard"), "{err}");
+}
+
 #[test]
 fn listen_without_a_sound_server_says_so_in_one_sentence() {
     let _alone = support::exclusive();

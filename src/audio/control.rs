@@ -362,7 +362,7 @@ mod tests {
         SoundedClick {
             frame,
             sound: ClickSound::ALL[(frame % 4) as usize],
-            accent: frame % 3 == 0,
+            accent: frame.is_multiple_of(3),
         }
     }
 

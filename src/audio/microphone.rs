@@ -7,7 +7,7 @@
 //! refusal or a device that goes away: the state says so in one sentence and the worker tries
 //! again every few seconds, while whatever else plays goes on.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering::*};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -16,9 +16,9 @@ use rodio::CpalErrorKind;
 use rodio::cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use rodio::cpal::{FromSample, Sample, SampleFormat, SizedSample};
 
-use crate::audio::TrackHandle;
-use crate::cadence::Spm;
-use crate::hearing::{Ear, Hearing};
+use crate::audio::{SoundBank, SoundedClick, TrackHandle};
+use crate::cadence::{ClickSound, Spm};
+use crate::hearing::{ClickWave, Ear, Hearing, MAX_ROUND_TRIP_S, PlayedClick, measure_round_trip};
 
 /// How often the worker hands the ear what came in.
 const DRAIN_EVERY: Duration = Duration::from_millis(100);
@@ -127,7 +127,7 @@ impl Microphone {
     /// removed from what the microphone hears, the first seconds of them measure the round
     /// trip, and steps are timed against them.
     pub fn follow(&self, track: Option<TrackHandle>) {
-        *self.shared.track.lock().unwrap_or_else(|e| e.into_inner()) = track;
+        *lock_track(&self.shared) = track;
     }
 }
 
@@ -138,6 +138,10 @@ impl Drop for Microphone {
             let _ = worker.join();
         }
     }
+}
+
+fn lock_track(shared: &Shared) -> std::sync::MutexGuard<'_, Option<TrackHandle>> {
+    shared.track.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, MicState> {
@@ -187,6 +191,8 @@ fn hear(shared: &Shared, input: &Input, heard_before: f64) -> Option<String> {
     let mut buffer = Vec::with_capacity(input.rate as usize);
     let mut last_report = Instant::now();
     let mut last_sample = Instant::now();
+    let mut follow: Option<Follow> = None;
+    let mut input_clock = MinClock::default();
     loop {
         std::thread::sleep(DRAIN_EVERY);
         if shared.stop.load(Acquire) {
@@ -194,6 +200,21 @@ fn hear(shared: &Shared, input: &Input, heard_before: f64) -> Option<String> {
         }
         if input.failed.load(Acquire) {
             return Some("the microphone stopped responding; trying again".into());
+        }
+        // Which track's clicks to follow: a new session starts a new round-trip check.
+        let track = lock_track(shared).clone();
+        match (&track, &follow) {
+            (Some(t), Some(f)) if t.same_track(&f.track) => {}
+            (Some(t), _) => follow = Some(Follow::new(t.clone(), input.rate, ear_frames(&ear))),
+            (None, Some(_)) => {
+                if let Some(mut f) = follow.take() {
+                    f.finish_check(&mut ear, input);
+                }
+            }
+            (None, None) => {}
+        }
+        if let Some((frames, at)) = input.clock.read() {
+            input_clock.observe(frames, input.rate, at);
         }
         buffer.clear();
         input.ring.drain_into(&mut buffer);
@@ -206,14 +227,201 @@ fn hear(shared: &Shared, input: &Input, heard_before: f64) -> Option<String> {
         last_sample = Instant::now();
         let half = shared.target_half.load(Relaxed);
         ear.set_target(Spm::from_half_steps(half).ok());
-        ear.feed(&buffer);
+        match &mut follow {
+            Some(f) => {
+                f.take_clicks(&input_clock, input.rate);
+                f.hear(&mut ear, &buffer, input);
+                if let Some(rt) = f.round_trip {
+                    lock(shared).round_trip = Some(rt);
+                }
+            }
+            None => ear.feed(&buffer),
+        }
         if last_report.elapsed() >= REPORT_EVERY {
             last_report = Instant::now();
-            let hearing = ear.report();
+            let mut hearing = ear.report();
+            if let (Some(h), Some(f)) = (&mut hearing, &follow) {
+                f.to_track_time(h, &input_clock);
+            }
             let mut state = lock(shared);
             state.hearing = hearing;
             state.heard_s = heard_before + ear.heard_s();
         }
+    }
+}
+
+fn ear_frames(ear: &Ear) -> u64 {
+    (ear.heard_s() * f64::from(ear.rate())).round() as u64
+}
+
+/// The round-trip check listens this long after the clicks start.
+const CHECK_SECS: f64 = 5.0;
+
+/// Following one track's clicks: where each lands in the input, and the round-trip check over
+/// the first seconds.
+struct Follow {
+    track: TrackHandle,
+    /// The click log read up to here.
+    next_click: usize,
+    output_clock: MinClock,
+    /// Every click sound at the input's rate: (sound, accented).
+    waves: Vec<ClickWave>,
+    /// Clicks mapped to input frames and not yet told to the ear.
+    clicks: Vec<PlayedClick>,
+    /// While checking: the input held back from the ear since frame `check_from`.
+    check: Option<Vec<f32>>,
+    check_from: u64,
+    round_trip: Option<RoundTrip>,
+    scratch: Vec<SoundedClick>,
+}
+
+impl Follow {
+    fn new(track: TrackHandle, input_rate: u32, ear_frame: u64) -> Follow {
+        let bank = SoundBank::new(input_rate);
+        let waves = ClickSound::ALL
+            .iter()
+            .flat_map(|&s| [false, true].map(|a| ClickWave::new(bank.samples(s, a))))
+            .collect();
+        // Every click the log still holds: those sent before listening began are placed too,
+        // to show which clicks of the check had another just before them.
+        Follow {
+            track,
+            next_click: 0,
+            output_clock: MinClock::default(),
+            waves,
+            clicks: Vec::new(),
+            check: Some(Vec::new()),
+            check_from: ear_frame,
+            round_trip: None,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Reads the clicks sounded since the last look and places them in input frames.
+    fn take_clicks(&mut self, input_clock: &MinClock, input_rate: u32) {
+        let (frames, at) = self.track.clock_observation();
+        let output_rate = self.track.rate().max(1);
+        self.output_clock.observe(frames, output_rate, at);
+        self.scratch.clear();
+        self.next_click = self.track.clicks_since(self.next_click, &mut self.scratch);
+        let (Some(out), Some(inp)) = (self.output_clock.origin, input_clock.origin) else {
+            return;
+        };
+        for click in &self.scratch {
+            // When the click was sent, on the input's frame count.
+            let sent = out + Duration::from_secs_f64(click.frame as f64 / f64::from(output_rate));
+            let Some(since) = sent.checked_duration_since(inp) else {
+                continue;
+            };
+            let frame = (since.as_secs_f64() * f64::from(input_rate)).round() as u64;
+            let wave = self.waves[click.sound.index() * 2 + usize::from(click.accent)].clone();
+            self.clicks.push(PlayedClick { frame, wave });
+        }
+    }
+
+    /// Hands the ear `samples` and the clicks in them; during the check, holds both back until
+    /// the check has heard enough.
+    fn hear(&mut self, ear: &mut Ear, samples: &[f32], input: &Input) {
+        let Some(held) = &mut self.check else {
+            for click in self.clicks.drain(..) {
+                ear.played_click(click.frame, &click.wave);
+            }
+            ear.feed(samples);
+            return;
+        };
+        held.extend_from_slice(samples);
+        let rate = f64::from(input.rate);
+        if held.len() as f64 >= (CHECK_SECS + MAX_ROUND_TRIP_S) * rate {
+            self.finish_check(ear, input);
+        }
+    }
+
+    /// Ends the round-trip check: measures what it held, tells the ear, and feeds it all.
+    fn finish_check(&mut self, ear: &mut Ear, input: &Input) {
+        let this = self;
+        let Some(held) = this.check.take() else {
+            return;
+        };
+        let measured = measure_round_trip(&held, input.rate, this.check_from, &this.clicks);
+        let rate = f64::from(input.rate);
+        let (frames, heard) = match measured {
+            Some(frames) => (frames, true),
+            // Nothing came back (headphones): the devices' own latencies, as near as known.
+            None => (
+                ((OUTPUT_BUFFER_S + input.latency_s()) * rate).round() as u64,
+                false,
+            ),
+        };
+        this.round_trip = Some(RoundTrip {
+            ms: frames as f64 / rate * 1000.0,
+            heard,
+        });
+        ear.set_round_trip(frames);
+        let from = this.check_from;
+        for click in this.clicks.drain(..).filter(|c| c.frame >= from) {
+            ear.played_click(click.frame, &click.wave);
+        }
+        ear.feed(&held);
+    }
+
+    /// Step times from the ear's count to the track's clock: when the click the runner heard
+    /// at the same moment was sent, so a step and its click share a time.
+    fn to_track_time(&self, hearing: &mut Hearing, input_clock: &MinClock) {
+        let (Some(out), Some(inp), Some(rt)) = (
+            self.output_clock.origin,
+            input_clock.origin,
+            self.round_trip,
+        ) else {
+            return;
+        };
+        let shift = signed_secs(inp, out) - rt.ms / 1000.0;
+        for step in &mut hearing.steps {
+            step.at_s = (step.at_s + shift).max(0.0);
+        }
+    }
+}
+
+/// Seconds from `b` to `a` (negative when `a` is earlier).
+fn signed_secs(a: Instant, b: Instant) -> f64 {
+    match a.checked_duration_since(b) {
+        Some(d) => d.as_secs_f64(),
+        None => -b.duration_since(a).as_secs_f64(),
+    }
+}
+
+/// The output buffers playback through (two device periods, as the engine asks for).
+const OUTPUT_BUFFER_S: f64 = 0.17;
+
+/// Where frame 0 of a stream sits in time, from (frames, instant) observations of its
+/// callbacks. A callback can run late but never early, so the earliest origin seen is the
+/// truest; it is let rise slowly so the two devices' clocks drifting apart is followed.
+#[derive(Debug, Default)]
+struct MinClock {
+    origin: Option<Instant>,
+    last: Option<Instant>,
+}
+
+/// How fast the origin may rise: 0.05 ms a second (50 ppm, what two crystals may drift);
+/// the ear follows what is left from where the clicks come back.
+const DRIFT_PER_S: f64 = 0.00005;
+
+impl MinClock {
+    fn observe(&mut self, frames: u64, rate: u32, at: Instant) {
+        let since_start = Duration::from_secs_f64(frames as f64 / f64::from(rate.max(1)));
+        let Some(origin) = at.checked_sub(since_start) else {
+            return;
+        };
+        self.origin = Some(match (self.origin, self.last) {
+            (Some(old), Some(last)) => {
+                let allowed = old
+                    + Duration::from_secs_f64(
+                        at.saturating_duration_since(last).as_secs_f64() * DRIFT_PER_S,
+                    );
+                origin.min(allowed)
+            }
+            _ => origin,
+        });
+        self.last = Some(at);
     }
 }
 
@@ -223,7 +431,73 @@ struct Input {
     name: String,
     rate: u32,
     ring: Arc<Ring>,
+    clock: Arc<InputClock>,
     failed: Arc<AtomicBool>,
+}
+
+impl Input {
+    /// How long a sample waits in the input before the callback hands it over, as the sound
+    /// system reports it (one period when it does not).
+    fn latency_s(&self) -> f64 {
+        match self.clock.latency_us.load(Relaxed) {
+            0 => 0.02,
+            us => f64::from(us) / 1e6,
+        }
+    }
+}
+
+/// What the input callback tells of its clock: frames handed over so far and when, under a
+/// seqlock (odd while being written), and the latency the sound system reports.
+struct InputClock {
+    seq: AtomicU64,
+    frames: AtomicU64,
+    nanos: AtomicU64,
+    base: Instant,
+    latency_us: AtomicU32,
+}
+
+impl InputClock {
+    fn new() -> InputClock {
+        InputClock {
+            seq: AtomicU64::new(0),
+            frames: AtomicU64::new(0),
+            nanos: AtomicU64::new(0),
+            base: Instant::now(),
+            latency_us: AtomicU32::new(0),
+        }
+    }
+
+    /// Called by the input callback only.
+    fn advance(&self, frames: usize, latency: Option<Duration>) {
+        let seq = self.seq.load(Relaxed);
+        self.seq.store(seq.wrapping_add(1), Relaxed);
+        std::sync::atomic::fence(Release);
+        self.frames.fetch_add(frames as u64, Relaxed);
+        self.nanos
+            .store(self.base.elapsed().as_nanos() as u64, Relaxed);
+        self.seq.store(seq.wrapping_add(2), Release);
+        if let Some(l) = latency {
+            self.latency_us
+                .store(l.as_micros().min(u128::from(u32::MAX)) as u32, Relaxed);
+        }
+    }
+
+    /// (frames handed over, when), once the callback has run.
+    fn read(&self) -> Option<(u64, Instant)> {
+        loop {
+            let before = self.seq.load(Acquire);
+            if before % 2 == 1 {
+                std::hint::spin_loop();
+                continue;
+            }
+            let frames = self.frames.load(Relaxed);
+            let nanos = self.nanos.load(Relaxed);
+            std::sync::atomic::fence(Acquire);
+            if self.seq.load(Relaxed) == before {
+                return (before > 0).then(|| (frames, self.base + Duration::from_nanos(nanos)));
+            }
+        }
+    }
 }
 
 fn open_input() -> Result<Input, String> {
@@ -245,16 +519,17 @@ fn open_input() -> Result<Input, String> {
     let channels = usize::from(config.channels()).max(1);
     let ring = Arc::new(Ring::new(rate as usize * RING_SECS));
     let failed = Arc::new(AtomicBool::new(false));
+    let clock = Arc::new(InputClock::new());
     let stream_config = rodio::cpal::StreamConfig {
         channels: config.channels(),
         sample_rate: rate,
         buffer_size: rodio::cpal::BufferSize::Default,
     };
     let stream = match config.sample_format() {
-        SampleFormat::F32 => build::<f32>(&device, stream_config, channels, &ring, &failed),
-        SampleFormat::I16 => build::<i16>(&device, stream_config, channels, &ring, &failed),
-        SampleFormat::I32 => build::<i32>(&device, stream_config, channels, &ring, &failed),
-        SampleFormat::U16 => build::<u16>(&device, stream_config, channels, &ring, &failed),
+        SampleFormat::F32 => build::<f32>(&device, stream_config, channels, &ring, &clock, &failed),
+        SampleFormat::I16 => build::<i16>(&device, stream_config, channels, &ring, &clock, &failed),
+        SampleFormat::I32 => build::<i32>(&device, stream_config, channels, &ring, &clock, &failed),
+        SampleFormat::U16 => build::<u16>(&device, stream_config, channels, &ring, &clock, &failed),
         other => {
             return Err(format!(
                 "the microphone could not be opened (it only offers {other} samples)"
@@ -270,6 +545,7 @@ fn open_input() -> Result<Input, String> {
         name,
         rate,
         ring,
+        clock,
         failed,
     })
 }
@@ -279,6 +555,7 @@ fn build<T>(
     config: rodio::cpal::StreamConfig,
     channels: usize,
     ring: &Arc<Ring>,
+    clock: &Arc<InputClock>,
     failed: &Arc<AtomicBool>,
 ) -> Result<rodio::cpal::Stream, rodio::CpalError>
 where
@@ -286,15 +563,18 @@ where
     f32: FromSample<T>,
 {
     let ring = ring.clone();
+    let clock = clock.clone();
     let failed = failed.clone();
     let scale = 1.0 / channels as f32;
     device.build_input_stream::<T, _, _>(
         config,
-        move |data: &[T], _| {
-            ring.push(
+        move |data: &[T], info: &rodio::cpal::InputCallbackInfo| {
+            let frames = ring.push(
                 data.chunks_exact(channels)
                     .map(|frame| frame.iter().map(|&s| f32::from_sample(s)).sum::<f32>() * scale),
             );
+            let stamp = info.timestamp();
+            clock.advance(frames, stamp.callback.checked_duration_since(stamp.capture));
         },
         move |e: rodio::CpalError| {
             if super::device::means_gone(&e) {
@@ -333,9 +613,11 @@ impl Ring {
         }
     }
 
-    fn push(&self, samples: impl Iterator<Item = f32>) {
+    /// Pushes what fits; returns how many samples went in.
+    fn push(&self, samples: impl Iterator<Item = f32>) -> usize {
         let read = self.read.load(Acquire);
         let mut written = self.written.load(Relaxed);
+        let before = written;
         let capacity = self.samples.len();
         for s in samples {
             if written - read == capacity {
@@ -345,6 +627,7 @@ impl Ring {
             written += 1;
         }
         self.written.store(written, Release);
+        written - before
     }
 
     fn drain_into(&self, out: &mut Vec<f32>) {

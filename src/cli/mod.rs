@@ -254,6 +254,14 @@ struct PlayArgs {
     duration_ms: Option<u64>,
     #[command(flatten)]
     sound: SoundArgs,
+    /// Hear the runner's steps through the default microphone (the app's own click removed)
+    /// and show the measured cadence beside the tempo
+    #[arg(long)]
+    listen: bool,
+    /// With --listen: end with one JSON object (cadence_spm, confidence, steps, offsets_ms,
+    /// round_trip_ms); the other lines go to stderr
+    #[arg(long, requires = "listen")]
+    json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -15,8 +15,12 @@ use anyhow::Context;
 use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
 use crossterm::{cursor, terminal};
 
+use serde::Serialize;
+
 use super::PlayArgs;
+use crate::audio::microphone::{MicState, MicStatus, Microphone};
 use crate::audio::{AudioEngine, DeviceState, Program, TrackHandle};
+use crate::hearing::Hearing;
 
 /// How long after a step the lamp stays lit.
 const LAMP: Duration = Duration::from_millis(120);
@@ -55,10 +59,16 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
             .context("could not listen for Ctrl-C")?;
     }
 
+    let mic = args.listen.then(|| open_microphone(program.first_spm()));
     let handle = engine.play(program, settings);
+    if let Some(mic) = &mic {
+        mic.follow(Some(handle.clone()));
+    }
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     let mut screen = if interactive {
         Screen::Live(LiveLine::new()?)
+    } else if args.json {
+        Screen::Quiet
     } else {
         Screen::Log
     };
@@ -74,6 +84,7 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
 
     let mut last_segment = None;
     let mut last_device = engine.device();
+    let mut heard = HeardLog::default();
     let mut stopping_since: Option<Instant> = None;
     loop {
         if let Screen::Live(_) = screen {
@@ -131,8 +142,20 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
             }
             last_segment = segment;
         }
+        let mic_state = mic.as_ref().map(Microphone::state);
+        if let Some(state) = &mic_state {
+            heard.follow(state, &handle, &mut screen)?;
+        }
+        // The tempo playing is the ear's prior (a workout's changes as they come).
+        if let (Some(mic), Some(beat)) = (&mic, handle.beat()) {
+            mic.set_target(crate::cadence::Spm::new(f64::from(beat.milli_spm) / 1000.0).ok());
+        }
         if let Screen::Live(line) = &mut screen {
-            line.draw(&status_line(&handle, &last_device))?;
+            let mut text = status_line(&handle, &last_device);
+            if let Some(state) = &mic_state {
+                text.push_str(&heard_text(state));
+            }
+            line.draw(&text)?;
         }
         if handle.finished() || stopping_since.is_some_and(|t| t.elapsed() > Duration::from_secs(2))
         {
@@ -147,13 +170,175 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
     } else {
         "Finished"
     };
-    screen.note(&format!(
+    let mut closing = format!(
         "{how} after {} with {steps} steps.",
         clock(handle.elapsed())
-    ))?;
+    );
+    if let Some(mic) = &mic {
+        closing.push(' ');
+        closing.push_str(&heard_summary(heard.last.as_ref()));
+        if let Some(rt) = mic.state().round_trip {
+            heard.round_trip = Some(rt);
+        }
+    }
+    screen.note(&closing)?;
     drop(screen);
+    drop(mic);
     drop(engine);
+    if args.json {
+        println!("{}", serde_json::to_string(&heard.json())?);
+    }
     Ok(())
+}
+
+/// Opens the microphone before the first click, so the round-trip check hears it come back;
+/// a microphone that does not open is said once and the session plays on.
+fn open_microphone(target: crate::cadence::Spm) -> Microphone {
+    let mic = Microphone::start(Some(target));
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < deadline {
+        match mic.state().status {
+            MicStatus::Opening => std::thread::sleep(Duration::from_millis(20)),
+            _ => break,
+        }
+    }
+    // Let the input settle: its first callbacks place the clicks in its frames.
+    std::thread::sleep(Duration::from_millis(300));
+    mic
+}
+
+/// What the microphone heard over the session, for the lines printed and the JSON at the end.
+#[derive(Default)]
+struct HeardLog {
+    status: Option<MicStatus>,
+    /// The latest reading of a runner.
+    last: Option<Hearing>,
+    last_said: Option<Instant>,
+    round_trip: Option<crate::audio::microphone::RoundTrip>,
+}
+
+/// `play --listen --json`: what the microphone heard in the last seconds of the session.
+#[derive(Serialize)]
+struct HeardJson {
+    cadence_spm: Option<f64>,
+    confidence: f64,
+    /// Seconds on the session's clock.
+    steps: Vec<f64>,
+    /// Each step against its click: negative early, positive late.
+    offsets_ms: Vec<f64>,
+    round_trip_ms: Option<f64>,
+    /// False when the clicks did not come back (headphones) and the round trip is the devices'.
+    round_trip_heard: Option<bool>,
+}
+
+impl HeardLog {
+    fn follow(
+        &mut self,
+        state: &MicState,
+        handle: &TrackHandle,
+        screen: &mut Screen,
+    ) -> anyhow::Result<()> {
+        if self.status.as_ref() != Some(&state.status) {
+            match &state.status {
+                MicStatus::Listening { device, rate } => {
+                    screen.note(&format!("Listening to {device} at {rate} Hz."))?
+                }
+                MicStatus::Unavailable(why) => {
+                    screen.note(&format!("Not listening: {why}. The session plays on."))?
+                }
+                MicStatus::Opening => {}
+            }
+            self.status = Some(state.status.clone());
+        }
+        if state.round_trip.is_some() && self.round_trip.is_none() {
+            self.round_trip = state.round_trip;
+            if let Some(rt) = state.round_trip {
+                screen.note(&if rt.heard {
+                    format!("The click comes back in {:.0} ms.", rt.ms)
+                } else {
+                    format!(
+                        "The click was not heard back (headphones?); taking {:.0} ms of latency.",
+                        rt.ms
+                    )
+                })?;
+            }
+        }
+        if state.hearing.is_some() {
+            self.last = state.hearing.clone();
+        }
+        // Without a live line, a line every 5 s says what is heard.
+        if !matches!(screen, Screen::Live(_))
+            && self
+                .last_said
+                .is_none_or(|t| t.elapsed() >= Duration::from_secs(5))
+            && state.heard_s >= 5.0
+        {
+            self.last_said = Some(Instant::now());
+            screen.note(&format!(
+                "{} {}",
+                clock(handle.elapsed()),
+                heard_summary(state.hearing.as_ref())
+            ))?;
+        }
+        Ok(())
+    }
+
+    fn json(&self) -> HeardJson {
+        let round = super::measure::rounded;
+        let h = self.last.as_ref();
+        HeardJson {
+            cadence_spm: h.map(|h| round(h.cadence_spm, 2)),
+            confidence: h.map_or(0.0, |h| round(h.confidence, 3)),
+            steps: h.map_or_else(Vec::new, |h| {
+                h.step_times_s().into_iter().map(|t| round(t, 3)).collect()
+            }),
+            offsets_ms: h.map_or_else(Vec::new, |h| {
+                h.offsets_ms().into_iter().map(|o| round(o, 1)).collect()
+            }),
+            round_trip_ms: self.round_trip.map(|r| round(r.ms, 1)),
+            round_trip_heard: self.round_trip.map(|r| r.heard),
+        }
+    }
+}
+
+/// "Heard 166.2 spm (sure), landing 12 ms late on average." or that no runner was heard.
+fn heard_summary(hearing: Option<&Hearing>) -> String {
+    let Some(h) = hearing else {
+        return "No running steps heard.".into();
+    };
+    let sure = if h.confidence >= SURE {
+        "sure"
+    } else {
+        "unsure"
+    };
+    let offsets = h.offsets_ms();
+    let landing = if offsets.is_empty() {
+        String::new()
+    } else {
+        let mean = offsets.iter().sum::<f64>() / offsets.len() as f64;
+        format!(
+            ", landing {:.0} ms {} on average",
+            mean.abs(),
+            if mean < 0.0 { "early" } else { "late" }
+        )
+    };
+    format!("Heard {:.1} spm ({sure}){landing}.", h.cadence_spm)
+}
+
+/// A reading this confident is shown as sure.
+const SURE: f64 = 0.6;
+
+/// The part of the live line the microphone adds.
+fn heard_text(state: &MicState) -> String {
+    match (&state.status, &state.hearing) {
+        (MicStatus::Unavailable(_), _) => "  [not listening]".into(),
+        (_, Some(h)) => format!(
+            "  heard {:.1}{}",
+            h.cadence_spm,
+            if h.confidence >= SURE { "" } else { "?" }
+        ),
+        (_, None) => "  heard --".into(),
+    }
 }
 
 /// Up/Down: an open tempo changes; a workout's remaining tempos move (up to 20 spm either way).
@@ -254,6 +439,8 @@ fn status_line(handle: &TrackHandle, device: &DeviceState) -> String {
 enum Screen {
     Live(LiveLine),
     Log,
+    /// `--json`: lines go to stderr, stdout keeps the JSON alone.
+    Quiet,
 }
 
 impl Screen {
@@ -262,6 +449,10 @@ impl Screen {
             Screen::Live(line) => line.note(text),
             Screen::Log => {
                 println!("{text}");
+                Ok(())
+            }
+            Screen::Quiet => {
+                eprintln!("{text}");
                 Ok(())
             }
         }

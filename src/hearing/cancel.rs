@@ -31,8 +31,8 @@ impl ClickWave {
 }
 
 /// How far from its expected arrival a click is looked for: the round-trip check is good to
-/// about a millisecond.
-const SEARCH_S: f64 = 0.002;
+/// the sample, but a live input's clock is placed only to a few milliseconds.
+const SEARCH_S: f64 = 0.004;
 /// Room echoes fitted after the direct sound, and how late the last one may come.
 const ECHOES: usize = 3;
 const ECHO_FROM_S: f64 = 0.0005;
@@ -112,14 +112,15 @@ impl Canceller {
     }
 
     /// Removes `click` and its echoes from `buf`, whose first sample is working sample `base`,
-    /// and adds what was removed to `removed` (as long as `buf`).
+    /// and adds what was removed to `removed` (as long as `buf`). Returns where the direct
+    /// sound was found (input frame) and the share of the stretch's energy it made up.
     pub(crate) fn cancel(
         &self,
         buf: &mut [f32],
         removed: &mut [f32],
         base: i64,
         click: &PendingClick,
-    ) {
+    ) -> Option<(i64, f64)> {
         let t = &click.template;
         let d = self.factor as i64;
         let search = self.frames(SEARCH_S);
@@ -130,7 +131,7 @@ impl Canceller {
             + 1)
         .min(base + buf.len() as i64);
         if hi <= lo {
-            return;
+            return None;
         }
         let heard: Vec<f64> = buf[(lo - base) as usize..(hi - base) as usize]
             .iter()
@@ -142,14 +143,9 @@ impl Canceller {
             lo,
             heard: &heard,
         };
-        let Some(direct) = window.locate(&heard, click.arrival - search, click.arrival + search)
-        else {
-            return;
-        };
+        let direct = window.locate(&heard, click.arrival - search, click.arrival + search)?;
         let mut atoms = vec![direct];
-        let Some((mut residual, _)) = window.fit(&atoms) else {
-            return;
-        };
+        let (mut residual, _) = window.fit(&atoms)?;
         let total: f64 = heard.iter().map(|y| y * y).sum();
         let mut left: f64 = residual.iter().map(|y| y * y).sum();
         let removed_by_direct = total - left;
@@ -181,6 +177,15 @@ impl Canceller {
         for ((x, gone), r) in buf[at..].iter_mut().zip(&mut removed[at..]).zip(&residual) {
             *gone += *x - *r as f32;
             *x = *r as f32;
+        }
+        Some((direct, removed_by_direct / total.max(1e-30)))
+    }
+
+    /// Moves a click expected at one frame to another.
+    pub(crate) fn moved(click: &PendingClick, by: i64) -> PendingClick {
+        PendingClick {
+            arrival: click.arrival + by,
+            template: click.template.clone(),
         }
     }
 }

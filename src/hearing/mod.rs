@@ -40,6 +40,10 @@ pub const REPORT_WINDOW_S: f64 = 10.0;
 /// Samples are held this long before detection, so a click reported a little late is still
 /// removed before its sound is judged.
 const HOLD_S: f64 = 0.25;
+/// A click found making up this share of what was heard around it is clearly the click, and
+/// where it was found moves the expected arrival of the next ones by [`DRIFT_GAIN`] of the gap.
+const CLEARLY_HEARD: f64 = 0.3;
+const DRIFT_GAIN: f64 = 0.5;
 /// With no step for this long, nobody is running.
 const STALE_S: f64 = 3.0;
 
@@ -99,6 +103,9 @@ pub struct Ear {
     canceller: Canceller,
     detector: OnsetDetector,
     round_trip: i64,
+    /// How far (input frames) the clicks lately came back from where the round trip put them:
+    /// the output's and the input's clocks drift apart slowly, and this follows them.
+    drift: f64,
     target: Option<Spm>,
     /// Working-rate samples not yet judged; `work[0]` is working sample `work_base`.
     work: Vec<f32>,
@@ -128,6 +135,7 @@ impl Ear {
             canceller: Canceller::new(rate),
             detector: OnsetDetector::new(rate, factor),
             round_trip: 0,
+            drift: 0.0,
             target: None,
             work: Vec::new(),
             removed: Vec::new(),
@@ -147,6 +155,7 @@ impl Ear {
     /// Output plus input latency, in frames, as the round-trip check measured it.
     pub fn set_round_trip(&mut self, frames: u64) {
         self.round_trip = frames as i64;
+        self.drift = 0.0;
     }
 
     /// The cadence the runner is asked for: a prior between equally good readings, never
@@ -176,19 +185,34 @@ impl Ear {
 
     fn process(&mut self, flush: bool) {
         let end = self.work_base + self.work.len() as i64;
+        let drift = self.drift.round() as i64;
         // Remove every click whose whole neighbourhood has arrived.
         let ready = self
             .pending
             .iter()
-            .take_while(|c| flush || self.canceller.needs_until(c) <= end)
+            .take_while(|c| flush || self.canceller.needs_until(&Canceller::moved(c, drift)) <= end)
             .count();
-        for click in self.pending.drain(..ready) {
-            self.canceller
-                .cancel(&mut self.work, &mut self.removed, self.work_base, &click);
+        let clicks: Vec<PendingClick> = self.pending.drain(..ready).collect();
+        for click in clicks {
+            let expected = Canceller::moved(&click, self.drift.round() as i64);
+            let found =
+                self.canceller
+                    .cancel(&mut self.work, &mut self.removed, self.work_base, &expected);
+            if let Some((direct, share)) = found
+                && share >= CLEARLY_HEARD
+            {
+                // The clicks come back where they were found: follow the two clocks' slow
+                // drift, and time the steps against the click as it really arrived.
+                self.drift += DRIFT_GAIN * (direct - expected.arrival) as f64;
+                if let Ok(i) = self.arrivals.binary_search(&click.arrival) {
+                    self.arrivals[i] = direct;
+                }
+            }
         }
         let mut commit = if flush { end } else { end - self.hold };
         if let Some(next) = self.pending.first() {
-            commit = commit.min(self.canceller.touches_from(next));
+            let next = Canceller::moved(next, self.drift.round() as i64);
+            commit = commit.min(self.canceller.touches_from(&next));
         }
         if commit > self.work_base {
             let n = (commit - self.work_base) as usize;

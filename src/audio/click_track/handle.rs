@@ -140,6 +140,11 @@ impl TrackHandle {
         self.shared.status.beat()
     }
 
+    /// True when both handles control the same track.
+    pub fn same_track(&self, other: &TrackHandle) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
     pub fn program(&self) -> &Program {
         &self.program
     }
