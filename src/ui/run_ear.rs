@@ -91,10 +91,10 @@ pub fn heard_number(ui: &mut Ui, ear: &EarShown, size: Vec2, caption: f32) {
     });
 }
 
-/// The switch: "Listen" off, "● Listening" on.
+/// The switch: "Listen" off, "Listening" with a red dot on.
 pub fn toggle(ui: &mut Ui, listening: bool, commands: &mut Vec<Command>) {
     let text = if listening {
-        RichText::new("● Listening").size(22.0).color(RED)
+        RichText::new("Listening").size(22.0).color(RED)
     } else {
         RichText::new("Listen").size(22.0)
     };
@@ -104,13 +104,20 @@ pub fn toggle(ui: &mut Ui, listening: bool, commands: &mut Vec<Command>) {
         "Listen to your steps on the microphone: your cadence and step timing while you run \
          (what it hears stays in memory; only the cadence is kept with the session)"
     };
-    if ui
-        .add_sized([150.0, 54.0], egui::Button::selectable(listening, text))
-        .on_hover_text(tip)
-        .clicked()
-    {
+    let response = ui
+        .add_sized([170.0, 54.0], egui::Button::selectable(listening, text))
+        .on_hover_text(tip);
+    if listening {
+        red_dot(ui, response.rect.left_center() + vec2(16.0, 0.0));
+    }
+    if response.clicked() {
         commands.push(Command::Listen(!listening));
     }
+}
+
+/// The red dot that says the microphone is open (painted: not every font has "●").
+fn red_dot(ui: &Ui, at: egui::Pos2) {
+    ui.painter().circle_filled(at, 7.0, RED);
 }
 
 /// One line while listening: the red dot and the microphone heard (or why it cannot be), and
@@ -128,7 +135,8 @@ pub fn ear_line(ui: &mut Ui, ear: &EarShown, playing: bool) {
         Some(MicStatus::Listening { device, .. }) => format!("Listening: {device}"),
         Some(MicStatus::Unavailable(why)) => format!("Not listening: {why}"),
     };
-    ui.label(RichText::new("●").size(22.0).color(RED));
+    let (dot, _) = ui.allocate_exact_size(vec2(18.0, EAR_LINE), Sense::hover());
+    red_dot(ui, dot.center());
     let colour = if ear.unavailable().is_some() {
         ui.visuals().warn_fg_color
     } else {
