@@ -467,10 +467,12 @@ mod tests {
         let samples: Vec<(f64, f64)> = (1..240)
             .map(|t| {
                 let t = f64::from(t);
-                let spm = match t {
-                    t if t == 100.0 => 120.0,
-                    t if (60.0..=180.0).contains(&t) => 166.2 + (t % 3.0) * 0.1,
-                    _ => 158.0,
+                let spm = if t == 100.0 {
+                    120.0
+                } else if (60.0..=180.0).contains(&t) {
+                    166.2 + (t % 3.0) * 0.1
+                } else {
+                    158.0
                 };
                 (t, spm)
             })
