@@ -192,7 +192,7 @@ fn finish_a_session_review_it_and_see_it_in_the_table_and_the_plot() {
     );
     assert!((series.weekly_minutes[0][1] - 1.0).abs() < 0.02);
     // The tempo plot shows the session just run: 172 from its first to its last minute.
-    let profile = &h.state().history.profile.0;
+    let profile = &h.state().history.profile.played;
     assert_eq!(profile.first().unwrap()[1], 172.0);
     assert!(profile.last().unwrap()[0] > 0.98);
 }

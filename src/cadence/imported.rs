@@ -27,6 +27,9 @@ pub struct ImportedCadence {
     pub moving_secs: Option<f64>,
 }
 
+/// The `source` of a series heard on the microphone while the session played.
+pub const MICROPHONE: &str = "microphone";
+
 /// The longest time between two samples that counts as moving in full.
 pub const MAX_SAMPLE_GAP_SECS: f64 = 60.0;
 
@@ -77,6 +80,32 @@ impl ImportedCadence {
             distance_m,
             moving_secs: Some(moving_secs),
         }
+    }
+
+    /// A series heard on the microphone: (seconds into the session, spm), in time order.
+    pub fn heard(samples: &[(f64, f64)]) -> ImportedCadence {
+        ImportedCadence::new(MICROPHONE, MICROPHONE, samples, None)
+    }
+
+    /// The median cadence of the samples above zero from `from_s` to `to_s` (seconds after the
+    /// session's start), if any fall there.
+    pub fn median_spm(&self, from_s: f64, to_s: f64) -> Option<f64> {
+        let mut values: Vec<f64> = self
+            .samples
+            .iter()
+            .filter(|s| s.1 > 0.0 && (from_s..=to_s).contains(&f64::from(s.0)))
+            .map(|s| f64::from(s.1))
+            .collect();
+        if values.is_empty() {
+            return None;
+        }
+        values.sort_by(f64::total_cmp);
+        let n = values.len();
+        Some(if n % 2 == 1 {
+            values[n / 2]
+        } else {
+            (values[n / 2 - 1] + values[n / 2]) / 2.0
+        })
     }
 
     /// Step length in metres: the distance over the steps taken, which are the average

@@ -22,6 +22,7 @@ pub mod workout;
 pub use beats::{Beat, BeatCursor};
 pub use clock_text::clock_text;
 pub use count_text::count_text;
+pub use imported::ImportedCadence;
 pub use sound::{ClickSettings, ClickSound, Every, FadeBlocks};
 pub use spm::{Spm, SpmError, shift_text, tempo_text};
 pub use workout::{Click, Segment, Tempo, Workout, WorkoutError};

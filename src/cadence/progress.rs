@@ -109,21 +109,47 @@ fn rolling_median(points: &[[f64; 2]], window: usize) -> Vec<[f64; 2]> {
         .collect()
 }
 
-/// One session's tempo over its minutes: the clicks played (`[minute, spm]`, a step line
-/// through each part's start and end tempo) and the imported watch cadence, if any.
-pub fn tempo_profile(record: &SessionRecord) -> (Vec<[f64; 2]>, Vec<[f64; 2]>) {
+/// One session's tempo over its minutes, `[minute, spm]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TempoProfile {
+    /// The clicks played: a step line through each part's start and end tempo.
+    pub played: Vec<[f64; 2]>,
+    /// The imported watch cadence, if any.
+    pub watch: Vec<[f64; 2]>,
+    /// The cadence heard on the microphone, if any.
+    pub microphone: Vec<[f64; 2]>,
+}
+
+impl TempoProfile {
+    /// Every point of every series.
+    pub fn points(&self) -> impl Iterator<Item = &[f64; 2]> {
+        self.played
+            .iter()
+            .chain(&self.watch)
+            .chain(&self.microphone)
+    }
+}
+
+/// One session's tempo over its minutes: the clicks played, and the cadence measured by a watch
+/// and heard on the microphone.
+pub fn tempo_profile(record: &SessionRecord) -> TempoProfile {
     let mut played = Vec::with_capacity(record.segments.len() * 2);
     for seg in &record.segments {
         played.push([seg.start_secs / 60.0, seg.start_spm]);
         played.push([(seg.start_secs + seg.secs) / 60.0, seg.end_spm]);
     }
-    let measured = record
-        .imported
-        .iter()
-        .flat_map(|i| &i.samples)
-        .map(|&(t, v)| [f64::from(t) / 60.0, f64::from(v)])
-        .collect();
-    (played, measured)
+    let minutes = |series: &Option<super::imported::ImportedCadence>| {
+        series
+            .iter()
+            .flat_map(|i| &i.samples)
+            .map(|&(t, v)| [f64::from(t) / 60.0, f64::from(v)])
+            .collect()
+    };
+    TempoProfile {
+        played,
+        watch: minutes(&record.imported),
+        microphone: minutes(&record.microphone),
+    }
 }
 
 /// Something the records call for, with how well founded it is.
@@ -361,9 +387,9 @@ mod tests {
         r.step(60.0, 160, (0, 0), "Warm-up", 160_000);
         r.step(60.5, 161, (1, 0), "Ramp", 160_000);
         r.step(180.0, 500, (1, 0), "Ramp", 180_000);
-        let (played, measured) = tempo_profile(&r);
+        let profile = tempo_profile(&r);
         assert_eq!(
-            played,
+            profile.played,
             [
                 [0.0, 160.0],
                 [1.0, 160.0],
@@ -371,7 +397,12 @@ mod tests {
                 [3.0, 180.0]
             ]
         );
-        assert!(measured.is_empty());
+        assert!(profile.watch.is_empty() && profile.microphone.is_empty());
+        r.microphone = Some(crate::cadence::ImportedCadence::heard(&[
+            (30.0, 166.0),
+            (90.0, 168.0),
+        ]));
+        assert_eq!(tempo_profile(&r).microphone, [[0.5, 166.0], [1.5, 168.0]]);
     }
 
     #[test]

@@ -6,10 +6,12 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use super::imported::{ImportedCadence, MAX_IMPORTED_SAMPLES};
+pub use super::imported::{ImportedCadence, MAX_IMPORTED_SAMPLES, MICROPHONE};
 
 /// The format version this build writes. Version 1 files (no review, no imported cadence) load
-/// as they are: the fields added since default to empty.
+/// as they are: the fields added since default to empty. A cadence heard on the microphone is
+/// written only when there is one, so a file without it is the same text as before and builds
+/// that do not know it still read the rest.
 pub const SESSION_VERSION: u32 = 2;
 
 /// Sessions shorter than this are short: see [`SessionRecord::is_short`].
@@ -170,6 +172,10 @@ pub struct SessionRecord {
     pub imported: Option<ImportedCadence>,
     /// The planned session it was played for, if any.
     pub plan: Option<PlanLink>,
+    /// Cadence heard on the microphone while it played (source [`MICROPHONE`]), one sample a
+    /// second of session time while a runner was heard.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub microphone: Option<ImportedCadence>,
     /// What identifies the current part: (segment, tempo key).
     #[serde(skip)]
     part: Option<(usize, u32)>,
@@ -190,6 +196,7 @@ impl PartialEq for SessionRecord {
             && self.review == other.review
             && self.imported == other.imported
             && self.plan == other.plan
+            && self.microphone == other.microphone
     }
 }
 
@@ -208,6 +215,7 @@ impl Default for SessionRecord {
             review: None,
             imported: None,
             plan: None,
+            microphone: None,
             part: None,
         }
     }
@@ -270,7 +278,8 @@ impl SessionRecord {
         self.duration_secs = self.duration_secs.max(secs);
     }
 
-    /// The cadence the runner actually ran: measured in the review, else the imported average.
+    /// The cadence the runner actually ran: measured in the review, else the imported watch
+    /// average, else what the microphone heard over the main part ([`Self::heard_spm`]).
     pub fn measured_spm(&self) -> Option<f64> {
         self.review
             .as_ref()
@@ -281,6 +290,24 @@ impl SessionRecord {
                     .map(|i| i.average_spm)
                     .filter(|&a| a > 0.0)
             })
+            .or_else(|| self.heard_spm())
+    }
+
+    /// The cadence the microphone heard over the main part of the session — its longest part
+    /// played (the main set between a warm-up and a cool-down, all of a steady run) — as the
+    /// median of the series, to the nearest 0.5 spm. The whole series when none of it falls in
+    /// that part.
+    pub fn heard_spm(&self) -> Option<f64> {
+        let heard = self.microphone.as_ref()?;
+        let main = self
+            .segments
+            .iter()
+            .max_by(|a, b| a.secs.total_cmp(&b.secs))
+            .map(|s| (s.start_secs, s.start_secs + s.secs));
+        let median = main
+            .and_then(|(from, to)| heard.median_spm(from, to))
+            .or_else(|| heard.median_spm(f64::MIN, f64::MAX))?;
+        Some((median * 2.0).round() / 2.0)
     }
 
     /// A session under a minute (an accidental start, a sound check): marked short, given no
@@ -413,7 +440,56 @@ mod tests {
         assert_eq!(r.steps, 171);
         assert_eq!(r.review, None);
         assert_eq!(r.imported, None);
+        assert_eq!(r.microphone, None);
         assert_eq!(r.measured_spm(), None);
+    }
+
+    #[test]
+    fn the_microphone_cadence_is_the_median_over_the_main_part_and_kept_only_when_heard() {
+        let mut r = SessionRecord::new(
+            "c",
+            "2026-11-21T10:00:00Z".parse().unwrap(),
+            "Plan stage 1",
+            168.0,
+        );
+        // 60 s warm-up at 160, 120 s main at 168, 60 s cool-down at 160.
+        r.step(0.0, 0, (0, 0), "Warm-up", 160_000);
+        r.step(59.6, 159, (0, 0), "Warm-up", 160_000);
+        r.step(60.0, 160, (1, 0), "Main", 168_000);
+        r.step(179.6, 495, (1, 0), "Main", 168_000);
+        r.step(180.0, 496, (2, 0), "Cool-down", 160_000);
+        r.step(240.0, 656, (2, 0), "Cool-down", 160_000);
+        let plain = ron::to_string(&r).unwrap();
+        assert!(!plain.contains("microphone"), "{plain}");
+        assert_eq!(r.heard_spm(), None);
+        // Heard at 158 in the warm-up and cool-down, 166.2–166.4 in the main part, with one
+        // odd reading there: the median ignores it, and it is rounded to 0.5 spm.
+        let samples: Vec<(f64, f64)> = (1..240)
+            .map(|t| {
+                let t = f64::from(t);
+                let spm = if t == 100.0 {
+                    120.0
+                } else if (60.0..=180.0).contains(&t) {
+                    166.2 + (t % 3.0) * 0.1
+                } else {
+                    158.0
+                };
+                (t, spm)
+            })
+            .collect();
+        r.microphone = Some(ImportedCadence::heard(&samples));
+        assert_eq!(r.heard_spm(), Some(166.5));
+        assert_eq!(r.measured_spm(), Some(166.5));
+        // The runner's own number wins.
+        r.review = Some(Review {
+            measured_spm: Some(170.0),
+            ..Review::default()
+        });
+        assert_eq!(r.measured_spm(), Some(170.0));
+        let text = ron::to_string(&r).unwrap();
+        let back: SessionRecord = ron::from_str(&text).unwrap();
+        assert_eq!(back, r);
+        assert_eq!(back.microphone.as_ref().unwrap().source, MICROPHONE);
     }
 
     #[test]

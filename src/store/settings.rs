@@ -65,6 +65,9 @@ pub struct Settings {
     pub data_dir: Option<PathBuf>,
     /// Treadmill speed in km/h, if given.
     pub treadmill_kmh: Option<f64>,
+    /// Listening to the runner's steps on the microphone (off until the runner turns it on;
+    /// files from before it existed load with it off).
+    pub listening: bool,
 }
 
 impl Default for Settings {
@@ -82,6 +85,7 @@ impl Default for Settings {
             output_device: None,
             data_dir: None,
             treadmill_kmh: None,
+            listening: false,
         }
     }
 }
@@ -185,6 +189,22 @@ mod tests {
         assert_eq!(note, None);
         assert_eq!(s.target.get(), 165.0);
         assert_eq!(s.cue_minutes, 2);
+        assert!(
+            !s.listening,
+            "listening stays off until the runner turns it on"
+        );
+    }
+
+    #[test]
+    fn listening_on_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.ron");
+        let s = Settings {
+            listening: true,
+            ..Settings::default()
+        };
+        save_settings(&path, &s).unwrap();
+        assert!(load_settings(&path).0.listening);
     }
 
     #[test]

@@ -93,6 +93,8 @@ pub fn series_line<'a>(name: &str, points: impl Into<PlotPoints<'a>>) -> Line<'a
 /// Colours of what was asked for (target, planned) and what was run (measured, done).
 pub const TARGET: egui::Color32 = egui::Color32::from_rgb(120, 130, 150);
 pub const MEASURED: egui::Color32 = egui::Color32::from_rgb(235, 120, 20);
+/// The cadence heard on the microphone, apart from a watch's.
+pub const HEARD: egui::Color32 = egui::Color32::from_rgb(200, 40, 60);
 
 pub fn key(ui: &mut Ui, text: &str, colour: egui::Color32) {
     ui.label(RichText::new(text).size(16.0).color(colour));

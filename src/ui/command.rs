@@ -63,4 +63,6 @@ pub enum Command {
     RepeatStage(usize),
     /// A footfall tapped in the Plan screen's baseline test.
     PlanTap(f64),
+    /// Turn listening to the runner's steps on the microphone on or off.
+    Listen(bool),
 }

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::cadence::progress::{Advice, ProgressSeries, advice, tempo_profile};
+use crate::cadence::progress::{Advice, ProgressSeries, TempoProfile, advice, tempo_profile};
 use crate::cadence::session::SessionRecord;
 use crate::cadence::stride::Units;
 
@@ -17,8 +17,8 @@ pub struct History {
     pub advice: Vec<Advice>,
     /// The session whose tempo profile is shown.
     pub selected: Option<String>,
-    /// `(played, imported)` tempo of the selected session, `[minute, spm]`.
-    pub profile: (Vec<[f64; 2]>, Vec<[f64; 2]>),
+    /// The selected session's tempo: played, from a watch, heard on the microphone.
+    pub profile: TempoProfile,
     /// A delete waiting for "yes".
     pub confirm_delete: Option<String>,
     /// Sessions deleted since the window opened and where their files went, for Undo (the

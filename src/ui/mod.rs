@@ -20,6 +20,7 @@ mod progress;
 mod progress_table;
 mod review;
 mod run;
+mod run_ear;
 mod run_panels;
 mod settings_screen;
 mod widgets;

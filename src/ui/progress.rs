@@ -5,7 +5,7 @@
 use eframe::egui::{self, RichText, Ui};
 use egui_plot::{Bar, BarChart, Legend, MarkerShape, Plot, Points};
 
-use super::charts::{MEASURED, TARGET, date_plot, key, no_data, series_line};
+use super::charts::{HEARD, MEASURED, TARGET, date_plot, key, no_data, series_line};
 use super::command::Command;
 use super::history::{History, local_time};
 use super::progress_table;
@@ -195,9 +195,7 @@ pub fn ui(ui: &mut Ui, view: &mut ProgressView, shown: &ProgressShown) -> Vec<Co
         // A little room above and below the tempo, so a warm-up is not drawn on the frame.
         let (lo, hi) = history
             .profile
-            .0
-            .iter()
-            .chain(&history.profile.1)
+            .points()
             .fold((f64::MAX, f64::MIN), |(lo, hi), p| {
                 (lo.min(p[1]), hi.max(p[1]))
             });
@@ -213,12 +211,17 @@ pub fn ui(ui: &mut Ui, view: &mut ProgressView, shown: &ProgressShown) -> Vec<Co
                 // A part's end and the next one's start share a minute: as a band, the line
                 // would fill the space between them.
                 plot.line(
-                    series_line("Click", history.profile.0.clone())
+                    series_line("Click", history.profile.played.clone())
                         .color(TARGET)
                         .width(2.0),
                 );
-                if !history.profile.1.is_empty() {
-                    plot.line(series_line("Watch", history.profile.1.clone()).color(MEASURED));
+                if !history.profile.watch.is_empty() {
+                    plot.line(series_line("Watch", history.profile.watch.clone()).color(MEASURED));
+                }
+                if !history.profile.microphone.is_empty() {
+                    plot.line(
+                        series_line("microphone", history.profile.microphone.clone()).color(HEARD),
+                    );
                 }
             });
     });

@@ -5,6 +5,7 @@ use eframe::egui::{self, RichText, Ui};
 
 use super::app::Heard;
 use super::command::Command;
+use super::run_ear::{self, EarShown};
 use super::run_panels;
 use super::widgets::{MIN_DIGIT_HEIGHT, big_number, cue_card, lamp};
 use crate::cadence::cues::CUES;
@@ -79,6 +80,8 @@ pub struct RunShown<'a> {
     pub pinned: bool,
     /// The runner's shift of the workout playing, in half-steps per minute (0: as written).
     pub shift: i32,
+    /// What the microphone hears, while listening is on.
+    pub ear: Option<EarShown<'a>>,
 }
 
 /// The Run screen: `view` is its own state (the text fields), `app` what it shows.
@@ -93,13 +96,22 @@ pub fn ui(ui: &mut Ui, view: &mut RunView, app: &RunShown) -> Vec<Command> {
     // Stopped, the controls around them matter more and the digits give them room.
     let height = ui.ctx().content_rect().height();
     let share = if app.playing { 0.40 } else { 0.22 };
+    // Listening, the line with the indicator (and the step timing) takes its room too.
+    let ear_room = if app.ear.is_some() {
+        run_ear::EAR_LINE + 6.0
+    } else {
+        0.0
+    };
     let digits = (share * height)
-        .min(height - RUNNING_VIEW_REST)
+        .min(height - RUNNING_VIEW_REST - ear_room)
         .max(MIN_DIGIT_HEIGHT);
     let lamp_size = (digits * 0.55).clamp(70.0, 170.0);
     let lit_left = app.playing && beat.is_some_and(|b| b.index % 2 == 0);
     let lit_right = app.playing && beat.is_some_and(|b| b.index % 2 == 1);
     let sounded = beat.is_none_or(|b| b.sounded);
+    // While a session plays with listening on, the cadence heard stands beside the target, the
+    // two the same size, each with its caption.
+    let listened = app.ear.filter(|_| app.playing);
     ui.add_space(4.0);
     ui.horizontal(|ui| {
         let gap = lamp_size * 0.3;
@@ -107,16 +119,39 @@ pub fn ui(ui: &mut Ui, view: &mut RunView, app: &RunShown) -> Vec<Command> {
         // The digits' box: as wide as the widest tempo ("188.5") at this height, within the
         // window; fixed, so the lamps and everything below stay put as the tempo changes.
         let room = full - 2.0 * (lamp_size + gap) - 16.0;
-        let tall = super::digits::fitting_height("888.8", egui::vec2(room, digits));
-        let boxed = egui::vec2(super::digits::width("888.8", tall).min(room), digits);
-        let row = 2.0 * (lamp_size + gap) + boxed.x;
+        let numbers = if listened.is_some() { 2.0 } else { 1.0 };
+        let each = (room - (numbers - 1.0) * gap) / numbers;
+        let tall = super::digits::fitting_height("888.8", egui::vec2(each, digits));
+        let high = if listened.is_some() { tall } else { digits };
+        let boxed = egui::vec2(super::digits::width("888.8", tall).min(each), high);
+        let row = 2.0 * (lamp_size + gap) + numbers * boxed.x + (numbers - 1.0) * gap;
+        let row_high = if listened.is_some() {
+            high + CAPTION * 1.4 + ui.spacing().item_spacing.y
+        } else {
+            high
+        };
         ui.add_space(((full - row) / 2.0).max(0.0));
         ui.spacing_mut().item_spacing.x = gap;
-        centred_lamp(ui, "L", lit_left, sounded, lamp_size, digits);
-        big_number(ui, &shown, boxed).on_hover_text(
-            "Target cadence in steps per minute (Up/Down ±1, PageUp/PageDown or Shift+Up/Down ±5)",
-        );
-        centred_lamp(ui, "R", lit_right, sounded, lamp_size, digits);
+        centred_lamp(ui, "L", lit_left, sounded, lamp_size, row_high);
+        let tip =
+            "Target cadence in steps per minute (Up/Down ±1, PageUp/PageDown or Shift+Up/Down ±5)";
+        match listened {
+            Some(ear) => {
+                ui.vertical(|ui| {
+                    big_number(ui, &shown, boxed).on_hover_text(tip);
+                    ui.allocate_ui(egui::vec2(boxed.x, CAPTION * 1.4), |ui| {
+                        ui.centered_and_justified(|ui| {
+                            ui.label(RichText::new("target").size(CAPTION))
+                        });
+                    });
+                });
+                run_ear::heard_number(ui, &ear, boxed, CAPTION);
+            }
+            None => {
+                big_number(ui, &shown, boxed).on_hover_text(tip);
+            }
+        }
+        centred_lamp(ui, "R", lit_right, sounded, lamp_size, row_high);
     });
     ui.vertical_centered(|ui| {
         ui.label(RichText::new("steps per minute").size(18.0).weak());
@@ -125,6 +160,9 @@ pub fn ui(ui: &mut Ui, view: &mut RunView, app: &RunShown) -> Vec<Command> {
         // moves when one comes or goes.
         reserved_line(ui, app, workout, beat);
     });
+    if let Some(ear) = &app.ear {
+        run_ear::ear_line(ui, ear, app.playing);
+    }
     transport(ui, view, app, &mut commands);
     ui.add_space(4.0);
     // The rest folds away while a session plays: from 1.5 m only the above is read.
@@ -151,6 +189,9 @@ pub fn ui(ui: &mut Ui, view: &mut RunView, app: &RunShown) -> Vec<Command> {
 /// What the running view needs besides the digits, in points: the tabs, the lines under the
 /// digits, the transport and the cue card.
 const RUNNING_VIEW_REST: f32 = 430.0;
+
+/// The size of "target" and "heard" under the two numbers while listening.
+const CAPTION: f32 = 22.0;
 
 /// A lamp centred on the digits' height.
 fn centred_lamp(ui: &mut Ui, side: &str, lit: bool, sounded: bool, size: f32, digits: f32) {
@@ -308,7 +349,9 @@ fn transport(ui: &mut Ui, view: &mut RunView, app: &RunShown, commands: &mut Vec
                 commands.push(Command::Nudge(delta));
             }
         }
-        // While a session plays, Stop and ± are all the transport there is.
+        ui.add_space(12.0);
+        run_ear::toggle(ui, app.settings.listening, commands);
+        // While a session plays, Stop, ± and listening are all the transport there is.
         if app.playing {
             return;
         }

@@ -100,6 +100,12 @@ impl CoachApp {
             Command::StartPlanned => self.start_planned(),
             Command::RepeatStage(stage) => self.repeat_stage(stage),
             Command::PlanTap(at) => self.plan.taps.tap(at),
+            // The microphone opens or closes in `logic`, right after.
+            Command::Listen(on) => {
+                let mut settings = self.settings.clone();
+                settings.listening = on;
+                self.update_settings(settings);
+            }
         }
     }
 

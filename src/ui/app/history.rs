@@ -75,7 +75,8 @@ impl CoachApp {
             let _ = self.save_review();
         }
         // Shoes and surface carry over from the last review; the tapped cadence and the
-        // treadmill speed come from the Run screen.
+        // treadmill speed come from the Run screen. Without taps, the cadence is what the
+        // microphone heard over the main part (if a review would take it).
         let last = self
             .history
             .sessions
@@ -85,7 +86,11 @@ impl CoachApp {
         let defaults = Review {
             shoes: last.map(|r| r.shoes.clone()).unwrap_or_default(),
             surface: last.and_then(|r| r.surface),
-            measured_spm: self.run.taps.estimate().map(|e| e.spm),
+            measured_spm: self.run.taps.estimate().map(|e| e.spm).or_else(|| {
+                record
+                    .heard_spm()
+                    .filter(|&spm| (100.0..=240.0).contains(&spm))
+            }),
             speed_kmh: self.settings.treadmill_kmh,
             ..Review::default()
         };
@@ -118,7 +123,11 @@ impl CoachApp {
             (_, _, Some(i)) if i.average_spm > 0.0 => {
                 Some(format!("Measured {:.1} spm (the watch)", i.average_spm))
             }
-            _ => None,
+            _ => record.heard_spm().map(|m| {
+                format!(
+                    "Measured {m:.1} spm (heard on the microphone, the middle of the main part)"
+                )
+            }),
         };
         lines.push(measured.unwrap_or_else(|| "No cadence measured (tap T while running)".into()));
         if record.segments.len() > 1 {

@@ -9,10 +9,12 @@
 //! - `session.rs`: starting and stopping, following the clock, and when to wake next.
 //! - `history.rs`, `plan.rs`: the history (review, delete, import, export) and the plan.
 //! - `recording.rs`, `clock.rs`: the session's record, and what is heard now.
+//! - `ear.rs`: listening to the runner on the microphone while listening is on.
 
 mod apply;
 mod clock;
 mod draw;
+mod ear;
 mod history;
 mod plan;
 mod recording;
@@ -96,6 +98,10 @@ pub struct CoachApp {
     wake: Option<Duration>,
     /// The window title last set.
     title: &'static str,
+    /// How listening starts when the runner turns it on (the default microphone).
+    open_listener: crate::audio::listener::OpenListener,
+    /// The listener, open exactly while listening is on.
+    ear: Option<ear::Ear>,
 }
 
 /// For the measurement script: counts painted frames and notes the first one, in a file.
@@ -169,6 +175,8 @@ impl CoachApp {
             today: jiff::Zoned::now().date(),
             wake: None,
             title: TITLE,
+            open_listener: crate::audio::listener::open_microphone(),
+            ear: None,
         };
         // Problems found while loading go through `note`, like every other (banner and stderr).
         note.into_iter()
@@ -233,6 +241,7 @@ impl CoachApp {
         self.device = self.engine.device();
         let device = self.device.clone();
         self.follow_clock(&device);
+        self.follow_ear();
         // A new day (or a session just recorded) moves the plan before it is drawn.
         let (today, until_midnight) = self.day_and_midnight();
         self.today = today;
@@ -241,12 +250,12 @@ impl CoachApp {
         let settings_wait = self.save_if_due(dragging, false);
 
         // The next wake-up: the next step heard while shown (the lamp), else only what is due.
-        let due = if hidden {
-            self.next_due()
+        let (due, ear) = if hidden {
+            (self.next_due(), None)
         } else {
-            self.next_step()
+            (self.next_step(), self.ear_look())
         };
-        self.wake = [due, settings_wait, until_midnight]
+        self.wake = [due, ear, settings_wait, until_midnight]
             .into_iter()
             .flatten()
             .min();

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::clock::Heard;
 use crate::audio::Program;
+use crate::cadence::ImportedCadence;
 use crate::cadence::beats::{Beat, BeatCursor};
 use crate::cadence::session::{
     Ending, IdSuffix, PlanLink, SessionRecord, session_id, whole_second,
@@ -28,6 +29,8 @@ pub struct Recording {
     timeline: Option<Timeline>,
     /// The tempo shifts the workout made so far (step index, half-steps per minute).
     shifts: Vec<(u64, i32)>,
+    /// The cadence heard on the microphone: (second of the session, spm), one a second.
+    heard: Vec<(f64, f64)>,
 }
 
 #[derive(Debug)]
@@ -48,6 +51,7 @@ impl Recording {
             segments_saved: 0,
             timeline: None,
             shifts: Vec::new(),
+            heard: Vec::new(),
         }
     }
 
@@ -89,6 +93,7 @@ impl Recording {
         self.saved_at_secs = 0.0;
         self.segments_saved = 0;
         self.shifts.clear();
+        self.heard.clear();
         self.timeline = match program {
             Program::Workout(w) => {
                 let mut cursor = BeatCursor::workout(w, rate);
@@ -171,6 +176,18 @@ impl Recording {
         if due { self.save() } else { None }
     }
 
+    /// Notes that the microphone heard `spm` at `at_secs` of session time; one reading a
+    /// second is kept (a second already heard keeps its first). Written with the next save.
+    pub fn hear(&mut self, at_secs: f64, spm: f64) {
+        if self.record.is_none() || !spm.is_finite() || spm <= 0.0 {
+            return;
+        }
+        let at = at_secs.floor();
+        if self.heard.last().is_none_or(|&(last, _)| at > last) {
+            self.heard.push((at, spm));
+        }
+    }
+
     /// The frame (at `rate`) at which the next 30 s save falls due, while recording.
     pub fn next_save_frame(&self, rate: u64) -> Option<u64> {
         self.record.as_ref()?;
@@ -204,7 +221,10 @@ impl Recording {
     }
 
     fn save(&mut self) -> Option<String> {
-        let record = self.record.as_ref()?;
+        let record = self.record.as_mut()?;
+        if !self.heard.is_empty() {
+            record.microphone = Some(ImportedCadence::heard(&self.heard));
+        }
         self.saved_at_secs = record.duration_secs;
         self.segments_saved = record.segments.len();
         save_session(&self.data_dir, record)

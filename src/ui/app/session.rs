@@ -198,6 +198,10 @@ impl CoachApp {
             cue: self.current_cue(),
             pinned: self.run.pinned_cue.is_some(),
             shift: self.workout_shift(),
+            ear: self
+                .settings
+                .listening
+                .then(|| crate::ui::run_ear::EarShown::new(self.mic_state())),
         }
     }
 
@@ -282,8 +286,9 @@ impl CoachApp {
     }
 
     /// While hidden and playing: the time to the first thing due — the next 30 s save or the
-    /// next part of the session (both recorded), the end of a workout, or the next cue (its
-    /// chime) — never the next step.
+    /// next part of the session (both recorded), the end of a workout, the next cue (its
+    /// chime), or with listening on the next second (its reading is recorded) — never the next
+    /// step.
     pub(super) fn next_due(&self) -> Option<Duration> {
         if !self.playing {
             return None;
@@ -311,6 +316,8 @@ impl CoachApp {
             // Past the end and not finished yet: the last samples are still in the device.
             due.push(frames_to_time(end).max(Duration::from_millis(100)));
         }
+        // Listening: the next second's reading is recorded.
+        due.extend(self.next_reading());
         if self.settings.cue_chime && self.run.pinned_cue.is_none() {
             let every = u64::from(self.settings.cue_minutes).max(1) * 60;
             let next = (self.heard.elapsed.as_secs() / every + 1) * every;

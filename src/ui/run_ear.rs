@@ -1,0 +1,292 @@
+//! What the Run screen shows of listening: the switch, the indicator (or why the microphone is
+//! unavailable), the cadence heard beside the target with how sure the ear is, and the strip
+//! of the last steps early or late against the click. It draws from the microphone's last
+//! reading and asks only for listening on or off.
+
+use eframe::egui::{self, Color32, RichText, Sense, Ui, Vec2, pos2, vec2};
+
+use super::command::Command;
+use crate::audio::microphone::{MicState, MicStatus};
+use crate::hearing::Hearing;
+
+/// At or above this confidence the cadence heard is shown plainly; below, faded and "unsure".
+pub const SURE: f64 = 0.6;
+/// How many of the latest steps the timing strip shows.
+pub const STRIP_STEPS: usize = 16;
+/// The strip's reach either side of the click, in milliseconds (steps further off sit at its
+/// ends).
+const STRIP_MS: f64 = 100.0;
+/// Height of the line with the indicator and the strip.
+pub const EAR_LINE: f32 = 44.0;
+/// The indicator's red.
+const RED: Color32 = Color32::from_rgb(220, 40, 40);
+
+/// What the Run screen shows while listening is on: the microphone's last reading (`None`
+/// until the first).
+#[derive(Debug, Clone, Copy)]
+pub struct EarShown<'a> {
+    pub state: Option<&'a MicState>,
+}
+
+impl<'a> EarShown<'a> {
+    pub fn new(state: Option<&'a MicState>) -> EarShown<'a> {
+        EarShown { state }
+    }
+
+    /// What is heard of a runner, if the microphone hears one.
+    pub fn hearing(&self) -> Option<&'a Hearing> {
+        self.state?.hearing.as_ref()
+    }
+
+    /// Why nothing can be heard, in one sentence, when the microphone is unavailable.
+    pub fn unavailable(&self) -> Option<&'a str> {
+        match &self.state?.status {
+            MicStatus::Unavailable(why) => Some(why),
+            _ => None,
+        }
+    }
+}
+
+/// The cadence heard in digits and what it says under them: `"166"` and "heard", faded and
+/// "heard · unsure" under [`SURE`], "—" and "not hearing steps" with no runner heard.
+pub fn heard_text(ear: &EarShown) -> (String, &'static str, bool) {
+    match ear.hearing() {
+        Some(h) if h.confidence >= SURE => (format!("{:.0}", h.cadence_spm), "heard", true),
+        Some(h) => (format!("{:.0}", h.cadence_spm), "heard · unsure", false),
+        None if ear.unavailable().is_some() => ("---".into(), "microphone unavailable", false),
+        None => ("---".into(), "not hearing steps", false),
+    }
+}
+
+/// The cadence heard, in digits the size of the target's, with its caption underneath. A
+/// screen reader hears "Heard 166 spm" (or "Heard 166 spm, unsure", "Heard nothing: …").
+pub fn heard_number(ui: &mut Ui, ear: &EarShown, size: Vec2, caption: f32) {
+    let (text, says, sure) = heard_text(ear);
+    ui.vertical(|ui| {
+        let strong = ui.visuals().strong_text_color();
+        let colour = if sure {
+            strong
+        } else {
+            strong.gamma_multiply(0.4)
+        };
+        let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
+        super::digits::paint(ui.painter(), rect, &text, colour);
+        let name = match ear.hearing() {
+            Some(_) if sure => format!("Heard {text} spm"),
+            Some(_) => format!("Heard {text} spm, unsure"),
+            None => format!("Heard nothing: {says}"),
+        };
+        response
+            .widget_info(|| egui::WidgetInfo::labeled(egui::accesskit::Role::Label, true, &name));
+        let caption_text = RichText::new(says).size(caption);
+        ui.allocate_ui(vec2(size.x, caption * 1.4), |ui| {
+            ui.centered_and_justified(|ui| {
+                ui.label(if sure {
+                    caption_text
+                } else {
+                    caption_text.weak()
+                })
+            });
+        });
+    });
+}
+
+/// The switch: "Listen" off, "Listening" with a red dot on.
+pub fn toggle(ui: &mut Ui, listening: bool, commands: &mut Vec<Command>) {
+    let text = if listening {
+        RichText::new("Listening").size(22.0).color(RED)
+    } else {
+        RichText::new("Listen").size(22.0)
+    };
+    let tip = if listening {
+        "Stop listening: the microphone is closed"
+    } else {
+        "Listen to your steps on the microphone: your cadence and step timing while you run \
+         (what it hears stays in memory; only the cadence is kept with the session)"
+    };
+    let response = ui
+        .add_sized([170.0, 54.0], egui::Button::selectable(listening, text))
+        .on_hover_text(tip);
+    if listening {
+        red_dot(ui, response.rect.left_center() + vec2(16.0, 0.0));
+    }
+    if response.clicked() {
+        commands.push(Command::Listen(!listening));
+    }
+}
+
+/// The red dot that says the microphone is open (painted: not every font has "●").
+fn red_dot(ui: &Ui, at: egui::Pos2) {
+    ui.painter().circle_filled(at, 7.0, RED);
+}
+
+/// One line while listening: the red dot and the microphone heard (or why it cannot be), and
+/// while a session plays the timing of the last steps against the click.
+pub fn ear_line(ui: &mut Ui, ear: &EarShown, playing: bool) {
+    let (rect, _) = ui.allocate_exact_size(vec2(ui.available_width(), EAR_LINE), Sense::hover());
+    let mut line = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+    );
+    let ui = &mut line;
+    let status = match ear.state.map(|s| &s.status) {
+        None | Some(MicStatus::Opening) => "Listening: opening the microphone…".to_string(),
+        Some(MicStatus::Listening { device, .. }) => format!("Listening: {device}"),
+        Some(MicStatus::Unavailable(why)) => format!("Not listening: {why}"),
+    };
+    let (dot, _) = ui.allocate_exact_size(vec2(18.0, EAR_LINE), Sense::hover());
+    red_dot(ui, dot.center());
+    let colour = if ear.unavailable().is_some() {
+        ui.visuals().warn_fg_color
+    } else {
+        ui.visuals().text_color()
+    };
+    let width = if playing { 330.0 } else { ui.available_width() };
+    ui.add_sized(
+        [width, EAR_LINE],
+        egui::Label::new(RichText::new(status).size(18.0).color(colour)).truncate(),
+    );
+    if !playing || ear.unavailable().is_some() {
+        return;
+    }
+    let offsets = ear.hearing().map(last_offsets).unwrap_or_default();
+    strip(ui, &offsets, vec2(420.0, EAR_LINE - 4.0));
+    ui.add_space(8.0);
+    ui.add(egui::Label::new(RichText::new(timing_text(&offsets)).size(18.0)).truncate());
+}
+
+/// The click offsets of the last [`STRIP_STEPS`] steps that had a click near them, oldest first.
+pub fn last_offsets(hearing: &Hearing) -> Vec<f64> {
+    let offsets = hearing.offsets_ms();
+    offsets[offsets.len().saturating_sub(STRIP_STEPS)..].to_vec()
+}
+
+/// "steps land 12 ms late on average", or early, or on the click (within 2 ms).
+pub fn timing_text(offsets: &[f64]) -> String {
+    if offsets.is_empty() {
+        return "no steps timed against the click yet".into();
+    }
+    let mean = offsets.iter().sum::<f64>() / offsets.len() as f64;
+    match mean.round() {
+        m if m.abs() <= 2.0 => "steps land on the click on average".into(),
+        m if m < 0.0 => format!("steps land {} ms early on average", -m),
+        m => format!("steps land {m} ms late on average"),
+    }
+}
+
+/// The strip: a centre line (the click), ticks at ±50 and ±100 ms, and a mark for each step,
+/// left early and right late, the latest the strongest.
+fn strip(ui: &mut Ui, offsets: &[f64], size: Vec2) {
+    let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
+    let painter = ui.painter_at(rect);
+    let visuals = ui.visuals();
+    let weak = visuals.weak_text_color();
+    let strong = visuals.strong_text_color();
+    let label_h = 13.0;
+    let bar = egui::Rect::from_min_max(rect.min, pos2(rect.max.x, rect.max.y - label_h));
+    let x_of = |ms: f64| {
+        let share = (ms.clamp(-STRIP_MS, STRIP_MS) / STRIP_MS) as f32;
+        bar.center().x + share * (bar.width() / 2.0 - 6.0)
+    };
+    painter.line_segment(
+        [
+            pos2(bar.left(), bar.center().y),
+            pos2(bar.right(), bar.center().y),
+        ],
+        (1.0, weak),
+    );
+    for ms in [-100.0, -50.0, 0.0, 50.0, 100.0] {
+        let x = x_of(ms);
+        let reach = if ms == 0.0 { bar.height() / 2.0 } else { 4.0 };
+        painter.line_segment(
+            [
+                pos2(x, bar.center().y - reach),
+                pos2(x, bar.center().y + reach),
+            ],
+            (if ms == 0.0 { 2.0 } else { 1.0 }, weak),
+        );
+        let text = match ms {
+            -100.0 => "100 ms early".to_string(),
+            100.0 => "100 ms late".to_string(),
+            0.0 => "click".to_string(),
+            m => format!("{:.0}", m.abs()),
+        };
+        let align = match ms {
+            -100.0 => egui::Align2::LEFT_BOTTOM,
+            100.0 => egui::Align2::RIGHT_BOTTOM,
+            _ => egui::Align2::CENTER_BOTTOM,
+        };
+        let at = match ms {
+            -100.0 => bar.left(),
+            100.0 => bar.right(),
+            _ => x,
+        };
+        painter.text(
+            pos2(at, rect.bottom()),
+            align,
+            text,
+            egui::FontId::proportional(11.0),
+            weak,
+        );
+    }
+    let n = offsets.len();
+    for (i, &ms) in offsets.iter().enumerate() {
+        // Older steps fade: the latest is drawn at full strength.
+        let age = (n - 1 - i) as f32 / STRIP_STEPS as f32;
+        let colour = strong.gamma_multiply(1.0 - 0.75 * age);
+        let x = x_of(ms);
+        painter.rect_filled(
+            egui::Rect::from_center_size(pos2(x, bar.center().y), vec2(4.0, bar.height() * 0.7)),
+            1.0,
+            colour,
+        );
+    }
+    let name = format!("Step timing: {}", timing_text(offsets));
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::accesskit::Role::Image, true, &name));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hearing::Footfall;
+
+    #[test]
+    fn the_timing_says_early_late_or_on_the_click() {
+        assert_eq!(
+            timing_text(&[10.0, 14.0]),
+            "steps land 12 ms late on average"
+        );
+        assert_eq!(
+            timing_text(&[-20.0, -30.0]),
+            "steps land 25 ms early on average"
+        );
+        assert_eq!(
+            timing_text(&[1.0, -2.0]),
+            "steps land on the click on average"
+        );
+        assert_eq!(timing_text(&[]), "no steps timed against the click yet");
+    }
+
+    #[test]
+    fn the_strip_keeps_the_latest_timed_steps() {
+        let steps = (0..30)
+            .map(|i| Footfall {
+                at_s: f64::from(i) * 0.35,
+                click_offset_ms: (i % 5 != 0).then_some(f64::from(i)),
+            })
+            .collect();
+        let hearing = Hearing {
+            cadence_spm: 170.0,
+            confidence: 0.9,
+            steps,
+        };
+        let last = last_offsets(&hearing);
+        assert_eq!(last.len(), STRIP_STEPS);
+        assert_eq!(last.last(), Some(&29.0));
+        assert!(
+            !last.contains(&25.0),
+            "a step with no click near it is left out"
+        );
+    }
+}
