@@ -203,9 +203,9 @@ impl CadenceTracker {
     /// runner than [`measure`](Self::measure) (the source's window spans several seconds) but
     /// far steadier, for judging changes smaller than a step's jitter.
     pub fn settled(&self, at_s: f64) -> Measure {
-        match self.measure(at_s) {
-            Measure::Sure(_) => Measure::Sure(self.latest.map_or(f64::NAN, |r| r.spm)),
-            unsure => unsure,
+        match (self.measure(at_s), self.latest) {
+            (Measure::Sure(_), Some(reading)) => Measure::Sure(reading.spm),
+            (measure, _) => measure,
         }
     }
 

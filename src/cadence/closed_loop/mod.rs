@@ -28,6 +28,41 @@
 //!
 //! Times are seconds on the session's clock; the caller puts the beats (from the audio clock)
 //! and the source's readings and steps (shifted by the measured round trip) on that one clock.
+//!
+//! # How a session drives it
+//!
+//! Per reading: `tracker.reading(r)`; per footfall: `tracker.step(at_s)` (and, with the phase
+//! nudge, `phase.step(offset_ms)`). Per beat, before it plays: `tracker.measure(at_s)` for the
+//! click decisions, `tracker.settled(at_s)` for the nudge; the click sounds if the controller in
+//! use says so, a new tempo takes effect from the next beat, and the [`Tally`] and
+//! [`SilentBlocks`] log what was played for the record and the retention probes.
+//!
+//! ```
+//! use cadence_coach::cadence::Spm;
+//! use cadence_coach::cadence::closed_loop::*;
+//!
+//! let target = Spm::new(170.0).unwrap();
+//! let mut tracker = CadenceTracker::new(Trust::default());
+//! let mut off = ClickWhenOff::new(ClickWhenOffSettings::default());
+//! let mut tally = Tally::new(Band::default());
+//! let mut silent = SilentBlocks::default();
+//! // A runner at 170 spm, heard once a second.
+//! for n in 0..60u32 {
+//!     let at_s = f64::from(n) * 60.0 / 170.0;
+//!     tracker.step(at_s);
+//!     if n % 3 == 0 {
+//!         tracker.reading(LiveCadence { at_s, spm: 170.0, confidence: 0.9 });
+//!     }
+//!     let measure = tracker.measure(at_s);
+//!     let heard = off.beat(target.get(), measure);
+//!     tally.beat(at_s, heard, target.get(), measure);
+//!     silent.beat(at_s, heard);
+//! }
+//! let blocks = silent.finish(60.0 * 60.0 / 170.0);
+//! let summary = tally.summary(None);
+//! assert!(summary.clicks_heard < 20 && summary.clicks_silent > 40);
+//! assert_eq!(blocks.len(), 1);
+//! ```
 
 pub mod click_when_off;
 pub mod fading;

@@ -99,6 +99,7 @@ impl GuidedNudge {
         if !spm.is_finite() {
             return Err(ClosedLoopError::NotACadence(spm));
         }
+        // `nudged` rounds to the half step and holds the result inside the playable range.
         let from = Spm::MIN.nudged(spm - Spm::MIN.get());
         GuidedNudge::new(from, target, settings)
     }
