@@ -533,3 +533,32 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #[test]
+    fn adaptive_fading_fed_any_cadences_keeps_its_blocks_within_the_limits(
+        on_secs in 1u32..30,
+        min in 1u32..40,
+        extra in 0u32..60,
+        grow_secs in 0u32..50,
+        shrink_secs in 0u32..50,
+        cadences in prop::collection::vec(prop::option::of(150.0..190.0f64), 1..3000),
+    ) {
+        let max = min + extra;
+        let settings = FadeSettings {
+            grow_secs,
+            shrink_secs,
+            ..fade_settings(on_secs, min + extra / 2, min, max)
+        };
+        let mut fade = AdaptiveFade::new(settings).unwrap();
+        for (i, c) in cadences.iter().enumerate() {
+            let measure = c.map_or(Measure::Unsure(Unsure::LowConfidence), Measure::Sure);
+            fade.beat(i as f64 * 0.35, TARGET, measure);
+            prop_assert!((min..=max).contains(&fade.off_secs()));
+        }
+        for b in fade.silent_blocks() {
+            // A block lasts at most its length, plus the beat that ends it.
+            prop_assert!(b.end_s - b.start_s <= f64::from(max) + 0.35 + 1e-9);
+        }
+    }
+}
