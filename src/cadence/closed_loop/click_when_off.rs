@@ -10,8 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Band;
 use super::live::Measure;
+use super::{Band, ClosedLoopError};
 
 /// How the click decides to be quiet.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -42,8 +42,10 @@ pub struct ClickWhenOff {
 }
 
 impl ClickWhenOff {
-    pub fn new(settings: ClickWhenOffSettings) -> ClickWhenOff {
-        ClickWhenOff { settings, held: 0 }
+    /// Refuses a band that is no band (see [`Band::check`]).
+    pub fn new(settings: ClickWhenOffSettings) -> Result<ClickWhenOff, ClosedLoopError> {
+        settings.band.check()?;
+        Ok(ClickWhenOff { settings, held: 0 })
     }
 
     pub fn settings(&self) -> ClickWhenOffSettings {
@@ -76,7 +78,8 @@ mod tests {
         let mut off = ClickWhenOff::new(ClickWhenOffSettings {
             band: Band::Spm(3.0),
             settle_steps: 3,
-        });
+        })
+        .unwrap();
         let heard: Vec<bool> = [170.0, 172.0, 167.0, 169.0, 173.0, 173.1, 170.0]
             .into_iter()
             .map(|spm| off.beat(170.0, Measure::Sure(spm)))
@@ -87,5 +90,10 @@ mod tests {
         }
         assert!(!off.beat(170.0, Measure::Sure(170.0)));
         assert!(off.beat(170.0, Measure::Unsure(Unsure::Stale)));
+        let none = ClickWhenOffSettings {
+            band: Band::Spm(0.0),
+            ..ClickWhenOffSettings::default()
+        };
+        assert!(ClickWhenOff::new(none).is_err());
     }
 }

@@ -43,7 +43,7 @@
 //!
 //! let target = Spm::new(170.0).unwrap();
 //! let mut tracker = CadenceTracker::new(Trust::default());
-//! let mut off = ClickWhenOff::new(ClickWhenOffSettings::default());
+//! let mut off = ClickWhenOff::new(ClickWhenOffSettings::default()).unwrap();
 //! let mut tally = Tally::new(Band::default());
 //! let mut silent = SilentBlocks::default();
 //! // A runner at 170 spm, heard once a second.

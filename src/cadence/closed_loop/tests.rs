@@ -22,7 +22,7 @@ fn runner(natural: f64, drift_steps: f64, jitter: f64, seed: u64) -> Runner {
 
 /// A click-when-off session of `secs` with `runner`.
 fn click_when_off(runner: Runner, secs: f64) -> Sim {
-    let mut off = ClickWhenOff::new(ClickWhenOffSettings::default());
+    let mut off = ClickWhenOff::new(ClickWhenOffSettings::default()).unwrap();
     let mut sim = Sim::new(runner, TARGET);
     sim.run(secs, |_, measure, _| (off.beat(TARGET, measure), None));
     sim
@@ -132,7 +132,7 @@ fn click_when_off_sounds_while_the_measurement_is_unsure_or_stale() {
             t if (70.0..80.0).contains(&t) => -1.0,
             _ => 0.9,
         });
-        let mut off = ClickWhenOff::new(ClickWhenOffSettings::default());
+        let mut off = ClickWhenOff::new(ClickWhenOffSettings::default()).unwrap();
         sim.run(100.0, |_, measure, _| (off.beat(TARGET, measure), None));
         let heard = |from: f64, to: f64| {
             let beats: Vec<bool> = sim
@@ -443,7 +443,7 @@ fn retention_comes_from_the_silent_blocks_only() {
 
 #[test]
 fn a_session_summary_adds_up() {
-    let mut off = ClickWhenOff::new(ClickWhenOffSettings::default());
+    let mut off = ClickWhenOff::new(ClickWhenOffSettings::default()).unwrap();
     let mut tally = Tally::new(Band::default());
     let mut sim = Sim::new(runner(160.0, 20.0, 0.01, 3), TARGET);
     sim.run(300.0, |at_s, measure, _| {
