@@ -1,11 +1,12 @@
 //! The coaching domain: step rates, workouts, the beat timeline, tap tempo, step length,
-//! form cues and checklists.
+//! form cues and checklists, and the closed-loop coaching that listens to the runner.
 //!
 //! Pure and deterministic: no sound, no window, no clock and no files live here, so every rule
 //! can be unit-tested with plain values.
 
 pub mod beats;
 mod clock_text;
+pub mod closed_loop;
 mod count_text;
 pub mod cues;
 pub mod imported;
