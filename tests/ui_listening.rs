@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cadence_coach::audio::microphone::{MicState, MicStatus};
+use cadence_coach::audio::microphone::{MicState, MicStatus, RoundTrip};
 use cadence_coach::audio::{AudioEngine, Listener, TrackHandle};
 use cadence_coach::cadence::Spm;
 use cadence_coach::cadence::plan::Feedback;
@@ -194,6 +194,27 @@ fn listening_is_off_until_turned_on_and_the_microphone_is_open_only_while_on() {
     assert!(
         h.query_by_label("Listening").is_some(),
         "the switch shows it too"
+    );
+    // Once the round-trip check is done, the line says what it measured.
+    script.state.lock().unwrap().round_trip = Some(RoundTrip {
+        ms: 241.6,
+        output_ms: 220.0,
+        heard: true,
+    });
+    play(&mut h, 1);
+    assert!(
+        h.query_by_label("Listening: Laptop microphone · click back in 242 ms")
+            .is_some()
+    );
+    script.state.lock().unwrap().round_trip = Some(RoundTrip {
+        ms: 190.0,
+        output_ms: 170.0,
+        heard: false,
+    });
+    play(&mut h, 1);
+    assert!(
+        h.query_by_label("Listening: Laptop microphone · click not heard back (headphones?)")
+            .is_some()
     );
 
     // Stopped, it keeps listening but follows no session; off, it is closed.

@@ -60,6 +60,9 @@ pub struct MicState {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RoundTrip {
     pub ms: f64,
+    /// The output's part of it: from the app sending a click to the runner hearing it (the
+    /// round trip less the latency the input reports). The beat lamp lights by it.
+    pub output_ms: f64,
     /// True when the round-trip check heard the clicks come back; false when it did not (as
     /// with headphones) and the delay is the devices' own latencies.
     pub heard: bool,
@@ -352,8 +355,14 @@ impl Follow {
                 false,
             ),
         };
+        let ms = frames as f64 / rate * 1000.0;
         this.round_trip = Some(RoundTrip {
-            ms: frames as f64 / rate * 1000.0,
+            ms,
+            output_ms: if heard {
+                (ms - input.latency_s() * 1000.0).max(0.0)
+            } else {
+                OUTPUT_BUFFER_S * 1000.0
+            },
             heard,
         });
         ear.set_round_trip(frames);

@@ -132,7 +132,11 @@ pub fn ear_line(ui: &mut Ui, ear: &EarShown, playing: bool) {
     let ui = &mut line;
     let status = match ear.state.map(|s| &s.status) {
         None | Some(MicStatus::Opening) => "Listening: opening the microphone…".to_string(),
-        Some(MicStatus::Listening { device, .. }) => format!("Listening: {device}"),
+        Some(MicStatus::Listening { device, .. }) => match ear.state.and_then(|s| s.round_trip) {
+            Some(rt) if rt.heard => format!("Listening: {device} · click back in {:.0} ms", rt.ms),
+            Some(_) => format!("Listening: {device} · click not heard back (headphones?)"),
+            None => format!("Listening: {device}"),
+        },
         Some(MicStatus::Unavailable(why)) => format!("Not listening: {why}"),
     };
     let (dot, _) = ui.allocate_exact_size(vec2(18.0, EAR_LINE), Sense::hover());

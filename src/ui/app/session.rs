@@ -244,9 +244,15 @@ impl CoachApp {
             self.heard = super::Heard::default();
             return;
         };
+        let measured = self
+            .ear
+            .as_ref()
+            .and_then(|e| e.state.as_ref())
+            .and_then(|s| s.round_trip);
+        let device = lamp_device(device, measured);
         self.heard = self
             .clock
-            .read(track, device, Some(track.clock_observation()));
+            .read(track, &device, Some(track.clock_observation()));
         if self.playing {
             let shifts = track.shifts_since(self.recording.shifts_known());
             let error = self
@@ -324,5 +330,62 @@ impl CoachApp {
             due.push(Duration::from_secs(next).saturating_sub(self.heard.elapsed));
         }
         due.into_iter().min().map(|d| d + DUE_MARGIN)
+    }
+}
+
+/// The lamp lights when the click is heard: by the output latency the round-trip check
+/// measured when it heard the clicks come back, else by the device's own buffer.
+fn lamp_device(
+    device: &crate::audio::DeviceState,
+    measured: Option<crate::audio::microphone::RoundTrip>,
+) -> crate::audio::DeviceState {
+    match (device, measured.filter(|rt| rt.heard)) {
+        (crate::audio::DeviceState::Connected { name, rate, .. }, Some(rt)) => {
+            crate::audio::DeviceState::Connected {
+                name: name.clone(),
+                rate: *rate,
+                latency_frames: (rt.output_ms / 1000.0 * f64::from(*rate)).round() as u32,
+            }
+        }
+        _ => device.clone(),
+    }
+}
+
+#[cfg(test)]
+mod lamp_tests {
+    use super::lamp_device;
+    use crate::audio::DeviceState;
+    use crate::audio::microphone::RoundTrip;
+
+    fn connected(latency_frames: u32) -> DeviceState {
+        DeviceState::Connected {
+            name: "speakers".into(),
+            rate: 48_000,
+            latency_frames,
+        }
+    }
+
+    #[test]
+    fn the_lamp_follows_the_measured_output_latency_only_when_the_clicks_were_heard() {
+        let heard = RoundTrip {
+            ms: 262.0,
+            output_ms: 240.0,
+            heard: true,
+        };
+        assert_eq!(
+            lamp_device(&connected(8_160), Some(heard)),
+            connected(11_520)
+        );
+        let guessed = RoundTrip {
+            heard: false,
+            ..heard
+        };
+        assert_eq!(
+            lamp_device(&connected(8_160), Some(guessed)),
+            connected(8_160)
+        );
+        assert_eq!(lamp_device(&connected(8_160), None), connected(8_160));
+        let gone = DeviceState::Connecting;
+        assert_eq!(lamp_device(&gone, Some(heard)), gone);
     }
 }
