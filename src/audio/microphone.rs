@@ -211,7 +211,7 @@ fn hear(shared: &Shared, input: &Input, heard_before: f64) -> Option<String> {
             (Some(t), _) => follow = Some(Follow::new(t.clone(), input.rate, ear_frames(&ear))),
             (None, Some(_)) => {
                 if let Some(mut f) = follow.take() {
-                    f.finish_check(&mut ear, input);
+                    f.finish_check(&mut ear, input, &input_clock);
                 }
             }
             (None, None) => {}
@@ -233,7 +233,7 @@ fn hear(shared: &Shared, input: &Input, heard_before: f64) -> Option<String> {
         match &mut follow {
             Some(f) => {
                 f.take_clicks(&input_clock, input.rate);
-                f.hear(&mut ear, &buffer, input);
+                f.hear(&mut ear, &buffer, input, &input_clock);
                 if let Some(rt) = f.round_trip {
                     lock(shared).round_trip = Some(rt);
                 }
@@ -275,7 +275,7 @@ struct Follow {
     check: Option<Vec<f32>>,
     check_from: u64,
     round_trip: Option<RoundTrip>,
-    scratch: Vec<SoundedClick>,
+    unplaced: Vec<SoundedClick>,
 }
 
 impl Follow {
@@ -296,21 +296,30 @@ impl Follow {
             check: Some(Vec::new()),
             check_from: ear_frame,
             round_trip: None,
-            scratch: Vec::new(),
+            unplaced: Vec::new(),
         }
     }
 
     /// Reads the clicks sounded since the last look and places them in input frames.
     fn take_clicks(&mut self, input_clock: &MinClock, input_rate: u32) {
         let (frames, at) = self.track.clock_observation();
+        self.output_clock
+            .observe(frames, self.track.rate().max(1), at);
+        self.next_click = self.track.clicks_since(self.next_click, &mut self.unplaced);
+        // During the check the clicks wait, to be placed all alike by the clocks as they stand
+        // at its end: the first callbacks place a stream's clock least well.
+        if self.check.is_none() {
+            self.place(input_clock, input_rate);
+        }
+    }
+
+    /// Places the clicks read so far in input frames.
+    fn place(&mut self, input_clock: &MinClock, input_rate: u32) {
         let output_rate = self.track.rate().max(1);
-        self.output_clock.observe(frames, output_rate, at);
-        self.scratch.clear();
-        self.next_click = self.track.clicks_since(self.next_click, &mut self.scratch);
         let (Some(out), Some(inp)) = (self.output_clock.origin, input_clock.origin) else {
             return;
         };
-        for click in &self.scratch {
+        for click in self.unplaced.drain(..) {
             // When the click was sent, on the input's frame count.
             let sent = out + Duration::from_secs_f64(click.frame as f64 / f64::from(output_rate));
             let Some(since) = sent.checked_duration_since(inp) else {
@@ -324,7 +333,7 @@ impl Follow {
 
     /// Hands the ear `samples` and the clicks in them; during the check, holds both back until
     /// the check has heard enough.
-    fn hear(&mut self, ear: &mut Ear, samples: &[f32], input: &Input) {
+    fn hear(&mut self, ear: &mut Ear, samples: &[f32], input: &Input, input_clock: &MinClock) {
         let Some(held) = &mut self.check else {
             for click in self.clicks.drain(..) {
                 ear.played_click(click.frame, &click.wave);
@@ -335,12 +344,16 @@ impl Follow {
         held.extend_from_slice(samples);
         let rate = f64::from(input.rate);
         if held.len() as f64 >= (CHECK_SECS + MAX_ROUND_TRIP_S) * rate {
-            self.finish_check(ear, input);
+            self.finish_check(ear, input, input_clock);
         }
     }
 
     /// Ends the round-trip check: measures what it held, tells the ear, and feeds it all.
-    fn finish_check(&mut self, ear: &mut Ear, input: &Input) {
+    fn finish_check(&mut self, ear: &mut Ear, input: &Input, input_clock: &MinClock) {
+        if self.check.is_none() {
+            return;
+        }
+        self.place(input_clock, input.rate);
         let this = self;
         let Some(held) = this.check.take() else {
             return;
@@ -366,8 +379,9 @@ impl Follow {
             heard,
         });
         ear.set_round_trip(frames);
+        // Every click that comes back within what was held, even one sent just before it.
         let from = this.check_from;
-        for click in this.clicks.drain(..).filter(|c| c.frame >= from) {
+        for click in this.clicks.drain(..).filter(|c| c.frame + frames >= from) {
             ear.played_click(click.frame, &click.wave);
         }
         ear.feed(&held);

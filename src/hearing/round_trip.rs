@@ -97,7 +97,7 @@ pub fn measure_round_trip(
         .map(|(_, w)| w)
         .collect();
     let stands_out = |w: &Vec<f64>, l: usize| {
-        w[l.saturating_sub(1)..=(l + 1).min(max_bins)]
+        w[l.saturating_sub(2)..=(l + 2).min(max_bins)]
             .iter()
             .any(|&e| e >= PROMINENCE)
     };

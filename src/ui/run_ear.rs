@@ -146,7 +146,12 @@ pub fn ear_line(ui: &mut Ui, ear: &EarShown, playing: bool) {
     } else {
         ui.visuals().text_color()
     };
-    let width = if playing { 330.0 } else { ui.available_width() };
+    // While playing, the strip (420) and its line (about 300) share the row with it.
+    let width = if playing {
+        (ui.available_width() - 420.0 - 16.0 - 300.0).clamp(330.0, 560.0)
+    } else {
+        ui.available_width()
+    };
     ui.add_sized(
         [width, EAR_LINE],
         egui::Label::new(RichText::new(status).size(18.0).color(colour)).truncate(),

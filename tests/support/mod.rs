@@ -3,6 +3,7 @@
 //! workout's beats belong.
 #![allow(dead_code)]
 
+pub mod mic;
 pub mod ui;
 pub mod watch_files;
 
