@@ -3,7 +3,10 @@
 # time to the first frame, peak RSS, and the app process's CPU (all its threads: UI, software
 # OpenGL, audio) averaged over a window while stopped, while playing, and while playing with the
 # window minimized (under openbox), with the frames painted and the times the app woke up.
-# Usage: scripts/measure-window.sh [seconds per window]   (default 60)
+# With LISTEN=1 listening is on (as a runner turned it on before): a second null sink is the
+# microphone, the app's output leaks into it through a loopback as from speakers, and a real
+# jogging recording from the shared fixtures plays into it in a loop; compare with a run without.
+# Usage: [LISTEN=1] scripts/measure-window.sh [seconds per window]   (default 60)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
@@ -12,6 +15,21 @@ start_sound_server
 start_display
 
 export XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/config
+if [[ -n ${LISTEN:-} ]]; then
+    steps=../shared/fixtures/audio/steps/jog_heimweh.wav
+    pactl load-module module-null-sink sink_name=mic rate=48000 channels=1 >/dev/null
+    pactl set-default-source mic.monitor
+    pactl load-module module-loopback source=ci.monitor sink=mic latency_msec=60 >/dev/null
+    mkdir -p "$work/config/cadence-coach"
+    echo "(version: 1, listening: true)" >"$work/config/cadence-coach/settings.ron"
+    if [[ -f $steps ]]; then
+        (while true; do paplay -d mic "$steps" || break; done) &
+        pids+=($!)
+    else
+        echo "[measure-window] $steps not found: listening to the click alone"
+    fi
+    echo "listening on (microphone: a null sink, the output leaking into it)"
+fi
 export CADENCE_COACH_FRAME_REPORT=$work/frames
 t0=$(date +%s%N)
 "$bin" >"$work/app.log" 2>&1 &
