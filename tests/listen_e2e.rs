@@ -4,82 +4,10 @@
 
 mod support;
 
-use std::f64::consts::TAU;
-use std::path::Path;
 use std::process::{Command, Stdio};
 
+use support::mic::{footfalls, pactl, speakers_into_the_microphone, write_wav};
 use support::{SoundServer, bin, stderr, stdout};
-
-/// A small deterministic noise source (xorshift), so the test hears the same run every time.
-struct Noise(u64);
-
-impl Noise {
-    fn uniform(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn white(&mut self) -> f64 {
-        2.0 * self.uniform() - 1.0
-    }
-}
-
-/// A treadmill runner at `spm` for `secs` at 48 kHz: low thumps with a knock, each step
-/// jittered by up to ±8 ms, feet alternating in loudness, over faint belt noise.
-fn footfalls(spm: f64, secs: f64) -> Vec<i16> {
-    let rate = 48_000.0;
-    let mut out = vec![0.0f64; (secs * rate) as usize];
-    let mut noise = Noise(0x5eed_f00d);
-    for s in out.iter_mut() {
-        *s = 0.01 * noise.white();
-    }
-    let mut t = 0.5;
-    let mut step = 0;
-    while t < secs - 0.2 {
-        let at = t + 0.008 * noise.white();
-        let loud = if step % 2 == 0 { 0.6 } else { 0.45 } * (0.9 + 0.2 * noise.uniform());
-        let f1 = 70.0 + 40.0 * noise.uniform();
-        let f2 = 200.0 + 100.0 * noise.uniform();
-        let start = (at * rate) as usize;
-        for i in 0..(0.12 * rate) as usize {
-            let tt = i as f64 / rate;
-            let attack = (tt / 0.0015).min(1.0);
-            let thump = (TAU * f1 * tt).sin() * (-tt / 0.030).exp();
-            let knock = 0.5 * (TAU * f2 * tt).sin() * (-tt / 0.012).exp();
-            if let Some(s) = out.get_mut(start + i) {
-                *s += loud * attack * (thump + knock);
-            }
-        }
-        t += 60.0 / spm;
-        step += 1;
-    }
-    out.iter()
-        .map(|s| (s.clamp(-1.0, 1.0) * 32_000.0) as i16)
-        .collect()
-}
-
-fn write_wav(path: &Path, samples: &[i16]) {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 48_000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
-    for &s in samples {
-        w.write_sample(s).unwrap();
-    }
-    w.finalize().unwrap();
-}
-
-fn pactl(server: &SoundServer, args: &[&str]) {
-    let mut cmd = Command::new("pactl");
-    cmd.args(args);
-    server.apply(&mut cmd);
-    let out = cmd.output().unwrap();
-    assert!(out.status.success(), "pactl {args:?}: {}", stderr(&out));
-}
 
 #[test]
 fn listen_hears_footfalls_at_166_from_the_microphone() {
@@ -143,39 +71,7 @@ fn listen_hears_footfalls_at_166_from_the_microphone() {
     }
 }
 
-/// `play --listen` on speakers: the app's own click at 172 leaks back into the microphone
-/// (module-loopback from the output's monitor), a runner at 166 is heard under it, and the
-/// reading is the runner's, with the click's round trip measured and every step timed.
-/// A private sound server whose default source is a "microphone" null sink into which the
-/// output (the `ci` sink) leaks through a loopback, as speakers leak into a laptop's mic.
-fn speakers_into_the_microphone() -> SoundServer {
-    let server = SoundServer::start();
-    pactl(
-        &server,
-        &[
-            "load-module",
-            "module-null-sink",
-            "sink_name=mic",
-            "rate=48000",
-            "channels=1",
-        ],
-    );
-    pactl(&server, &["set-default-source", "mic.monitor"]);
-    pactl(
-        &server,
-        &[
-            "load-module",
-            "module-loopback",
-            "source=ci.monitor",
-            "sink=mic",
-            "latency_msec=60",
-        ],
-    );
-    // The loopback carries sound once its streams have started.
-    std::thread::sleep(std::time::Duration::from_secs(1));
-    server
-}
-
+/// Runs `play --spm 172 --listen --json` for `minutes`; its JSON object and its stderr.
 fn play_listening(server: &SoundServer, minutes: &str) -> (serde_json::Value, String) {
     let mut play = bin();
     play.args([
@@ -195,6 +91,9 @@ fn play_listening(server: &SoundServer, minutes: &str) -> (serde_json::Value, St
     (json, stderr(&out))
 }
 
+/// `play --listen` on speakers: the app's own click at 172 leaks back into the microphone
+/// (module-loopback from the output's monitor), a runner at 166 is heard under it, and the
+/// reading is the runner's, with the click's round trip measured and every step timed.
 #[test]
 fn play_listen_hears_a_runner_at_166_under_its_own_click_at_172() {
     let _alone = support::exclusive();
