@@ -20,6 +20,8 @@ pub(crate) struct Controls {
     fade: AtomicU64,
     /// A workout's tempo shift asked for, in half-steps per minute.
     shift: AtomicI32,
+    /// The click held silent (closed-loop coaching: the runner is on the tempo).
+    quiet: AtomicBool,
     stop: AtomicBool,
 }
 
@@ -82,6 +84,7 @@ impl Shared {
                 style: AtomicU32::new(0),
                 fade: AtomicU64::new(0),
                 shift: AtomicI32::new(0),
+                quiet: AtomicBool::new(false),
                 stop: AtomicBool::new(false),
             },
             status: Status::default(),
@@ -138,6 +141,14 @@ impl Controls {
 
     pub fn shift(&self) -> i32 {
         self.shift.load(Relaxed)
+    }
+
+    pub fn set_quiet(&self, quiet: bool) {
+        self.quiet.store(quiet, Relaxed);
+    }
+
+    pub fn quiet(&self) -> bool {
+        self.quiet.load(Relaxed)
     }
 
     pub fn request_stop(&self) {

@@ -184,7 +184,8 @@ impl Generator {
                 self.latched_shift = shift;
             }
         }
-        let sounded = audible && self.settings.sounds_on(beat.index);
+        // Held quiet from another thread, latched here: a click that starts plays whole.
+        let sounded = audible && self.settings.sounds_on(beat.index) && !controls.quiet();
         if sounded {
             let gain = perceived_gain(self.settings.volume);
             let (left, right) = match (self.settings.pan, beat.index % 2) {

@@ -98,6 +98,12 @@ impl TrackHandle {
         self.shared.controls.settings()
     }
 
+    /// Holds the click silent from the next beat on (or lets it sound again), keeping the grid
+    /// and the clock: no click is cut short, and none is logged while silent.
+    pub fn set_quiet(&self, quiet: bool) {
+        self.shared.controls.set_quiet(quiet);
+    }
+
     /// Stops after the click that is sounding now has finished.
     pub fn stop(&self) {
         self.shared.controls.request_stop();

@@ -140,7 +140,7 @@ impl Iterator for ClickTrack {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cadence::{Every, FadeBlocks, Segment, Workout};
+    use crate::cadence::{ClickSound, Every, FadeBlocks, Segment, Workout};
     use std::time::Duration;
 
     const RATE: u32 = 48_000;
@@ -302,6 +302,39 @@ mod tests {
         assert_eq!(found, expect);
         assert_eq!(handle.beat().unwrap().index, 17);
         assert!(!handle.beat().unwrap().sounded);
+    }
+
+    #[test]
+    fn a_click_held_quiet_from_another_thread_drops_whole_clicks_and_keeps_the_grid() {
+        let (mut track, handle) = open(180.0, ClickSettings::default());
+        // Into the middle of beat 2's click (it starts at 32 000 and rings a few hundred frames).
+        let mut all = pull(&mut track, 32_100);
+        std::thread::scope(|s| {
+            s.spawn(|| handle.set_quiet(true));
+        });
+        all.extend(pull(&mut track, 63_000));
+        std::thread::scope(|s| {
+            s.spawn(|| handle.set_quiet(false));
+        });
+        all.extend(pull(&mut track, 100_000));
+        let found = onsets(&all, 0);
+        // Beats 0–2 sound (beat 2 rings out whole), 3–5 are silent, from 6 on they sound, every
+        // one on the 180-spm grid.
+        let expect: Vec<u64> = (0..13u64)
+            .filter(|n| !(3..=5).contains(n))
+            .map(|n| n * 16_000)
+            .collect();
+        assert_eq!(found, expect);
+        let whole = SoundBank::new(RATE).samples(ClickSound::Click, false).len();
+        let rang = all[32_000..].iter().take_while(|f| f[0] != 0.0).count();
+        assert!(
+            rang + 8 >= whole,
+            "beat 2's click was cut to {rang} of {whole} frames"
+        );
+        // Only the clicks that sounded are told to the microphone.
+        let mut logged = Vec::new();
+        handle.clicks_since(0, &mut logged);
+        assert_eq!(logged.iter().map(|c| c.frame).collect::<Vec<_>>(), expect);
     }
 
     #[test]
