@@ -176,6 +176,10 @@ pub struct SessionRecord {
     /// second of session time while a runner was heard.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub microphone: Option<ImportedCadence>,
+    /// What the click did with the cadence heard, when the microphone was on: the mode, time in
+    /// band, clicks heard and silent, the nudges made and the retention probes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_loop: Option<super::closed_loop::ClosedLoopSummary>,
     /// What identifies the current part: (segment, tempo key).
     #[serde(skip)]
     part: Option<(usize, u32)>,
@@ -197,6 +201,7 @@ impl PartialEq for SessionRecord {
             && self.imported == other.imported
             && self.plan == other.plan
             && self.microphone == other.microphone
+            && self.closed_loop == other.closed_loop
     }
 }
 
@@ -216,6 +221,7 @@ impl Default for SessionRecord {
             imported: None,
             plan: None,
             microphone: None,
+            closed_loop: None,
             part: None,
         }
     }
@@ -441,6 +447,7 @@ mod tests {
         assert_eq!(r.review, None);
         assert_eq!(r.imported, None);
         assert_eq!(r.microphone, None);
+        assert_eq!(r.closed_loop, None);
         assert_eq!(r.measured_spm(), None);
     }
 

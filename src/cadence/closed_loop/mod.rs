@@ -84,6 +84,31 @@ pub use retention::{
     ClosedLoopSummary, Retention, RetentionSettings, SilentBlock, SilentBlocks, Tally, Verdict,
 };
 
+/// What the click does with the measured cadence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum CoachMode {
+    /// Every click plays, as planned; the cadence is only measured.
+    #[default]
+    Always,
+    /// The click is silent while the runner holds the band around the target.
+    WhenOff,
+    /// The tempo starts at the runner's cadence and moves to the target unnoticed.
+    Nudge,
+}
+
+impl CoachMode {
+    pub const ALL: [CoachMode; 3] = [CoachMode::Always, CoachMode::WhenOff, CoachMode::Nudge];
+
+    /// A few words for the running view and the history.
+    pub fn name(self) -> &'static str {
+        match self {
+            CoachMode::Always => "every click",
+            CoachMode::WhenOff => "click when off",
+            CoachMode::Nudge => "guided nudge",
+        }
+    }
+}
+
 /// How close to a tempo counts as on it: a fixed number of steps per minute either side, or a
 /// percentage of the tempo.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

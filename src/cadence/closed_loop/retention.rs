@@ -197,6 +197,8 @@ impl Retention {
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ClosedLoopSummary {
+    /// What the click did with the cadence.
+    pub mode: super::CoachMode,
     /// Session time with a trusted cadence, seconds.
     pub measured_s: f64,
     /// Of it, time within the band of the target.
