@@ -1,6 +1,6 @@
 //! Closed-loop coaching: the click and its tempo decided from the runner's measured cadence.
 //!
-//! With the cadence measured live (the microphone's ear reports it about once a second with a
+//! With the cadence measured live (the microphone's ear reports it twice a second with a
 //! confidence, and times each step), the coach can do four things a fixed click track cannot.
 //! Each is a small controller, driven by the session with explicit times — one call per beat,
 //! before the beat plays, and one per reading or step as they arrive — and none of them reads a
@@ -23,6 +23,7 @@
 //!   shrink when they drift. Fading is the strongest finding for lasting retraining (Crowell &
 //!   Davis 2011; Davis et al. 2020), since feedback that stays speeds performance but not learning
 //!   (Roemmich et al. 2016).
+//! - [`coach`]: the above put together for a playing session, one [`Coach`] per session.
 //! - [`retention`]: from the silent blocks only, the time the runner held the band without the
 //!   click — a stage is learned when they did — and the summary a session record keeps.
 //!
@@ -65,6 +66,7 @@
 //! ```
 
 pub mod click_when_off;
+pub mod coach;
 pub mod fading;
 pub mod live;
 pub mod nudge;
@@ -77,6 +79,7 @@ mod tests;
 use serde::{Deserialize, Serialize};
 
 pub use click_when_off::{ClickWhenOff, ClickWhenOffSettings};
+pub use coach::{Coach, CoachBeat, CoachSettings};
 pub use fading::{AdaptiveFade, FadeLimits, FadeSettings};
 pub use live::{CadenceSource, CadenceTracker, LiveCadence, Measure, Replay, Taps, Trust, Unsure};
 pub use nudge::{GuidedNudge, NudgeSettings, PhaseNudge, PhaseSettings};

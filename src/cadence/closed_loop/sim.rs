@@ -89,6 +89,20 @@ pub(crate) struct Footfall {
     pub cadence: f64,
 }
 
+/// What a session under test hears and decides: every footfall and reading as they happen, and
+/// at each beat (played at `tempo`) whether it sounds and the tempo after it.
+pub(crate) trait Session {
+    fn step(&mut self, _at_s: f64) {}
+    fn reading(&mut self, _reading: LiveCadence) {}
+    fn beat(
+        &mut self,
+        at_s: f64,
+        tempo: f64,
+        measure: Measure,
+        settled: Measure,
+    ) -> (bool, Option<f64>);
+}
+
 /// The ear's window: a reading spans this many seconds of steps.
 const READING_WINDOW_S: f64 = 10.0;
 /// A runner hears a click as "lately" for this long.
@@ -134,8 +148,25 @@ impl Sim {
     pub(crate) fn run(
         &mut self,
         until_s: f64,
-        mut decide: impl FnMut(f64, Measure, Measure) -> (bool, Option<f64>),
+        decide: impl FnMut(f64, Measure, Measure) -> (bool, Option<f64>),
     ) {
+        struct Decide<F>(F);
+        impl<F: FnMut(f64, Measure, Measure) -> (bool, Option<f64>)> Session for Decide<F> {
+            fn beat(
+                &mut self,
+                at_s: f64,
+                _tempo: f64,
+                m: Measure,
+                s: Measure,
+            ) -> (bool, Option<f64>) {
+                (self.0)(at_s, m, s)
+            }
+        }
+        self.run_session(until_s, &mut Decide(decide));
+    }
+
+    /// Runs until `until_s` with `session` hearing every step and reading as the tracker does.
+    pub(crate) fn run_session(&mut self, until_s: f64, session: &mut impl Session) {
         loop {
             let t = self
                 .next_beat_s
@@ -150,17 +181,19 @@ impl Sim {
                     cadence: self.runner.cadence,
                 });
                 self.tracker.step(t);
+                session.step(t);
                 let heard = self
                     .heard
                     .filter(|&(at, _)| t - at <= HEARD_FOR_S)
                     .map(|(_, tempo)| tempo);
                 self.next_step_s += self.runner.step(heard);
             } else if t == self.next_reading_s {
-                self.read(t);
+                self.read(t, session);
                 self.next_reading_s += 1.0;
             } else {
                 let measure = self.tracker.measure(t);
-                let (heard, retempo) = decide(t, measure, self.tracker.settled(t));
+                let (heard, retempo) =
+                    session.beat(t, self.tempo, measure, self.tracker.settled(t));
                 self.beats.push(PlayedBeat {
                     at_s: t,
                     tempo: self.tempo,
@@ -179,7 +212,7 @@ impl Sim {
     }
 
     /// A reading as the ear makes one: the cadence of the steps of the last ten seconds.
-    fn read(&mut self, t: f64) {
+    fn read(&mut self, t: f64, session: &mut impl Session) {
         let confidence = (self.confidence)(t);
         let from = self
             .steps
@@ -196,6 +229,7 @@ impl Sim {
         };
         self.readings.push(reading);
         self.tracker.reading(reading);
+        session.reading(reading);
     }
 
     /// The runner's cadence at the steps made up to `at_s`, the latest `n` of them.

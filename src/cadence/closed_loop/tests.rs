@@ -6,7 +6,7 @@
 
 use proptest::prelude::*;
 
-use super::sim::{Runner, Sim};
+use super::sim::{self, Runner, Sim};
 use super::*;
 use crate::cadence::{FadeBlocks, Spm};
 
@@ -560,5 +560,112 @@ proptest! {
             // A block lasts at most its length, plus the beat that ends it.
             prop_assert!(b.end_s - b.start_s <= f64::from(max) + 0.35 + 1e-9);
         }
+    }
+}
+
+/// A [`Coach`] as the simulated session's ear and click.
+struct Coached<'a> {
+    coach: &'a mut Coach,
+    target: f64,
+}
+
+impl sim::Session for Coached<'_> {
+    fn step(&mut self, at_s: f64) {
+        self.coach.step(at_s);
+    }
+    fn reading(&mut self, reading: LiveCadence) {
+        self.coach.reading(reading);
+    }
+    fn beat(&mut self, at_s: f64, _tempo: f64, _: Measure, _: Measure) -> (bool, Option<f64>) {
+        let d = self.coach.decide(at_s, self.target);
+        self.coach.played(at_s, d.sound, true, self.target);
+        (d.sound, d.tempo.map(Spm::get))
+    }
+}
+
+#[test]
+fn the_coach_is_quiet_while_the_runner_holds_the_target_and_speaks_when_they_slow() {
+    for seed in 0..8 {
+        let mut coach = Coach::new(CoachSettings::when_off(3.0), None).unwrap();
+        let mut sim = Sim::new(runner(TARGET, 20.0, 0.01, seed), TARGET);
+        let mut session = Coached {
+            coach: &mut coach,
+            target: TARGET,
+        };
+        sim.run_session(60.0, &mut session);
+        // From here the runner's own cadence is 160 and they no longer follow the click.
+        sim.runner.natural = 160.0;
+        sim.runner.follows = false;
+        sim.run_session(120.0, &mut session);
+        let quiet_while_held = sim
+            .beats
+            .iter()
+            .filter(|b| (15.0..60.0).contains(&b.at_s))
+            .all(|b| !b.heard);
+        assert!(quiet_while_held, "seed {seed}");
+        let first_out = sim
+            .steps
+            .iter()
+            .find(|s| s.at_s > 60.0 && s.cadence < TARGET - 3.0 - TARGET * 0.01)
+            .unwrap();
+        let back = sim.beats.iter().find(|b| b.at_s > 60.0 && b.heard).unwrap();
+        let steps_late = sim
+            .steps
+            .iter()
+            .filter(|s| s.at_s > first_out.at_s && s.at_s < back.at_s)
+            .count();
+        assert!(steps_late <= 4, "seed {seed}: {steps_late} steps");
+        let s = coach.summary(120.0);
+        let heard = sim.beats.iter().filter(|b| b.heard).count() as u64;
+        assert_eq!(s.clicks_heard, heard);
+        assert_eq!(s.clicks_heard + s.clicks_silent, sim.beats.len() as u64);
+        assert_eq!(s.mode, CoachMode::WhenOff);
+        // Held for the first minute; from there a slow drift away: in band 60–80 s of 120.
+        assert!((55.0..85.0).contains(&s.in_band_s), "seed {seed}: {s:?}");
+        assert_eq!(s.retention, None);
+    }
+}
+
+#[test]
+fn the_coach_nudges_from_the_runners_cadence_to_the_target_unnoticed() {
+    for seed in 0..8 {
+        let settings = CoachSettings {
+            mode: CoachMode::Nudge,
+            ..CoachSettings::default()
+        };
+        let mut coach = Coach::new(settings, Spm::new(TARGET).ok()).unwrap();
+        // The runner runs 158 by themselves; the click joins them once they are measured.
+        let mut sim = Sim::new(runner(158.0, 20.0, 0.005, seed), TARGET);
+        sim.runner.entrain_steps = 4.0;
+        let mut session = Coached {
+            coach: &mut coach,
+            target: TARGET,
+        };
+        sim.run_session(600.0, &mut session);
+        let tempos: Vec<f64> = sim.beats.iter().map(|b| b.tempo).collect();
+        // Silent until the runner is heard, then starting at their own cadence.
+        let start = tempos.iter().position(|&t| t != TARGET).unwrap();
+        assert!(
+            sim.beats[..start - 1].iter().all(|b| !b.heard),
+            "seed {seed}"
+        );
+        assert!(
+            sim.beats[start - 1..].iter().all(|b| b.heard),
+            "seed {seed}"
+        );
+        assert!(
+            (tempos[start] - 158.0).abs() <= 1.5,
+            "seed {seed}: started at {}",
+            tempos[start]
+        );
+        for w in tempos[start..].windows(2) {
+            assert!(w[1] >= w[0] && w[1] <= TARGET, "seed {seed}: {w:?}");
+            assert!(w[1] / w[0] - 1.0 <= 0.015 + 1e-9, "seed {seed}: {w:?}");
+        }
+        assert_eq!(*tempos.last().unwrap(), TARGET, "seed {seed}");
+        let s = coach.summary(600.0);
+        let changes = tempos[start..].windows(2).filter(|w| w[1] != w[0]).count();
+        assert_eq!(s.nudges as usize, changes);
+        assert!(s.nudges >= 4, "seed {seed}: {s:?}");
     }
 }
