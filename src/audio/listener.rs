@@ -8,7 +8,7 @@ use crate::cadence::Spm;
 
 /// Something listening for the runner's steps while it lives; dropping it stops listening.
 pub trait Listener {
-    /// What was heard so far (brought up to date about once a second).
+    /// What was heard so far (brought up to date about twice a second).
     fn state(&self) -> MicState;
     /// The cadence asked for, which helps the ear pick the runner's steps out of the noise.
     fn set_target(&self, target: Option<Spm>);

@@ -22,8 +22,10 @@ use crate::hearing::{ClickWave, Ear, Hearing, MAX_ROUND_TRIP_S, PlayedClick, mea
 
 /// How often the worker hands the ear what came in.
 const DRAIN_EVERY: Duration = Duration::from_millis(100);
-/// How often the hearing on show is brought up to date.
-const REPORT_EVERY: Duration = Duration::from_secs(1);
+/// How often the hearing on show is brought up to date: twice a second, so a coach deciding
+/// the click hears of a step within half a second (a report only reads the onsets found, a
+/// few dozen numbers).
+const REPORT_EVERY: Duration = Duration::from_millis(500);
 /// How long after a failure the microphone is tried again.
 const RETRY_AFTER: Duration = Duration::from_secs(3);
 /// With no samples for this long, the input is taken for gone.

@@ -4,6 +4,7 @@
 //! Depends on `cadence` for what to play; knows nothing of windows, terminals or the data folder.
 
 pub mod click_track;
+pub mod coaching;
 mod control;
 mod device;
 pub mod engine;
