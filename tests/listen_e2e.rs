@@ -190,3 +190,99 @@ fn listen_without_a_sound_server_says_so_in_one_sentence() {
     assert!(lines.len() <= 2, "{err}");
     assert!(!err.contains("ALSA lib"), "{err}");
 }
+
+/// `play --listen --only-when-off 3` on speakers: a runner at 170 holds the tempo, so after the
+/// first seconds the click is silent; when they drop to 160 the click is back within 5 s, on
+/// the exact 170 grid it never left, and every beat sounds from then on.
+#[test]
+fn click_when_off_goes_quiet_while_the_runner_holds_170_and_returns_on_the_grid_at_160() {
+    let _alone = support::exclusive();
+    let server = speakers_into_the_microphone();
+    const SWITCH_S: f64 = 25.0;
+    let steps = support::mic::footfalls_changing(170.0, SWITCH_S, 160.0, 50.0);
+    let output = server.dir().join("heard.wav");
+    let recorder = server.record(&output);
+    let recording_began = std::time::Instant::now();
+    let mut player = support::mic::play_into_the_microphone(&server, &steps);
+    let switch_at = recording_began.elapsed().as_secs_f64() + SWITCH_S;
+
+    let mut play = bin();
+    play.args([
+        "play",
+        "--spm",
+        "170",
+        "--minutes",
+        "0.7",
+        "--listen",
+        "--only-when-off",
+        "3",
+        "--json",
+    ]);
+    server.apply(&mut play);
+    let out = play.output().unwrap();
+    let _ = player.kill();
+    let _ = player.wait();
+    recorder.finish();
+    assert!(out.status.success(), "play failed: {}", stderr(&out));
+    let err = stderr(&out);
+    let json: serde_json::Value = serde_json::from_str(stdout(&out).trim())
+        .unwrap_or_else(|e| panic!("stdout is one JSON object ({e}): {}", stdout(&out)));
+    assert_eq!(json["mode"], "click when off", "{json}");
+
+    let wav = support::Wav::read(&output);
+    let rate = f64::from(wav.rate);
+    let clicks = wav.onsets(1000);
+    assert!(clicks.len() > 10, "{} clicks: {err}", clicks.len());
+    // Every click on the 170 grid of the first, to the millisecond.
+    let first = clicks[0];
+    let step = 60.0 * rate / 170.0;
+    let beat_of = |frame: u64| ((frame - first) as f64 / step).round() as u64;
+    for &c in &clicks {
+        let on_grid = first + (beat_of(c) as f64 * step).round() as u64;
+        assert!(
+            c.abs_diff(on_grid) as f64 <= rate / 1000.0,
+            "a click at frame {c} is {} frames off the 170 grid",
+            c as i64 - on_grid as i64
+        );
+    }
+    let secs = |frame: u64| frame as f64 / rate;
+    // Quiet after the first seconds: the longest silence starts within 14 s of the first click
+    // (a 6 s round-trip check, the first readings, 8 beats in the band) and lasts until the
+    // runner slows.
+    let (gap_from, gap_to) = clicks
+        .windows(2)
+        .map(|w| (w[0], w[1]))
+        .max_by_key(|(a, b)| b - a)
+        .unwrap();
+    assert!(
+        secs(gap_from - first) < 14.0,
+        "the click was still sounding {:.1} s in: {err}",
+        secs(gap_from - first)
+    );
+    assert!(
+        secs(gap_to) > switch_at - 1.0,
+        "the click came back at {:.1} s, before the runner slowed at {switch_at:.1} s: {err}",
+        secs(gap_to)
+    );
+    assert!(
+        secs(gap_to) < switch_at + 5.0,
+        "the click came back {:.1} s after the runner slowed to 160: {err}",
+        secs(gap_to) - switch_at
+    );
+    eprintln!(
+        "quiet from {:.1} s after the first click; back {:.1} s after the runner slowed",
+        secs(gap_from - first),
+        secs(gap_to) - switch_at
+    );
+    // Back for good: every beat from the return to the end sounds.
+    let back: Vec<u64> = clicks.iter().copied().filter(|&c| c >= gap_to).collect();
+    let beats = beat_of(*back.last().unwrap()) - beat_of(back[0]) + 1;
+    assert_eq!(
+        back.len() as u64,
+        beats,
+        "beats missing after the return: {err}"
+    );
+    assert!(json["clicks_silent"].as_u64().unwrap() >= 30, "{json}");
+    assert!(json["time_in_band_s"].as_f64().unwrap() >= 10.0, "{json}");
+    assert!(err.contains("Click when off: "), "the closing line: {err}");
+}

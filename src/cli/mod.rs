@@ -262,6 +262,29 @@ struct PlayArgs {
     /// round_trip_ms); the other lines go to stderr
     #[arg(long, requires = "listen")]
     json: bool,
+    /// With --listen: the click is silent while the cadence heard stays within this many spm of
+    /// the tempo, and back on the next beat once it is not or is unsure (3 is a good band)
+    #[arg(long, value_name = "SPM", requires = "listen", value_parser = parse_band)]
+    only_when_off: Option<f64>,
+    /// With --listen: the click starts at the cadence heard and moves to this tempo by at most
+    /// 1.5 % at a time, waiting for the runner to follow each change
+    #[arg(long, value_name = "SPM", requires = "listen", value_parser = parse_spm, conflicts_with_all = ["only_when_off", "workout"])]
+    nudge_to: Option<Spm>,
+}
+
+/// A band either side of the tempo, in spm: more than 0, at most 20.
+fn parse_band(text: &str) -> Result<f64, String> {
+    let band: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number of steps per minute"))?;
+    if band > 0.0 && band <= 20.0 {
+        Ok(band)
+    } else {
+        Err(format!(
+            "a band of {band} spm either side is not one: it must be above 0 and at most 20"
+        ))
+    }
 }
 
 #[derive(Debug, Args)]

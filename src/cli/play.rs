@@ -18,8 +18,10 @@ use crossterm::{cursor, terminal};
 use serde::Serialize;
 
 use super::PlayArgs;
+use crate::audio::coaching::{CoachLink, CoachView};
 use crate::audio::microphone::{MicState, MicStatus, Microphone};
 use crate::audio::{AudioEngine, DeviceState, Program, TrackHandle};
+use crate::cadence::closed_loop::{ClosedLoopSummary, Coach, CoachMode, CoachSettings};
 use crate::hearing::Hearing;
 
 /// How long after a step the lamp stays lit.
@@ -59,6 +61,11 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
             .context("could not listen for Ctrl-C")?;
     }
 
+    let mut coach = if args.listen {
+        Some(CoachLink::new(coach(&args)?))
+    } else {
+        None
+    };
     let mic = args.listen.then(|| open_microphone(program.first_spm()));
     let handle = engine.play(program, settings);
     if let Some(mic) = &mic {
@@ -143,8 +150,12 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
             last_segment = segment;
         }
         let mic_state = mic.as_ref().map(Microphone::state);
+        if let Some(link) = &mut coach {
+            link.follow(&handle, mic_state.as_ref());
+        }
         if let Some(state) = &mic_state {
-            heard.follow(state, &handle, &mut screen)?;
+            let view = coach.as_ref().map(|c| c.view(&handle));
+            heard.follow(state, view, &handle, &mut screen)?;
         }
         // The tempo playing is the ear's prior (a workout's changes as they come).
         if let (Some(mic), Some(beat)) = (&mic, handle.beat()) {
@@ -154,6 +165,9 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
             let mut text = status_line(&handle, &last_device);
             if let Some(state) = &mic_state {
                 text.push_str(&heard_text(state));
+            }
+            if let Some(link) = &coach {
+                text.push_str(&coach_text(&link.view(&handle)));
             }
             line.draw(&text)?;
         }
@@ -180,6 +194,12 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
         if let Some(rt) = mic.state().round_trip {
             heard.round_trip = Some(rt);
         }
+    }
+    if let Some(link) = &coach {
+        let summary = link.finish(&handle);
+        closing.push(' ');
+        closing.push_str(&coach_summary(&summary));
+        heard.coach = Some(summary);
     }
     screen.note(&closing)?;
     drop(screen);
@@ -215,6 +235,8 @@ struct HeardLog {
     last: Option<Hearing>,
     last_said: Option<Instant>,
     round_trip: Option<crate::audio::microphone::RoundTrip>,
+    /// What the click did with it, at the end.
+    coach: Option<ClosedLoopSummary>,
 }
 
 /// `play --listen --json`: what the microphone heard in the last seconds of the session.
@@ -229,12 +251,21 @@ struct HeardJson {
     round_trip_ms: Option<f64>,
     /// False when the clicks did not come back (headphones) and the round trip is the devices'.
     round_trip_heard: Option<bool>,
+    /// "every click", "click when off" or "guided nudge".
+    mode: Option<&'static str>,
+    /// Session seconds with a trusted cadence, and of them within ±band of the tempo.
+    measured_s: Option<f64>,
+    time_in_band_s: Option<f64>,
+    clicks_heard: Option<u64>,
+    clicks_silent: Option<u64>,
+    nudges: Option<u32>,
 }
 
 impl HeardLog {
     fn follow(
         &mut self,
         state: &MicState,
+        coach: Option<CoachView>,
         handle: &TrackHandle,
         screen: &mut Screen,
     ) -> anyhow::Result<()> {
@@ -274,8 +305,9 @@ impl HeardLog {
             && state.heard_s >= 5.0
         {
             self.last_said = Some(Instant::now());
+            let coach = coach.map_or_else(String::new, |c| coach_text(&c));
             screen.note(&format!(
-                "{} {}",
+                "{} {}{coach}",
                 clock(handle.elapsed()),
                 heard_summary(state.hearing.as_ref())
             ))?;
@@ -297,6 +329,12 @@ impl HeardLog {
             }),
             round_trip_ms: self.round_trip.map(|r| round(r.ms, 1)),
             round_trip_heard: self.round_trip.map(|r| r.heard),
+            mode: self.coach.map(|c| c.mode.name()),
+            measured_s: self.coach.map(|c| round(c.measured_s, 2)),
+            time_in_band_s: self.coach.map(|c| round(c.in_band_s, 2)),
+            clicks_heard: self.coach.map(|c| c.clicks_heard),
+            clicks_silent: self.coach.map(|c| c.clicks_silent),
+            nudges: self.coach.map(|c| c.nudges),
         }
     }
 }
@@ -323,6 +361,67 @@ fn heard_summary(hearing: Option<&Hearing>) -> String {
         )
     };
     format!("Heard {:.1} spm ({sure}){landing}.", h.cadence_spm)
+}
+
+/// The coach for `play --listen`, from its flags.
+fn coach(args: &PlayArgs) -> anyhow::Result<Coach> {
+    let settings = match (args.only_when_off, args.nudge_to) {
+        (Some(band), _) => CoachSettings::when_off(band),
+        (None, Some(_)) => CoachSettings {
+            mode: CoachMode::Nudge,
+            ..CoachSettings::default()
+        },
+        (None, None) => CoachSettings::default(),
+    };
+    Ok(Coach::new(settings, args.nudge_to)?)
+}
+
+/// The part of a line the closed loop adds: "  [click when off: quiet, 0:42 in band]".
+fn coach_text(view: &CoachView) -> String {
+    let in_band = clock(Duration::from_secs_f64(view.in_band_s.max(0.0)));
+    match view.mode {
+        CoachMode::Always => format!("  [{in_band} in band]"),
+        CoachMode::WhenOff => format!(
+            "  [click when off: {}, {in_band} in band]",
+            if view.quiet { "quiet" } else { "clicking" }
+        ),
+        CoachMode::Nudge => match view.nudge_tempo {
+            Some(tempo) => format!(
+                "  [nudge: {tempo} spm after {} changes, {in_band} in band]",
+                view.nudges
+            ),
+            None => "  [nudge: waiting for your cadence]".to_string(),
+        },
+    }
+}
+
+/// "Click when off: 0:31 of 0:40 measured in band; 45 clicks heard, 70 silent."
+fn coach_summary(s: &ClosedLoopSummary) -> String {
+    let time = |secs: f64| clock(Duration::from_secs_f64(secs.max(0.0)));
+    let mut text = format!(
+        "{}: {} of {} measured in band; {} clicks heard, {} silent",
+        capitalised(s.mode.name()),
+        time(s.in_band_s),
+        time(s.measured_s),
+        s.clicks_heard,
+        s.clicks_silent
+    );
+    if s.mode == CoachMode::Nudge {
+        text.push_str(&format!(
+            "; {} tempo change{}",
+            s.nudges,
+            if s.nudges == 1 { "" } else { "s" }
+        ));
+    }
+    text.push('.');
+    text
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// A reading this confident is shown as sure.

@@ -26,6 +26,12 @@ impl Noise {
 /// A treadmill runner at `spm` for `secs` at 48 kHz: low thumps with a knock, each step
 /// jittered by up to ±8 ms, feet alternating in loudness, over faint belt noise.
 pub fn footfalls(spm: f64, secs: f64) -> Vec<i16> {
+    footfalls_changing(spm, secs, spm, secs)
+}
+
+/// The same runner at `spm` until `switch_s`, then at `then_spm`, without a break in the steps.
+#[allow(dead_code)]
+pub fn footfalls_changing(spm: f64, switch_s: f64, then_spm: f64, secs: f64) -> Vec<i16> {
     let rate = 48_000.0;
     let mut out = vec![0.0f64; (secs * rate) as usize];
     let mut noise = Noise(0x5eed_f00d);
@@ -49,7 +55,7 @@ pub fn footfalls(spm: f64, secs: f64) -> Vec<i16> {
                 *s += loud * attack * (thump + knock);
             }
         }
-        t += 60.0 / spm;
+        t += 60.0 / if t < switch_s { spm } else { then_spm };
         step += 1;
     }
     out.iter()
