@@ -68,6 +68,11 @@ pub struct Settings {
     /// Listening to the runner's steps on the microphone (off until the runner turns it on;
     /// files from before it existed load with it off).
     pub listening: bool,
+    /// What the click does with the cadence heard while listening (every click, click when
+    /// off, guided nudge).
+    pub coach: crate::cadence::closed_loop::CoachMode,
+    /// Click when off: the band either side of the target, in spm (0.5–20).
+    pub band_spm: f64,
 }
 
 impl Default for Settings {
@@ -86,6 +91,8 @@ impl Default for Settings {
             data_dir: None,
             treadmill_kmh: None,
             listening: false,
+            coach: crate::cadence::closed_loop::CoachMode::Always,
+            band_spm: DEFAULT_BAND_SPM,
         }
     }
 }
@@ -122,6 +129,9 @@ pub fn load_settings(path: &Path) -> (Settings, Option<String>) {
             settings.treadmill_kmh = settings
                 .treadmill_kmh
                 .filter(|k| k.is_finite() && *k > 0.0 && *k <= 40.0);
+            if !(MIN_BAND_SPM..=MAX_BAND_SPM).contains(&settings.band_spm) {
+                settings.band_spm = DEFAULT_BAND_SPM;
+            }
             settings.click.fade = settings
                 .click
                 .fade
@@ -136,6 +146,12 @@ pub fn load_settings(path: &Path) -> (Settings, Option<String>) {
         Err(e) => (Settings::default(), Some(set_aside(path, &e.reason()))),
     }
 }
+
+/// Click when off's band either side of the target, in spm: ±3 by default (about 1.8 % at
+/// 170), never narrower than the ear's own spread nor wider than a tempo stage.
+pub const DEFAULT_BAND_SPM: f64 = 3.0;
+pub const MIN_BAND_SPM: f64 = 0.5;
+pub const MAX_BAND_SPM: f64 = 20.0;
 
 /// Settings files larger than this are not settings.
 pub const MAX_SETTINGS_BYTES: u64 = 256 * 1024;
@@ -205,6 +221,26 @@ mod tests {
         };
         save_settings(&path, &s).unwrap();
         assert!(load_settings(&path).0.listening);
+    }
+
+    #[test]
+    fn the_coach_mode_is_kept_and_a_band_out_of_range_goes_back_to_3() {
+        use crate::cadence::closed_loop::CoachMode;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.ron");
+        let s = Settings {
+            coach: CoachMode::WhenOff,
+            band_spm: 2.5,
+            ..Settings::default()
+        };
+        save_settings(&path, &s).unwrap();
+        let loaded = load_settings(&path).0;
+        assert_eq!((loaded.coach, loaded.band_spm), (CoachMode::WhenOff, 2.5));
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("band_spm: 2.5", "band_spm: 900.0");
+        std::fs::write(&path, text).unwrap();
+        assert_eq!(load_settings(&path).0.band_spm, 3.0);
     }
 
     #[test]

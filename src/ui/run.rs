@@ -161,7 +161,7 @@ pub fn ui(ui: &mut Ui, view: &mut RunView, app: &RunShown) -> Vec<Command> {
         reserved_line(ui, app, workout, beat);
     });
     if let Some(ear) = &app.ear {
-        run_ear::ear_line(ui, ear, app.playing);
+        run_ear::ear_line(ui, ear, app.playing, app.settings, &mut commands);
     }
     transport(ui, view, app, &mut commands);
     ui.add_space(4.0);

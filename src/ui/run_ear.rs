@@ -6,8 +6,11 @@
 use eframe::egui::{self, Color32, RichText, Sense, Ui, Vec2, pos2, vec2};
 
 use super::command::Command;
+use crate::audio::coaching::CoachView;
 use crate::audio::microphone::{MicState, MicStatus};
+use crate::cadence::closed_loop::{CoachMode, Measure};
 use crate::hearing::Hearing;
+use crate::store::settings::Settings;
 
 /// At or above this confidence the cadence heard is shown plainly; below, faded and "unsure".
 pub const SURE: f64 = 0.6;
@@ -26,11 +29,17 @@ const RED: Color32 = Color32::from_rgb(220, 40, 40);
 #[derive(Debug, Clone, Copy)]
 pub struct EarShown<'a> {
     pub state: Option<&'a MicState>,
+    /// The closed loop, while a session plays.
+    pub coach: Option<CoachView>,
 }
 
 impl<'a> EarShown<'a> {
     pub fn new(state: Option<&'a MicState>) -> EarShown<'a> {
-        EarShown { state }
+        EarShown { state, coach: None }
+    }
+
+    pub fn with_coach(self, coach: Option<CoachView>) -> EarShown<'a> {
+        EarShown { coach, ..self }
     }
 
     /// What is heard of a runner, if the microphone hears one.
@@ -122,7 +131,13 @@ fn red_dot(ui: &Ui, at: egui::Pos2) {
 
 /// One line while listening: the red dot and the microphone heard (or why it cannot be), and
 /// while a session plays the timing of the last steps against the click.
-pub fn ear_line(ui: &mut Ui, ear: &EarShown, playing: bool) {
+pub fn ear_line(
+    ui: &mut Ui,
+    ear: &EarShown,
+    playing: bool,
+    settings: &Settings,
+    commands: &mut Vec<Command>,
+) {
     let (rect, _) = ui.allocate_exact_size(vec2(ui.available_width(), EAR_LINE), Sense::hover());
     let mut line = ui.new_child(
         egui::UiBuilder::new()
@@ -131,6 +146,13 @@ pub fn ear_line(ui: &mut Ui, ear: &EarShown, playing: bool) {
     );
     let ui = &mut line;
     let status = match ear.state.map(|s| &s.status) {
+        // While the coach decides the click, what it does and the time in band say more
+        // than the device's name.
+        Some(MicStatus::Listening { .. })
+            if playing && ear.coach.is_some_and(|c| c.mode != CoachMode::Always) =>
+        {
+            coach_text(ear.coach.as_ref().expect("just matched"))
+        }
         None | Some(MicStatus::Opening) => "Listening: opening the microphone…".to_string(),
         Some(MicStatus::Listening { device, .. }) => match ear.state.and_then(|s| s.round_trip) {
             Some(rt) if rt.heard => format!("Listening: {device} · click back in {:.0} ms", rt.ms),
@@ -150,19 +172,100 @@ pub fn ear_line(ui: &mut Ui, ear: &EarShown, playing: bool) {
     let width = if playing {
         (ui.available_width() - 420.0 - 16.0 - 300.0).clamp(330.0, 560.0)
     } else {
-        ui.available_width()
+        (ui.available_width() - CHOICE_WIDTH).max(200.0)
     };
     ui.add_sized(
         [width, EAR_LINE],
         egui::Label::new(RichText::new(status).size(18.0).color(colour)).truncate(),
     );
-    if !playing || ear.unavailable().is_some() {
+    if !playing {
+        coach_choice(ui, settings, commands);
+        return;
+    }
+    if ear.unavailable().is_some() {
         return;
     }
     let offsets = ear.hearing().map(last_offsets).unwrap_or_default();
     strip(ui, &offsets, vec2(420.0, EAR_LINE - 4.0));
     ui.add_space(8.0);
-    ui.add(egui::Label::new(RichText::new(timing_text(&offsets)).size(18.0)).truncate());
+    let mut timing = timing_text(&offsets);
+    // Every click: the time in band goes with the timing (the status keeps the device).
+    if let Some(view) = ear.coach.filter(|c| c.mode == CoachMode::Always) {
+        timing.push_str(&format!(" · {}", in_band_text(&view)));
+    }
+    ui.add(egui::Label::new(RichText::new(timing).size(18.0)).truncate());
+}
+
+/// The room the mode buttons take on the line while stopped.
+const CHOICE_WIDTH: f32 = 600.0;
+
+/// While stopped: what the click does with the cadence heard in the next session.
+fn coach_choice(ui: &mut Ui, settings: &Settings, commands: &mut Vec<Command>) {
+    ui.label(RichText::new("Click:").size(18.0));
+    for mode in CoachMode::ALL {
+        let (text, tip) = match mode {
+            CoachMode::Always => (
+                "every step".to_string(),
+                "Every click plays; your cadence is measured".to_string(),
+            ),
+            CoachMode::WhenOff => (
+                format!("only when off (±{})", crate::cadence::tempo_text(settings.band_spm)),
+                format!(
+                    "The click is silent while you hold the target within ±{} spm, and back on the next step when you drift",
+                    crate::cadence::tempo_text(settings.band_spm)
+                ),
+            ),
+            CoachMode::Nudge => (
+                "nudge to target".to_string(),
+                "The click starts at your cadence and moves to the target by at most 1.5 % at a time, waiting for you to follow (an open tempo; a workout plays every click)".to_string(),
+            ),
+        };
+        let chosen = settings.coach == mode;
+        if ui
+            .add(egui::Button::selectable(
+                chosen,
+                RichText::new(text).size(18.0),
+            ))
+            .on_hover_text(tip)
+            .clicked()
+            && !chosen
+        {
+            let mut s = settings.clone();
+            s.coach = mode;
+            commands.push(Command::UpdateSettings(Box::new(s)));
+        }
+    }
+}
+
+/// "Click when off · quiet · 1:42 in band (86 %)": the mode, what it does now and the time
+/// the cadence heard was within the band.
+pub fn coach_text(view: &CoachView) -> String {
+    let band = in_band_text(view);
+    let sure = matches!(view.measure, Measure::Sure(_));
+    match view.mode {
+        CoachMode::Always => format!("Every click · {band}"),
+        CoachMode::WhenOff if view.quiet => format!("Click when off · quiet · {band}"),
+        CoachMode::WhenOff if sure => format!("Click when off · clicking · {band}"),
+        CoachMode::WhenOff => format!("Click when off · clicking until you are heard · {band}"),
+        CoachMode::Nudge => match view.nudge_tempo {
+            Some(tempo) => format!("Guided nudge · click at {tempo} spm · {band}"),
+            None => "Guided nudge · waiting to hear your cadence".to_string(),
+        },
+    }
+}
+
+/// "1:42 in band (86 %)": the time the cadence heard was in the band, and its share of the
+/// time it was heard at all.
+pub fn in_band_text(view: &CoachView) -> String {
+    let in_band = crate::cadence::clock_text(view.in_band_s as u64);
+    if view.measured_s >= 1.0 {
+        format!(
+            "{in_band} in band ({:.0} %)",
+            100.0 * view.in_band_s / view.measured_s
+        )
+    } else {
+        format!("{in_band} in band")
+    }
 }
 
 /// The click offsets of the last [`STRIP_STEPS`] steps that had a click near them, oldest first.

@@ -60,13 +60,10 @@ impl CoachApp {
             ear.following = playing;
             ear.sampled_second = None;
         }
-        // The reading changes once a second: while playing, look when a new second of the
-        // session has begun; stopped, at every pass (they are rare).
-        if playing && ear.sampled_second == Some(second) {
-            return;
-        }
+        // The reading changes twice a second and the coach acts on every one: take it at
+        // every pass (a lock and a copy of a few dozen numbers); the record keeps one a second.
         let state = ear.listener.state();
-        if playing {
+        if playing && ear.sampled_second != Some(second) {
             ear.sampled_second = Some(second);
             if let Some(hearing) = &state.hearing {
                 self.recording.hear(second as f64, hearing.cadence_spm);

@@ -13,6 +13,7 @@
 
 mod apply;
 mod clock;
+mod coaching;
 mod draw;
 mod ear;
 mod history;
@@ -102,6 +103,10 @@ pub struct CoachApp {
     open_listener: crate::audio::listener::OpenListener,
     /// The listener, open exactly while listening is on.
     ear: Option<ear::Ear>,
+    /// The closed loop, while a session plays with listening on.
+    coach: Option<crate::audio::coaching::CoachLink>,
+    /// The session second the coach's summary was last put into the record.
+    coach_second: Option<u64>,
 }
 
 /// For the measurement script: counts painted frames and notes the first one, in a file.
@@ -177,6 +182,8 @@ impl CoachApp {
             title: TITLE,
             open_listener: crate::audio::listener::open_microphone(),
             ear: None,
+            coach: None,
+            coach_second: None,
         };
         // Problems found while loading go through `note`, like every other (banner and stderr).
         note.into_iter()
@@ -242,6 +249,7 @@ impl CoachApp {
         let device = self.device.clone();
         self.follow_clock(&device);
         self.follow_ear();
+        self.follow_coach();
         // A new day (or a session just recorded) moves the plan before it is drawn.
         let (today, until_midnight) = self.day_and_midnight();
         self.today = today;
@@ -421,6 +429,7 @@ impl eframe::App for CoachApp {
         {
             eprintln!("cadence-coach: {e}");
         }
+        self.finish_coach();
         if let Some(track) = &self.track {
             track.stop();
         }

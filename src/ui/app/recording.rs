@@ -188,6 +188,13 @@ impl Recording {
         }
     }
 
+    /// What the closed loop did so far; written with the next save.
+    pub fn set_closed_loop(&mut self, summary: crate::cadence::closed_loop::ClosedLoopSummary) {
+        if let Some(record) = self.record.as_mut() {
+            record.closed_loop = Some(summary);
+        }
+    }
+
     /// The frame (at `rate`) at which the next 30 s save falls due, while recording.
     pub fn next_save_frame(&self, rate: u64) -> Option<u64> {
         self.record.as_ref()?;
@@ -233,7 +240,9 @@ impl Recording {
     }
 }
 
-/// "Steady 170 → 175 → 177 spm": the tempos a steady run was played at, in order.
+/// "Steady 170 to 175 to 177 spm": the tempos a steady run was played at, in order; with
+/// more than three (a guided nudge), the first and the last and how many ("Steady 162 to 170
+/// spm, 5 tempos"). Plain words: the window's font has no arrow.
 fn steady_name(parts: &[crate::cadence::session::PlayedSegment]) -> String {
     let mut tempos: Vec<String> = Vec::new();
     for part in parts {
@@ -242,5 +251,10 @@ fn steady_name(parts: &[crate::cadence::session::PlayedSegment]) -> String {
             tempos.push(text);
         }
     }
-    format!("Steady {} spm", tempos.join(" → "))
+    match tempos.as_slice() {
+        [first, .., last] if tempos.len() > 3 => {
+            format!("Steady {first} to {last} spm, {} tempos", tempos.len())
+        }
+        _ => format!("Steady {} spm", tempos.join(" to ")),
+    }
 }

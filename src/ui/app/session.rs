@@ -52,6 +52,7 @@ impl CoachApp {
     }
 
     pub(super) fn stop(&mut self) {
+        self.finish_coach();
         if let Some(track) = &self.track {
             track.stop();
         }
@@ -201,7 +202,8 @@ impl CoachApp {
             ear: self
                 .settings
                 .listening
-                .then(|| crate::ui::run_ear::EarShown::new(self.mic_state())),
+                .then(|| crate::ui::run_ear::EarShown::new(self.mic_state()))
+                .map(|ear| ear.with_coach(self.coach_view())),
         }
     }
 
@@ -229,9 +231,13 @@ impl CoachApp {
         if units_changed {
             self.history.refresh(self.settings.units);
         }
+        // While the nudge moves the tempo, a new target is the nudge's to reach.
+        let nudging = self.coach_takes_target(self.settings.target);
         if let Some(track) = &self.track {
             track.set_settings(self.settings.click);
-            track.set_spm(self.settings.target);
+            if !nudging {
+                track.set_spm(self.settings.target);
+            }
         }
         self.settings_dirty
             .get_or_insert_with(std::time::Instant::now);
@@ -259,6 +265,9 @@ impl CoachApp {
                 .recording
                 .observe(&self.heard, track.program(), track.rate(), &shifts);
             if track.finished() {
+                if let Some(link) = self.coach.take() {
+                    self.recording.set_closed_loop(link.finish(track));
+                }
                 self.playing = false;
                 let ended = self.recording.end(Ending::Finished);
                 self.ended(ended);
@@ -324,6 +333,8 @@ impl CoachApp {
         }
         // Listening: the next second's reading is recorded.
         due.extend(self.next_reading());
+        // The coach deciding the clicks: the next step.
+        due.extend(self.coach_due());
         if self.settings.cue_chime && self.run.pinned_cue.is_none() {
             let every = u64::from(self.settings.cue_minutes).max(1) * 60;
             let next = (self.heard.elapsed.as_secs() / every + 1) * every;

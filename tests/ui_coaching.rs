@@ -1,0 +1,260 @@
+//! The closed loop in the window, headless with egui_kittest and a scripted listener that
+//! hears a runner at the cadence the test sets: the mode chosen on Run, the click silent while
+//! the runner holds the band and back when they slow, the time in band on show, the nudge
+//! moving the tempo in small steps, and the summary kept with the session.
+
+mod support;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use cadence_coach::audio::microphone::{MicState, MicStatus, RoundTrip};
+use cadence_coach::audio::{AudioEngine, Listener, TrackHandle};
+use cadence_coach::cadence::Spm;
+use cadence_coach::cadence::closed_loop::CoachMode;
+use cadence_coach::cadence::session::SessionRecord;
+use cadence_coach::hearing::{Footfall, Hearing};
+use cadence_coach::store::sessions::load_sessions;
+use cadence_coach::ui::CoachApp;
+use eframe::egui::Key;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{By, NodeT, Queryable};
+
+/// A runner the scripted microphone hears: their cadence now, and their steps so far.
+#[derive(Default)]
+struct Runner {
+    spm: f64,
+    /// Track seconds of the steps made.
+    steps: Vec<f64>,
+    heard_s: f64,
+}
+
+#[derive(Clone, Default)]
+struct Script(Arc<Mutex<Runner>>);
+
+impl Script {
+    /// The runner runs on to `now_s` of track time at their cadence.
+    fn run_to(&self, now_s: f64) {
+        let mut r = self.0.lock().unwrap();
+        let mut next = r.steps.last().map_or(0.2, |&t| t + 60.0 / r.spm);
+        while next <= now_s {
+            r.steps.push(next);
+            next += 60.0 / r.spm;
+        }
+        r.heard_s = now_s;
+    }
+
+    fn set_spm(&self, spm: f64) {
+        self.0.lock().unwrap().spm = spm;
+    }
+}
+
+struct Scripted(Script);
+
+impl Listener for Scripted {
+    /// What the ear reports: the steps of the last 10 s (those more than a quarter of a second
+    /// old), their cadence, and a round trip already measured.
+    fn state(&self) -> MicState {
+        let r = self.0.0.lock().unwrap();
+        let heard: Vec<f64> = r
+            .steps
+            .iter()
+            .copied()
+            .filter(|&t| t > r.heard_s - 10.0 && t < r.heard_s - 0.25)
+            .collect();
+        let hearing = (heard.len() >= 6).then(|| {
+            let span = heard[heard.len() - 1] - heard[0];
+            Hearing {
+                cadence_spm: 60.0 * (heard.len() - 1) as f64 / span,
+                confidence: 0.9,
+                steps: heard
+                    .iter()
+                    .map(|&at_s| Footfall {
+                        at_s,
+                        click_offset_ms: Some(5.0),
+                    })
+                    .collect(),
+            }
+        });
+        MicState {
+            status: MicStatus::Listening {
+                device: "Laptop microphone".into(),
+                rate: 48_000,
+            },
+            hearing,
+            heard_s: r.heard_s,
+            round_trip: Some(RoundTrip {
+                ms: 180.0,
+                output_ms: 150.0,
+                heard: true,
+            }),
+        }
+    }
+
+    fn set_target(&self, _target: Option<Spm>) {}
+
+    fn follow(&self, _track: Option<TrackHandle>) {}
+}
+
+fn app(dir: &Path, script: &Script) -> Harness<'static, CoachApp> {
+    let settings = dir.join("settings.ron");
+    let data = dir.join("data");
+    let script = script.clone();
+    let mut h = Harness::builder()
+        .with_size([1366.0, 768.0])
+        .with_step_dt(0.05)
+        .build_eframe(move |cc| {
+            let script = script.clone();
+            CoachApp::new(&cc.egui_ctx, &settings, Some(&data), |_| {
+                AudioEngine::offline(48_000)
+            })
+            .with_listener(move |_| Box::new(Scripted(script.clone())))
+        });
+    h.run();
+    h
+}
+
+/// Plays on for `secs` in steps of a tenth of a second, the runner running along.
+fn play(h: &mut Harness<'static, CoachApp>, script: &Script, secs: f64) {
+    for _ in 0..(secs * 10.0).round() as u32 {
+        h.state().engine.advance(Duration::from_millis(100));
+        let now = h
+            .state()
+            .track
+            .as_ref()
+            .map_or(0.0, |t| t.frames() as f64 / f64::from(t.rate()));
+        script.run_to(now);
+        h.run();
+    }
+}
+
+fn label_starting(h: &Harness<'_, CoachApp>, start: &str) -> Option<String> {
+    h.query_all(By::new().predicate(|n| {
+        n.label()
+            .or_else(|| n.value())
+            .is_some_and(|l| l.starts_with(start))
+    }))
+    .next()
+    .and_then(|n| {
+        let node = n.accesskit_node();
+        node.label().or_else(|| node.value())
+    })
+}
+
+fn saved(dir: &Path) -> SessionRecord {
+    let (sessions, damaged) = load_sessions(&dir.join("data"));
+    assert!(damaged.is_empty(), "{damaged:?}");
+    assert_eq!(sessions.len(), 1, "one session file");
+    sessions.into_iter().next().unwrap()
+}
+
+fn sounding(h: &Harness<'_, CoachApp>) -> bool {
+    h.state()
+        .track
+        .as_ref()
+        .and_then(TrackHandle::beat)
+        .is_some_and(|b| b.sounded)
+}
+
+#[test]
+fn click_when_off_chosen_on_run_is_quiet_in_the_band_back_out_of_it_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = Script::default();
+    script.set_spm(170.0);
+    let mut h = app(dir.path(), &script);
+    // The modes are there once listening is on.
+    assert!(h.query_by_label("only when off (±3)").is_none());
+    h.get_by_label("Listen").click();
+    h.run();
+    assert_eq!(h.state().settings.coach, CoachMode::Always);
+    h.get_by_label("only when off (±3)").click();
+    h.run();
+    assert_eq!(h.state().settings.coach, CoachMode::WhenOff);
+
+    h.key_press(Key::Space);
+    h.run();
+    play(&mut h, &script, 4.0);
+    // Heard in the band for a few steps: the click goes quiet, and the view says so.
+    play(&mut h, &script, 8.0);
+    assert!(
+        !sounding(&h),
+        "the click is quiet while the runner holds 170"
+    );
+    let line = label_starting(&h, "Click when off · quiet · 0:").expect("the mode on show");
+    assert!(line.contains("in band"), "{line}");
+
+    // The runner slows to 160: the click is back within a few steps, on every beat.
+    script.set_spm(160.0);
+    play(&mut h, &script, 2.5);
+    assert!(sounding(&h), "the click is back for a runner at 160");
+    let mut heard = 0;
+    for _ in 0..10 {
+        play(&mut h, &script, 0.3);
+        heard += usize::from(sounding(&h));
+    }
+    assert_eq!(heard, 10, "every beat sounds while the runner is out");
+    assert!(label_starting(&h, "Click when off · clicking").is_some());
+
+    h.key_press(Key::Space);
+    h.run();
+    let record = saved(dir.path());
+    let summary = record
+        .closed_loop
+        .expect("the summary kept with the session");
+    assert_eq!(summary.mode, CoachMode::WhenOff);
+    assert!(summary.clicks_silent >= 15, "{summary:?}");
+    assert!(summary.clicks_heard >= 10, "{summary:?}");
+    assert!(
+        (4.0..12.0).contains(&summary.in_band_s),
+        "in band while at 170: {summary:?}"
+    );
+}
+
+#[test]
+fn the_nudge_chosen_on_run_starts_at_the_runner_and_moves_to_the_target_in_small_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = Script::default();
+    script.set_spm(162.0);
+    let mut h = app(dir.path(), &script);
+    h.get_by_label("Listen").click();
+    h.run();
+    h.get_by_label("nudge to target").click();
+    h.run();
+    h.key_press(Key::Space);
+    h.run();
+    // Listening first: silent until the runner is heard.
+    play(&mut h, &script, 1.0);
+    assert!(!sounding(&h), "the nudge listens before it clicks");
+    assert!(label_starting(&h, "Guided nudge · waiting").is_some());
+    // The track's tempo before the nudge starts: the target.
+    let mut tempos = vec![h.state().track.as_ref().unwrap().spm().get()];
+    assert_eq!(tempos, [170.0]);
+    for _ in 0..120 {
+        play(&mut h, &script, 1.0);
+        let tempo = h.state().track.as_ref().unwrap().spm().get();
+        if tempos.last() != Some(&tempo) {
+            tempos.push(tempo);
+            // The runner follows each change.
+            script.set_spm(tempo);
+        }
+    }
+    assert!((tempos[1] - 162.0).abs() <= 1.0, "started at {tempos:?}");
+    for w in tempos[1..].windows(2) {
+        assert!(
+            w[1] > w[0] && w[1] / w[0] - 1.0 <= 0.015 + 1e-9,
+            "{tempos:?}"
+        );
+    }
+    assert_eq!(
+        *tempos.last().unwrap(),
+        170.0,
+        "reached the target: {tempos:?}"
+    );
+    assert!(label_starting(&h, "Guided nudge · click at 170 spm").is_some());
+    h.key_press(Key::Space);
+    h.run();
+    let summary = saved(dir.path()).closed_loop.unwrap();
+    assert_eq!(summary.mode, CoachMode::Nudge);
+    assert_eq!(summary.nudges as usize, tempos.len() - 2, "{tempos:?}");
+}
