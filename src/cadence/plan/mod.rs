@@ -15,7 +15,7 @@ mod make;
 
 pub use follow::{
     DONE_SHARE, DoneSession, Following, SELF_CHECK_TOLERANCE_PERCENT, ScheduledSession,
-    done_sessions, follow,
+    StageRetention, done_sessions, follow,
 };
 pub use make::{
     FADED_OFF_SECS, FADED_ON_SECS, Feedback, MAX_STEP_PERCENT, OVERRIDE_ABOVE_PERCENT,
