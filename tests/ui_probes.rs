@@ -44,8 +44,8 @@ fn app(dir: &Path, today: Date) -> Harness<'static, CoachApp> {
 
 /// A plan from 160 to 172 spm (stages at 168 and 172) from `START`, saved as the current one;
 /// stage 1's sessions 1 to 7 run on its planned days, the faded ones (5–7) with listening on,
-/// each holding the band for 260 of its 300 click-free seconds.
-fn plan_with_stage_one_probed(dir: &Path) -> (Plan, Vec<Date>) {
+/// each holding the band for `in_band_s` of its 300 click-free seconds.
+fn plan_with_stage_one_probed(dir: &Path, in_band_s: f64) -> (Plan, Vec<Date>) {
     let inputs = PlanInputs {
         baseline: Spm::new(160.0).unwrap(),
         target: Spm::new(172.0).unwrap(),
@@ -88,7 +88,7 @@ fn plan_with_stage_one_probed(dir: &Path) -> (Plan, Vec<Date>) {
                 retention: Some(Retention {
                     silent_s: 300.0,
                     measured_s: 290.0,
-                    in_band_s: 260.0,
+                    in_band_s,
                 }),
             });
         }
@@ -101,7 +101,7 @@ fn plan_with_stage_one_probed(dir: &Path) -> (Plan, Vec<Date>) {
 #[test]
 fn a_stage_learned_by_its_probes_moves_the_plan_on_and_progress_plots_time_in_band() {
     let dir = tempfile::tempdir().unwrap();
-    let (_plan, days) = plan_with_stage_one_probed(dir.path());
+    let (_plan, days) = plan_with_stage_one_probed(dir.path(), 260.0);
     let last_probe = *days.last().unwrap();
     let today = last_probe.tomorrow().unwrap();
     let mut h = app(dir.path(), today);
@@ -154,5 +154,36 @@ fn a_stage_learned_by_its_probes_moves_the_plan_on_and_progress_plots_time_in_ba
     assert!(
         h.query_by_label_contains("900 clicks heard, 1500 silent")
             .is_some()
+    );
+}
+
+#[test]
+fn probes_that_did_not_hold_the_band_suggest_repeating_the_stage_with_their_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_plan, days) = plan_with_stage_one_probed(dir.path(), 150.0);
+    let today = days.last().unwrap().tomorrow().unwrap();
+    let mut h = app(dir.path(), today);
+    h.state_mut().apply(Command::Show(Screen::Plan));
+    h.run();
+    assert!(
+        h.query_by_label("Stage 1 probes: 50 % of the click-free time in band — repeat suggested")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains(
+            "Stage 1's probes held the band for 50 % of the click-free time (80 % needed)."
+        )
+        .is_some()
+    );
+    let following = h.state().plan.following.clone().unwrap();
+    assert!(!following.sessions[7].by_probes);
+    assert_eq!(following.next().unwrap().session.key, "1.0.8");
+    h.get_by_label("Repeat stage 1").click();
+    h.run();
+    let following = h.state().plan.following.clone().unwrap();
+    assert_eq!(following.sessions.len(), 24, "stage 1 once more");
+    assert!(
+        following.repeat_suggestions.is_empty(),
+        "the repeat is judged on its own probes"
     );
 }

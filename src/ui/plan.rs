@@ -252,8 +252,11 @@ fn plan_plot(ui: &mut Ui, plan: &Plan, following: &Following, today: Date) {
         planned.push(point);
     }
     let (mut measured, mut unmeasured) = (Vec::new(), Vec::new());
+    // A self-check done by the probes was not run: no dot for it.
     for s in &following.sessions {
-        let Some(day) = s.done else { continue };
+        let Some(day) = s.done.filter(|_| !s.by_probes) else {
+            continue;
+        };
         match s.measured {
             Some(m) => measured.push([day_number(day), m]),
             None => unmeasured.push([day_number(day), s.session.spm.get()]),
