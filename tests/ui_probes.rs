@@ -155,6 +155,15 @@ fn a_stage_learned_by_its_probes_moves_the_plan_on_and_progress_plots_time_in_ba
         h.query_by_label_contains("900 clicks heard, 1500 silent")
             .is_some()
     );
+    // And in its review.
+    let id = h.state().history.sessions.last().unwrap().id.clone();
+    h.state_mut().apply(Command::EditReview(id));
+    h.run();
+    assert_eq!(h.state().screen, Screen::Review);
+    assert!(
+        h.query_by_label_contains("Click when off · 89 % of the measured")
+            .is_some()
+    );
 }
 
 #[test]
