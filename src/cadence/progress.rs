@@ -1,5 +1,6 @@
-//! Progress: the series the Progress screen plots (per session, per week, within one session)
-//! and the advice rules the records call for, each worded with its evidence level.
+//! Progress: the series the Progress screen plots (per session, per week, within one session,
+//! the time in band of closed-loop sessions), a session's closed-loop summary in words, and the
+//! advice rules the records call for, each worded with its evidence level.
 //!
 //! Days are counted from 1970-01-01 in the runner's local time (the caller passes the time
 //! zone), so a 7 am run lands on its own day wherever the runner lives, and a winter run keeps
@@ -9,6 +10,7 @@ use std::collections::BTreeMap;
 
 use jiff::tz::TimeZone;
 
+use super::closed_loop::ClosedLoopSummary;
 use super::cues::Evidence;
 use super::session::SessionRecord;
 use super::stride::{KM_PER_MILE, Units, step_length_m};
@@ -42,6 +44,10 @@ pub struct ProgressSeries {
     pub discomfort: Vec<[f64; 2]>,
     /// `[Monday's day, minutes]` for each week with a session.
     pub weekly_minutes: Vec<[f64; 2]>,
+    /// Percent of the measured time in the band around the target, for each session with a
+    /// closed-loop summary that measured anything (time never measured is neither in the band
+    /// nor out of it).
+    pub time_in_band: Vec<[f64; 2]>,
 }
 
 impl ProgressSeries {
@@ -79,12 +85,52 @@ impl ProgressSeries {
             if let Some(d) = review.and_then(|r| r.discomfort) {
                 out.discomfort.push([day, f64::from(d)]);
             }
+            if let Some(share) = s.closed_loop.as_ref().and_then(share_in_band) {
+                out.time_in_band.push([day, share * 100.0]);
+            }
             *weeks.entry(week_start(day) as i64).or_default() += s.duration_secs / 60.0;
         }
         out.weekly_minutes = weeks.into_iter().map(|(w, m)| [w as f64, m]).collect();
         out.trend = rolling_median(&trended, TREND_SESSIONS);
         out
     }
+}
+
+/// Share of a session's measured time in the band, 0–1; `None` if nothing was measured.
+pub fn share_in_band(summary: &ClosedLoopSummary) -> Option<f64> {
+    (summary.measured_s > 0.0).then(|| summary.in_band_s / summary.measured_s)
+}
+
+/// A session's closed-loop summary in a line for its review and the Progress screen: "Click
+/// when off · 82 % of the measured 14:00 in band · 120 clicks heard, 1300 silent · 3 nudges".
+pub fn closed_loop_text(summary: &ClosedLoopSummary) -> String {
+    let mode = summary.mode.name();
+    let mut mode_chars = mode.chars();
+    let mode: String = mode_chars
+        .next()
+        .map(|c| c.to_uppercase().chain(mode_chars).collect())
+        .unwrap_or_default();
+    let band = match share_in_band(summary) {
+        Some(share) => format!(
+            "{:.0} % of the measured {} in band",
+            share * 100.0,
+            super::clock_text(summary.measured_s.round() as u64)
+        ),
+        None => "no cadence measured".to_string(),
+    };
+    let mut parts = vec![
+        mode,
+        band,
+        format!(
+            "{} heard, {} silent",
+            super::count_text(summary.clicks_heard, "click"),
+            summary.clicks_silent
+        ),
+    ];
+    if summary.nudges > 0 || summary.mode == super::closed_loop::CoachMode::Nudge {
+        parts.push(super::count_text(summary.nudges, "nudge"));
+    }
+    parts.join(" · ")
 }
 
 /// How many sessions the cadence trend takes its median over.
@@ -377,6 +423,40 @@ mod tests {
         assert_eq!(
             p.trend.iter().map(|x| x[0]).collect::<Vec<_>>(),
             [p.measured[0][0], p.measured[2][0], p.measured[4][0]]
+        );
+    }
+
+    #[test]
+    fn time_in_band_is_the_share_of_the_measured_time_for_sessions_with_a_summary() {
+        use crate::cadence::closed_loop::CoachMode;
+        let mut a = session("2026-11-16T07:00:00Z", 170.0, 20.0);
+        a.closed_loop = Some(ClosedLoopSummary {
+            mode: CoachMode::WhenOff,
+            measured_s: 1000.0,
+            in_band_s: 820.0,
+            clicks_heard: 1,
+            clicks_silent: 2400,
+            ..ClosedLoopSummary::default()
+        });
+        // Nothing measured: no point, rather than 0 %.
+        let mut b = session("2026-11-17T07:00:00Z", 170.0, 20.0);
+        b.closed_loop = Some(ClosedLoopSummary::default());
+        let c = session("2026-11-18T07:00:00Z", 170.0, 20.0);
+        let p = ProgressSeries::new(&[c, b.clone(), a.clone()], &TimeZone::UTC);
+        assert_eq!(p.time_in_band.len(), 1);
+        assert!((p.time_in_band[0][1] - 82.0).abs() < 1e-9);
+        assert_eq!(
+            closed_loop_text(a.closed_loop.as_ref().unwrap()),
+            "Click when off · 82 % of the measured 16:40 in band · 1 click heard, 2400 silent"
+        );
+        let nudged = ClosedLoopSummary {
+            mode: CoachMode::Nudge,
+            nudges: 3,
+            ..ClosedLoopSummary::default()
+        };
+        assert_eq!(
+            closed_loop_text(&nudged),
+            "Guided nudge · no cadence measured · 0 clicks heard, 0 silent · 3 nudges"
         );
     }
 

@@ -17,6 +17,7 @@ mod history;
 mod plan;
 mod plan_list;
 mod progress;
+mod progress_closed_loop;
 mod progress_table;
 mod review;
 mod run;

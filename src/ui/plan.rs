@@ -1,8 +1,8 @@
 //! The Plan screen: the current ramp-up plan (how far along, the next session and the button
-//! that starts it, today's or a later one early, a repeat when a self-check missed, the plot of
-//! planned cadence with the sessions done on top, the dated list and its key in `plan_list`, and
-//! the reasons behind the plan's numbers), and the inputs for a new plan with the reason behind
-//! each default and a baseline tap test.
+//! that starts it, today's or a later one early, a repeat when the probes or a self-check missed,
+//! what each stage's probes say, the plot of planned cadence with the sessions done on top, the
+//! dated list and its key in `plan_list`, and the reasons behind the plan's numbers), and the
+//! inputs for a new plan with the reason behind each default and a baseline tap test.
 
 use eframe::egui::{self, RichText, Ui};
 use egui_plot::{Legend, Line, MarkerShape, Points, VLine};
@@ -206,6 +206,7 @@ fn current_plan(
             }
         });
     }
+    super::plan_list::stage_probes(ui, following);
     plan_plot(ui, plan, following, today);
     super::plan_list::session_list(ui, following, today);
     super::plan_list::feedback_key(ui, following);
@@ -251,8 +252,11 @@ fn plan_plot(ui: &mut Ui, plan: &Plan, following: &Following, today: Date) {
         planned.push(point);
     }
     let (mut measured, mut unmeasured) = (Vec::new(), Vec::new());
+    // A self-check done by the probes was not run: no dot for it.
     for s in &following.sessions {
-        let Some(day) = s.done else { continue };
+        let Some(day) = s.done.filter(|_| !s.by_probes) else {
+            continue;
+        };
         match s.measured {
             Some(m) => measured.push([day_number(day), m]),
             None => unmeasured.push([day_number(day), s.session.spm.get()]),

@@ -1,9 +1,12 @@
-//! The Plan screen's list of dated sessions, and the key under it that says in plain words what
-//! "click", "faded" and "self-check" ask of the runner. Draws only; the list is read-only.
+//! The Plan screen's list of dated sessions, what the retention probes say of each stage, and
+//! the key under the list that says in plain words what "click", "faded" and "self-check" ask of
+//! the runner. Draws only; the list is read-only.
 
 use eframe::egui::{self, RichText, Ui};
 use jiff::civil::Date;
 
+use crate::cadence::clock_text;
+use crate::cadence::closed_loop::{RetentionSettings, Verdict};
 use crate::cadence::plan::{
     FADED_OFF_SECS, FADED_ON_SECS, Feedback, Following, SELF_CHECK_TOLERANCE_PERCENT,
 };
@@ -30,6 +33,7 @@ pub(super) fn session_list(ui: &mut Ui, following: &Following, today: Date) {
                 let moved = (s.date != s.session.planned)
                     .then(|| format!("moved from {}", s.session.planned));
                 let status = match (s.done, s.date == today, moved) {
+                    (Some(day), _, _) if s.by_probes => format!("done by the probes {day}"),
                     (Some(day), _, _) => format!("done {day}"),
                     (None, true, Some(m)) => format!("today ({m})"),
                     (None, true, None) => "today".to_string(),
@@ -57,6 +61,29 @@ pub(super) fn session_list(ui: &mut Ui, following: &Following, today: Date) {
         });
 }
 
+/// One line per stage with probed sessions: how much of the click-free time the runner held
+/// the band, and what that says ("Stage 1 probes: 86 % of the click-free time in band —
+/// learned").
+pub(super) fn stage_probes(ui: &mut Ui, following: &Following) {
+    for r in &following.stage_retention {
+        let text = format!("Stage {} {}", r.stage, r.describe());
+        let tip = format!(
+            "Measured without the click in the faded sessions and the self-check: {} of {} \
+             click-free, {} of them in the band. A stage is learned from {:.0} %.",
+            clock_text(r.retention.measured_s.round() as u64),
+            clock_text(r.retention.silent_s.round() as u64),
+            clock_text(r.retention.in_band_s.round() as u64),
+            RetentionSettings::default().learned_share * 100.0
+        );
+        let label = RichText::new(text).size(16.0);
+        let label = match r.verdict {
+            Verdict::Repeat => label.color(ui.visuals().warn_fg_color),
+            _ => label,
+        };
+        ui.label(label).on_hover_text(tip);
+    }
+}
+
 /// What each kind of session asks of the runner, and why (see the evidence notes: feedback
 /// helps while it is there, but what lasts is what the runner holds without it).
 pub(super) fn feedback_meaning(feedback: Feedback) -> String {
@@ -72,7 +99,9 @@ pub(super) fn feedback_meaning(feedback: Feedback) -> String {
         Feedback::SelfCheck => format!(
             "no click in the main part: hold the stage's cadence on your own and measure it (tap \
              T on your footfalls, or import your watch's file). More than \
-             {SELF_CHECK_TOLERANCE_PERCENT:.0} % off suggests repeating the stage."
+             {SELF_CHECK_TOLERANCE_PERCENT:.0} % off suggests repeating the stage. When the \
+             microphone measured the faded sessions' click-free blocks, those probes judge the \
+             stage instead, and a stage they show learned needs no self-check."
         ),
     }
 }

@@ -1,6 +1,7 @@
-//! The Progress screen: advice the records call for, the plots (cadence per session, step
-//! length, discomfort, weekly minutes, one session's tempo), then the session table
-//! (`progress_table`). The plot data is built when the history changes, not per frame.
+//! The Progress screen: advice the records call for, the plots (cadence per session, time in band
+//! and retention per stage in `progress_closed_loop`, step length, discomfort, weekly minutes,
+//! one session's tempo and its closed-loop summary), then the session table (`progress_table`).
+//! The plot data is built when the history or the plan changes, not per frame.
 
 use eframe::egui::{self, RichText, Ui};
 use egui_plot::{Bar, BarChart, Legend, MarkerShape, Plot, Points};
@@ -20,11 +21,19 @@ pub struct ProgressView {
     pub hide_short: bool,
 }
 
+/// What the Progress screen shows of the current plan; empty without one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlanOnProgress {
+    /// The plan's cadence on its dates (`[day, spm]`).
+    pub cadence: Vec<[f64; 2]>,
+    /// What the retention probes say of each stage that has them.
+    pub stages: Vec<crate::cadence::plan::StageRetention>,
+}
+
 /// What the Progress screen shows, read-only.
 pub struct ProgressShown<'a> {
     pub history: &'a History,
-    /// The current plan's cadence on its dates (`[day, spm]`), empty without a plan.
-    pub planned: &'a [[f64; 2]],
+    pub planned: &'a PlanOnProgress,
     pub units: Units,
 }
 
@@ -67,6 +76,7 @@ pub fn ui(ui: &mut Ui, view: &mut ProgressView, shown: &ProgressShown) -> Vec<Co
         return commands;
     }
     let s = &history.series;
+    let planned = &shown.planned.cadence;
 
     ui.horizontal(|ui| {
         ui.label(RichText::new("Cadence per session").size(20.0).strong());
@@ -74,16 +84,16 @@ pub fn ui(ui: &mut Ui, view: &mut ProgressView, shown: &ProgressShown) -> Vec<Co
         key(ui, "• Target", TARGET);
         key(ui, "• Measured", MEASURED);
         key(ui, "— Trend (median of 5)", TREND);
-        if !shown.planned.is_empty() {
+        if !planned.is_empty() {
             key(ui, "— Plan", PLANNED);
         }
     });
     date_plot(ui, "cadence-per-session", 220.0, "spm")
         .y_axis_label("steps per minute")
         .show(ui, |plot| {
-            if !shown.planned.is_empty() {
+            if !planned.is_empty() {
                 plot.line(
-                    series_line("Plan", shown.planned.to_vec())
+                    series_line("Plan", planned.to_vec())
                         .color(PLANNED)
                         .width(1.5)
                         .style(egui_plot::LineStyle::dashed_loose()),
@@ -114,6 +124,7 @@ pub fn ui(ui: &mut Ui, view: &mut ProgressView, shown: &ProgressShown) -> Vec<Co
                     .filled(true),
             );
         });
+    super::progress_closed_loop::ui(ui, s, &shown.planned.stages);
 
     ui.columns(2, |cols| {
         cols[0].label(RichText::new("Step length").size(20.0).strong());
@@ -184,14 +195,14 @@ pub fn ui(ui: &mut Ui, view: &mut ProgressView, shown: &ProgressShown) -> Vec<Co
             .show(&mut cols[0], |plot| {
                 plot.bar_chart(BarChart::new("Minutes", bars).color(TARGET));
             });
-        let title = history
-            .selected
-            .as_ref()
-            .and_then(|id| history.get(id))
-            .map_or(String::new(), |r| {
-                format!(" of {}", local_time(r.started, &history.tz))
-            });
+        let selected = history.selected.as_ref().and_then(|id| history.get(id));
+        let title = selected.map_or(String::new(), |r| {
+            format!(" of {}", local_time(r.started, &history.tz))
+        });
         cols[1].label(RichText::new(format!("Tempo{title}")).size(20.0).strong());
+        if let Some(summary) = selected.and_then(|r| r.closed_loop.as_ref()) {
+            cols[1].label(crate::cadence::progress::closed_loop_text(summary));
+        }
         // A little room above and below the tempo, so a warm-up is not drawn on the frame.
         let (lo, hi) = history
             .profile

@@ -1,6 +1,7 @@
-//! The review after a session (or later, from the Progress table): effort, discomfort, surface,
-//! shoes, distance, speed, measured cadence, the cues held, and notes. Every field may be left
-//! empty; "Later" keeps the session without a review.
+//! The review after a session (or later, from the Progress table): the session at a glance and
+//! its closed-loop coaching, then effort, discomfort, surface, shoes, distance, speed, measured
+//! cadence, the cues held, and notes. Every field may be left empty; "Later" keeps the session
+//! without a review.
 
 use eframe::egui::{self, RichText, Ui};
 
@@ -19,6 +20,9 @@ pub struct ReviewDraft {
     /// The session at a glance, shown before the fields: time and steps, the cadence
     /// measured, the time in each part, and whether it counted toward the plan.
     pub summary: Vec<String>,
+    /// The closed-loop coaching in a line, if the session had it: the mode, the time in band,
+    /// clicks heard and silent, nudges.
+    pub closed_loop: Option<String>,
     pub measured: String,
     pub rpe: Option<u8>,
     pub discomfort: Option<u8>,
@@ -76,6 +80,10 @@ impl ReviewDraft {
             id: record.id.clone(),
             heading,
             summary: Vec::new(),
+            closed_loop: record
+                .closed_loop
+                .as_ref()
+                .map(crate::cadence::progress::closed_loop_text),
             measured: number_text(r.measured_spm, 1),
             rpe: r.rpe,
             discomfort: r.discomfort,
@@ -182,13 +190,16 @@ pub fn ui(ui: &mut Ui, draft: &mut ReviewDraft, units: Units) -> Vec<Command> {
     let mut commands = Vec::new();
     ui.label(RichText::new("How did it go?").size(30.0).strong());
     ui.label(RichText::new(&draft.heading).size(18.0));
-    if !draft.summary.is_empty() {
+    if !draft.summary.is_empty() || draft.closed_loop.is_some() {
         egui::Frame::group(ui.style())
             .inner_margin(10.0)
             .show(ui, |ui| {
                 for (i, line) in draft.summary.iter().enumerate() {
                     let text = RichText::new(line).size(if i == 0 { 24.0 } else { 18.0 });
                     ui.label(if i == 0 { text.strong() } else { text });
+                }
+                if let Some(line) = &draft.closed_loop {
+                    ui.label(RichText::new(line).size(18.0));
                 }
             });
     }

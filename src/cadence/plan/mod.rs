@@ -5,7 +5,9 @@
 //!
 //! Two halves: `make` turns the runner's inputs into stages and dated sessions (and says why
 //! each default is what it is); `follow` takes the sessions done and today's date and says what
-//! is next, where the missed days moved the rest, and which stage to repeat. Both place days
+//! is next, where the missed days moved the rest, and which stage to repeat (judged by the
+//! retention probes of its click-free blocks where they measured enough, else by its
+//! self-check). Both place days
 //! with the one calendar rule in `dates`. Everything is re-exported here, so callers name
 //! `cadence::plan::Plan` and never the half it lives in.
 
@@ -15,7 +17,7 @@ mod make;
 
 pub use follow::{
     DONE_SHARE, DoneSession, Following, SELF_CHECK_TOLERANCE_PERCENT, ScheduledSession,
-    done_sessions, follow,
+    StageRetention, done_sessions, follow,
 };
 pub use make::{
     FADED_OFF_SECS, FADED_ON_SECS, Feedback, MAX_STEP_PERCENT, OVERRIDE_ABOVE_PERCENT,

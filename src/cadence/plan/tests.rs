@@ -118,6 +118,7 @@ fn missed_days_move_the_remaining_sessions_instead_of_cramming_them() {
         key: "1.0.1".into(),
         day: start,
         measured: None,
+        retention: None,
     }];
     let f = follow(&plan, &done, today);
     assert_eq!(f.done_count(), 1);
@@ -134,6 +135,7 @@ fn a_self_check_more_than_3_percent_off_suggests_repeating_the_stage() {
             key: "1.0.8".into(),
             day: start,
             measured: Some(measured),
+            retention: None,
         }]
     };
     assert!(
@@ -157,6 +159,162 @@ fn a_self_check_more_than_3_percent_off_suggests_repeating_the_stage() {
             .repeat_suggestions
             .is_empty()
     );
+}
+
+/// Session `key` done on day `n` of the plan, its probes `in_band_s` of 300 s without the
+/// click in the band and `measured_s` of them measured.
+fn probed(plan: &Plan, key: &str, n: i64, measured_s: f64, in_band_s: f64) -> DoneSession {
+    DoneSession {
+        key: key.into(),
+        day: plan
+            .inputs
+            .start
+            .checked_add(jiff::Span::new().days(n))
+            .unwrap(),
+        measured: None,
+        retention: Some(crate::cadence::closed_loop::Retention {
+            silent_s: 300.0,
+            measured_s,
+            in_band_s,
+        }),
+    }
+}
+
+#[test]
+fn probes_that_held_the_band_do_the_self_check_and_the_plan_moves_on() {
+    use crate::cadence::closed_loop::Verdict;
+    let plan = Plan::new("p", inputs(160.0, 172.0)).unwrap();
+    // Stage 1's faded sessions (5 to 7), 250 and 260 of each 300 s in the band: 85.6 %.
+    let done: Vec<DoneSession> = (1..=4)
+        .map(|n| DoneSession {
+            retention: None,
+            ..probed(&plan, &format!("1.0.{n}"), 2 * n, 0.0, 0.0)
+        })
+        .chain([
+            probed(&plan, "1.0.5", 10, 290.0, 250.0),
+            probed(&plan, "1.0.6", 12, 290.0, 260.0),
+            probed(&plan, "1.0.7", 14, 290.0, 260.0),
+        ])
+        .collect();
+    let today = plan
+        .inputs
+        .start
+        .checked_add(jiff::Span::new().days(15))
+        .unwrap();
+    let f = follow(&plan, &done, today);
+    let stage = f.retention_of(1).expect("stage 1 was probed");
+    assert_eq!(stage.verdict, Verdict::Learned);
+    assert_eq!(stage.retention.silent_s, 900.0);
+    assert_eq!(stage.retention.in_band_s, 770.0);
+    assert_eq!(
+        stage.describe(),
+        "probes: 86 % of the click-free time in band — learned"
+    );
+    let check = &f.sessions[7];
+    assert!(check.by_probes);
+    assert_eq!(
+        check.done,
+        Some(done[6].day),
+        "on the day of the last probe"
+    );
+    assert_eq!(f.next().unwrap().session.key, "2.0.1");
+    assert!(f.next().unwrap().date >= today);
+    assert!(f.repeat_suggestions.is_empty());
+    // A self-check run and tapped 5 % off changes nothing: the probes decide.
+    let mut missed = done.clone();
+    missed.push(DoneSession {
+        measured: Some(160.0),
+        retention: None,
+        ..probed(&plan, "1.0.8", 15, 0.0, 0.0)
+    });
+    let f = follow(&plan, &missed, today);
+    assert!(!f.sessions[7].by_probes, "run, not done by the probes");
+    assert!(f.repeat_suggestions.is_empty());
+    assert_eq!(f.next().unwrap().session.key, "2.0.1");
+}
+
+#[test]
+fn probes_that_did_not_hold_the_band_suggest_a_repeat_with_their_numbers() {
+    let mut plan = Plan::new("p", inputs(160.0, 172.0)).unwrap();
+    let done = [
+        probed(&plan, "2.0.5", 20, 280.0, 150.0),
+        probed(&plan, "2.0.6", 22, 280.0, 174.0),
+    ];
+    let f = follow(&plan, &done, plan.inputs.start);
+    assert_eq!(f.repeat_suggestions.len(), 1);
+    let (stage, text) = &f.repeat_suggestions[0];
+    assert_eq!(*stage, 2);
+    assert!(
+        text.starts_with(
+            "Stage 2's probes held the band for 54 % of the click-free time (80 % needed). Repeating"
+        ),
+        "{text}"
+    );
+    assert!(!f.sessions[15].by_probes);
+    assert!(f.sessions[15].done.is_none());
+    // A self-check that passed does not overrule them.
+    let mut passed = done.to_vec();
+    passed.push(DoneSession {
+        measured: Some(172.0),
+        retention: None,
+        ..probed(&plan, "2.0.8", 24, 0.0, 0.0)
+    });
+    let f = follow(&plan, &passed, plan.inputs.start);
+    assert_eq!(f.repeat_suggestions.len(), 1);
+    let text = &f.repeat_suggestions[0].1;
+    assert!(text.contains("probes held the band for 54 %"), "{text}");
+    assert!(
+        text.contains("Its self-check measured 172.0 spm (+0.0 %)."),
+        "{text}"
+    );
+    // Once repeated, the new copy has no probes yet: no suggestion until it does.
+    plan.repeats.push(2);
+    let f = follow(&plan, &passed, plan.inputs.start);
+    assert!(f.repeat_suggestions.is_empty());
+    assert!(f.retention_of(2).is_none());
+}
+
+#[test]
+fn probes_that_measured_too_little_leave_the_self_check_to_decide() {
+    use crate::cadence::closed_loop::Verdict;
+    let plan = Plan::new("p", inputs(160.0, 168.0)).unwrap();
+    // 100 of 300 s measured, all in the band: a third, too little to say.
+    let mut done = vec![probed(&plan, "1.0.5", 8, 100.0, 100.0)];
+    let f = follow(&plan, &done, plan.inputs.start);
+    assert_eq!(f.retention_of(1).unwrap().verdict, Verdict::NotMeasured);
+    assert!(f.repeat_suggestions.is_empty());
+    assert!(!f.sessions[7].by_probes && f.sessions[7].done.is_none());
+    // The self-check 3.6 % off suggests the repeat, as it did without probes.
+    done.push(DoneSession {
+        measured: Some(162.0),
+        retention: None,
+        ..probed(&plan, "1.0.8", 10, 0.0, 0.0)
+    });
+    let f = follow(&plan, &done, plan.inputs.start);
+    assert_eq!(f.repeat_suggestions.len(), 1);
+    assert!(
+        f.repeat_suggestions[0]
+            .1
+            .contains("self-check measured 162.0 spm")
+    );
+}
+
+#[test]
+fn sessions_without_probes_follow_as_before() {
+    let plan = Plan::new("p", inputs(160.0, 172.0)).unwrap();
+    // A click session's probes (it has no click-free blocks by plan) do not count.
+    let done = [
+        probed(&plan, "1.0.1", 0, 300.0, 300.0),
+        DoneSession {
+            retention: None,
+            ..probed(&plan, "1.0.5", 2, 0.0, 0.0)
+        },
+    ];
+    let f = follow(&plan, &done, plan.inputs.start);
+    assert!(f.stage_retention.is_empty());
+    assert!(f.sessions.iter().all(|s| !s.by_probes));
+    assert_eq!(f.done_count(), 2);
+    assert_eq!(f.next().unwrap().session.key, "1.0.2");
 }
 
 fn any_inputs() -> impl Strategy<Value = PlanInputs> {

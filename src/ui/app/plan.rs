@@ -28,8 +28,8 @@ pub struct PlanState {
     pub today_override: Option<Date>,
     /// Where the form's baseline came from, when it is the runner's recent cadence.
     pub baseline_note: Option<String>,
-    /// The plan's cadence on each of its dates (`[day, spm]`), for the Progress plot.
-    pub planned: Vec<[f64; 2]>,
+    /// The plan's cadence on each of its dates and its stages' probes, for Progress.
+    pub planned: crate::ui::progress::PlanOnProgress,
     /// What `following` was built from: (history revision, today, plan revision).
     built_from: Option<(u64, Date, u64)>,
     revision: u64,
@@ -145,13 +145,15 @@ impl CoachApp {
             let done = done_sessions(plan, &self.history.sessions, &self.history.tz);
             follow(plan, &done, key.1)
         });
-        self.plan.planned = self
-            .plan
-            .following
-            .iter()
-            .flat_map(|f| &f.sessions)
-            .map(|s| [crate::ui::charts::day_number(s.date), s.session.spm.get()])
-            .collect();
+        let following = self.plan.following.iter();
+        self.plan.planned = crate::ui::progress::PlanOnProgress {
+            cadence: following
+                .clone()
+                .flat_map(|f| &f.sessions)
+                .map(|s| [crate::ui::charts::day_number(s.date), s.session.spm.get()])
+                .collect(),
+            stages: following.flat_map(|f| f.stage_retention.clone()).collect(),
+        };
         true
     }
 
