@@ -258,3 +258,61 @@ fn the_nudge_chosen_on_run_starts_at_the_runner_and_moves_to_the_target_in_small
     assert_eq!(summary.mode, CoachMode::Nudge);
     assert_eq!(summary.nudges as usize, tempos.len() - 2, "{tempos:?}");
 }
+
+#[test]
+fn a_faded_session_heard_by_ear_lengthens_its_silent_blocks_while_the_runner_holds_the_band() {
+    use cadence_coach::cadence::{ClickSettings, FadeBlocks};
+    use cadence_coach::store::settings::{Settings, save_settings};
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings {
+        listening: true,
+        click: ClickSettings {
+            fade: Some(FadeBlocks {
+                on_secs: 20,
+                off_secs: 20,
+            }),
+            ..ClickSettings::default()
+        },
+        ..Settings::default()
+    };
+    save_settings(&dir.path().join("settings.ron"), &settings).unwrap();
+    let script = Script::default();
+    script.set_spm(170.0);
+    let mut h = app(dir.path(), &script);
+    h.key_press(Key::Space);
+    h.run();
+    // Four minutes holding 170: the blocks without the click grow past the planned 20 s.
+    let mut silent_s = 0.0;
+    for _ in 0..240 {
+        play(&mut h, &script, 1.0);
+        if !sounding(&h) {
+            silent_s += 1.0;
+        }
+    }
+    let line = label_starting(&h, "Faded by ear · ").expect("the fade on show");
+    let off: u32 = line
+        .rsplit("silent blocks ")
+        .next()
+        .and_then(|s| s.trim_end_matches(" s").parse().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    assert!(off > 20, "{line}");
+    assert!(silent_s > 120.0, "{silent_s} s of 240 silent");
+    // The runner slows to 150: within seconds the click is back, whatever the plan's blocks.
+    script.set_spm(150.0);
+    play(&mut h, &script, 8.0);
+    let mut heard = 0;
+    for _ in 0..10 {
+        play(&mut h, &script, 0.5);
+        heard += usize::from(sounding(&h));
+    }
+    assert!(
+        heard >= 9,
+        "{heard} of 10 beats sounded for a runner out of the band"
+    );
+    h.key_press(Key::Space);
+    h.run();
+    let summary = saved(dir.path()).closed_loop.unwrap();
+    // Blocks the coach made are not probes.
+    assert_eq!(summary.retention, None, "{summary:?}");
+    assert!(summary.clicks_silent > 200, "{summary:?}");
+}

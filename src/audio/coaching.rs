@@ -9,8 +9,8 @@
 
 use crate::audio::microphone::MicState;
 use crate::audio::{Program, TrackHandle};
-use crate::cadence::Spm;
 use crate::cadence::closed_loop::{ClosedLoopSummary, Coach, CoachMode, LiveCadence, Measure};
+use crate::cadence::{Click, FadeBlocks, Spm};
 
 /// A coach following one track.
 #[derive(Debug)]
@@ -40,6 +40,8 @@ pub struct CoachView {
     pub nudges: u32,
     /// The nudge's tempo, once it started.
     pub nudge_tempo: Option<Spm>,
+    /// In a faded part: the silent blocks' length now, as the coach adapts them.
+    pub fade_off_secs: Option<u32>,
 }
 
 impl CoachLink {
@@ -80,11 +82,14 @@ impl CoachLink {
         self.last_beat = Some(beat.index);
         let at_s = seconds(track, beat.frame);
         let tempo = f64::from(beat.milli_spm) / 1000.0;
-        let held = self.asked == Some((beat.index, true));
-        // A beat the coach held quiet was one the program meant to sound.
+        // A faded part's blocks are the coach's to make: its planned off blocks sound, and
+        // they are not probes (blocks cut short by a drift would favour the ones held).
+        let blocks = fade_blocks(track, &beat);
+        self.coach.fading(blocks);
+        track.set_unfaded(blocks.is_some());
         self.coach
-            .played(at_s, beat.sounded, beat.sounded || held, tempo);
-        self.quiet_now = held;
+            .played(at_s, beat.sounded, beat.planned || beat.faded, tempo);
+        self.quiet_now = self.asked == Some((beat.index, true));
         // The next beat, a beat on.
         let next = self.coach.decide(at_s + 60.0 / tempo, tempo);
         track.set_quiet(!next.sound);
@@ -127,6 +132,7 @@ impl CoachLink {
             quiet: self.quiet_now,
             nudges: s.nudges,
             nudge_tempo: self.coach.nudge_tempo(),
+            fade_off_secs: self.coach.fade_off_secs(),
         }
     }
 
@@ -135,10 +141,25 @@ impl CoachLink {
         self.coach.summary(seconds(track, track.frames()))
     }
 
-    /// The summary, the coach done with the track: its click sounds again.
+    /// The summary, the coach done with the track: its click sounds again, by its own plan.
     pub fn finish(&self, track: &TrackHandle) -> ClosedLoopSummary {
         track.set_quiet(false);
+        track.set_unfaded(false);
         self.summary(track)
+    }
+}
+
+/// The blocks of the faded part `beat` is in: a workout segment's, or an open tempo's.
+fn fade_blocks(track: &TrackHandle, beat: &crate::audio::BeatSnapshot) -> Option<FadeBlocks> {
+    if !beat.faded {
+        return None;
+    }
+    match track.program() {
+        Program::Workout(w) => match w.segments().get(beat.segment)?.click {
+            Click::Faded { on_secs, off_secs } => Some(FadeBlocks { on_secs, off_secs }),
+            _ => None,
+        },
+        Program::Open { .. } => track.settings().fade,
     }
 }
 

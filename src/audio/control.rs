@@ -22,6 +22,8 @@ pub(crate) struct Controls {
     shift: AtomicI32,
     /// The click held silent (closed-loop coaching: the runner is on the tempo).
     quiet: AtomicBool,
+    /// A faded segment's off blocks sound: a coach fades the click itself, by the cadence.
+    unfaded: AtomicBool,
     stop: AtomicBool,
 }
 
@@ -62,6 +64,11 @@ pub struct BeatSnapshot {
     pub milli_spm: u32,
     /// The click sounded (not in an off block, not silenced by a quiet pattern).
     pub sounded: bool,
+    /// The program meant it to sound: false in a planned off block (faded or click-off),
+    /// whether or not a coach let it sound.
+    pub planned: bool,
+    /// In a faded-feedback segment.
+    pub faded: bool,
     /// Steps left before a tempo change (4 … 1), or 0 when no change is near.
     pub count_in: u8,
 }
@@ -85,6 +92,7 @@ impl Shared {
                 fade: AtomicU64::new(0),
                 shift: AtomicI32::new(0),
                 quiet: AtomicBool::new(false),
+                unfaded: AtomicBool::new(false),
                 stop: AtomicBool::new(false),
             },
             status: Status::default(),
@@ -151,6 +159,14 @@ impl Controls {
         self.quiet.load(Relaxed)
     }
 
+    pub fn set_unfaded(&self, unfaded: bool) {
+        self.unfaded.store(unfaded, Relaxed);
+    }
+
+    pub fn unfaded(&self) -> bool {
+        self.unfaded.load(Relaxed)
+    }
+
     pub fn request_stop(&self) {
         self.stop.store(true, Release);
     }
@@ -193,7 +209,11 @@ impl Status {
             self.beat_segment.store(beat.segment as u32, Relaxed);
             self.beat_milli_spm.store(beat.milli_spm, Relaxed);
             self.beat_flags.store(
-                u32::from(beat.sounded) | 2 | u32::from(beat.count_in) << 8,
+                u32::from(beat.sounded)
+                    | 2
+                    | u32::from(beat.planned) << 2
+                    | u32::from(beat.faded) << 3
+                    | u32::from(beat.count_in) << 8,
                 Relaxed,
             );
         });
@@ -209,6 +229,8 @@ impl Status {
                 segment: self.beat_segment.load(Relaxed) as usize,
                 milli_spm: self.beat_milli_spm.load(Relaxed),
                 sounded: flags & 1 == 1,
+                planned: flags & 4 == 4,
+                faded: flags & 8 == 8,
                 count_in: (flags >> 8) as u8,
             })
         })

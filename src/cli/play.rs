@@ -378,16 +378,22 @@ fn coach(args: &PlayArgs) -> anyhow::Result<Coach> {
 
 /// The part of a line the closed loop adds: "  [click when off: quiet, 0:42 in band]".
 fn coach_text(view: &CoachView) -> String {
-    let in_band = clock(Duration::from_secs_f64(view.in_band_s.max(0.0)));
+    let mut in_band = format!(
+        "{} in band",
+        clock(Duration::from_secs_f64(view.in_band_s.max(0.0)))
+    );
+    if let Some(off) = view.fade_off_secs {
+        in_band.push_str(&format!(", silent blocks {off} s"));
+    }
     match view.mode {
-        CoachMode::Always => format!("  [{in_band} in band]"),
+        CoachMode::Always => format!("  [{in_band}]"),
         CoachMode::WhenOff => format!(
-            "  [click when off: {}, {in_band} in band]",
+            "  [click when off: {}, {in_band}]",
             if view.quiet { "quiet" } else { "clicking" }
         ),
         CoachMode::Nudge => match view.nudge_tempo {
             Some(tempo) => format!(
-                "  [nudge: {tempo} spm after {} changes, {in_band} in band]",
+                "  [nudge: {tempo} spm after {} changes, {in_band}]",
                 view.nudges
             ),
             None => "  [nudge: waiting for your cadence]".to_string(),

@@ -149,7 +149,10 @@ pub fn ear_line(
         // While the coach decides the click, what it does and the time in band say more
         // than the device's name.
         Some(MicStatus::Listening { .. })
-            if playing && ear.coach.is_some_and(|c| c.mode != CoachMode::Always) =>
+            if playing
+                && ear
+                    .coach
+                    .is_some_and(|c| c.mode != CoachMode::Always || c.fade_off_secs.is_some()) =>
         {
             coach_text(ear.coach.as_ref().expect("just matched"))
         }
@@ -190,7 +193,10 @@ pub fn ear_line(
     ui.add_space(8.0);
     let mut timing = timing_text(&offsets);
     // Every click: the time in band goes with the timing (the status keeps the device).
-    if let Some(view) = ear.coach.filter(|c| c.mode == CoachMode::Always) {
+    if let Some(view) = ear
+        .coach
+        .filter(|c| c.mode == CoachMode::Always && c.fade_off_secs.is_none())
+    {
         timing.push_str(&format!(" · {}", in_band_text(&view)));
     }
     ui.add(egui::Label::new(RichText::new(timing).size(18.0)).truncate());
@@ -240,9 +246,13 @@ fn coach_choice(ui: &mut Ui, settings: &Settings, commands: &mut Vec<Command>) {
 /// "Click when off · quiet · 1:42 in band (86 %)": the mode, what it does now and the time
 /// the cadence heard was within the band.
 pub fn coach_text(view: &CoachView) -> String {
-    let band = in_band_text(view);
+    let mut band = in_band_text(view);
+    if let Some(off) = view.fade_off_secs {
+        band.push_str(&format!(" · silent blocks {off} s"));
+    }
     let sure = matches!(view.measure, Measure::Sure(_));
     match view.mode {
+        CoachMode::Always if view.fade_off_secs.is_some() => format!("Faded by ear · {band}"),
         CoachMode::Always => format!("Every click · {band}"),
         CoachMode::WhenOff if view.quiet => format!("Click when off · quiet · {band}"),
         CoachMode::WhenOff if sure => format!("Click when off · clicking · {band}"),

@@ -184,6 +184,12 @@ impl Generator {
                 self.latched_shift = shift;
             }
         }
+        let planned = audible;
+        // A coach fading the click itself lets a faded segment's off blocks sound (and holds
+        // the click quiet by its own blocks); a click-off segment stays off.
+        if beat.faded && controls.unfaded() {
+            audible = true;
+        }
         // Held quiet from another thread, latched here: a click that starts plays whole.
         let sounded = audible && self.settings.sounds_on(beat.index) && !controls.quiet();
         if sounded {
@@ -214,6 +220,8 @@ impl Generator {
             segment: beat.segment,
             milli_spm: beat.milli_spm,
             sounded,
+            planned,
+            faded: beat.faded,
             count_in: beat.count_in.unwrap_or(0),
         });
         self.pending = self.cursor.next();

@@ -104,6 +104,13 @@ impl TrackHandle {
         self.shared.controls.set_quiet(quiet);
     }
 
+    /// Lets a faded segment's planned off blocks sound from the next beat on (or not): a coach
+    /// that fades the click by the runner's cadence makes its own blocks with
+    /// [`set_quiet`](Self::set_quiet). A click-off segment stays silent either way.
+    pub fn set_unfaded(&self, unfaded: bool) {
+        self.shared.controls.set_unfaded(unfaded);
+    }
+
     /// Stops after the click that is sounding now has finished.
     pub fn stop(&self) {
         self.shared.controls.request_stop();

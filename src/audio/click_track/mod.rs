@@ -302,6 +302,31 @@ mod tests {
         assert_eq!(found, expect);
         assert_eq!(handle.beat().unwrap().index, 17);
         assert!(!handle.beat().unwrap().sounded);
+        assert!(!handle.beat().unwrap().planned && handle.beat().unwrap().faded);
+    }
+
+    #[test]
+    fn unfaded_the_off_blocks_sound_and_say_they_were_planned_off() {
+        let settings = ClickSettings {
+            fade: Some(FadeBlocks {
+                on_secs: 2,
+                off_secs: 1,
+            }),
+            ..ClickSettings::default()
+        };
+        let (mut track, handle) = open(180.0, settings);
+        handle.set_unfaded(true);
+        let frames = pull(&mut track, RATE as usize * 6);
+        // Every step sounds, on the grid; the snapshot of the last (in an off block) says so.
+        let expect: Vec<u64> = (0..18u64).map(|n| n * 16_000).collect();
+        assert_eq!(onsets(&frames, 0), expect);
+        let last = handle.beat().unwrap();
+        assert!(last.sounded && !last.planned && last.faded, "{last:?}");
+        // Without fading, a track has nothing to let sound.
+        let (mut plain, handle) = open(180.0, ClickSettings::default());
+        handle.set_unfaded(true);
+        pull(&mut plain, 20_000);
+        assert!(handle.beat().unwrap().planned && !handle.beat().unwrap().faded);
     }
 
     #[test]

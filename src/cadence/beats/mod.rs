@@ -25,6 +25,9 @@ pub struct Beat {
     pub segment: usize,
     /// False inside an "off" block: the step happens, the click is silent.
     pub audible: bool,
+    /// In a faded-feedback segment: its off blocks are the plan's, and a coach that fades the
+    /// click by the runner's cadence may let them sound.
+    pub faded: bool,
     /// The tempo at this step, in thousandths of a step per minute.
     pub milli_spm: u32,
     /// On the last steps before a tempo change: how many steps are left (4, 3, 2, 1), so the
@@ -360,6 +363,7 @@ impl Iterator for BeatCursor {
                         frame,
                         segment: self.seg,
                         audible: self.audible_at(frame),
+                        faded: matches!(self.click, Click::Faded { .. }),
                         milli_spm: self.milli_spm_at(frame),
                         count_in: if span.change_after {
                             self.steps_left(end).filter(|&k| k <= COUNT_IN_STEPS as u8)

@@ -16,10 +16,10 @@ use serde::{Deserialize, Serialize};
 use super::live::{CadenceTracker, LiveCadence, Measure, Trust};
 use super::retention::{ClosedLoopSummary, Retention, RetentionSettings, SilentBlocks, Tally};
 use super::{
-    Band, ClickWhenOff, ClickWhenOffSettings, ClosedLoopError, CoachMode, GuidedNudge,
-    NudgeSettings,
+    AdaptiveFade, Band, ClickWhenOff, ClickWhenOffSettings, ClosedLoopError, CoachMode,
+    FadeSettings, GuidedNudge, NudgeSettings,
 };
-use crate::cadence::Spm;
+use crate::cadence::{FadeBlocks, Spm};
 
 /// Step times closer than this to the last one are the same step reported again (the ear
 /// re-times the steps of its window with every report): 300 spm is faster than anyone runs.
@@ -43,6 +43,8 @@ pub struct CoachSettings {
     pub nudge: NudgeSettings,
     pub trust: Trust,
     pub retention: RetentionSettings,
+    /// How a faded session's blocks adapt (their start is the session's own blocks).
+    pub fade: FadeSettings,
 }
 
 /// Every click, the default bands, trusting the microphone as it reports.
@@ -54,6 +56,7 @@ impl Default for CoachSettings {
             nudge: NudgeSettings::default(),
             trust: Trust::microphone(),
             retention: RetentionSettings::default(),
+            fade: FadeSettings::default(),
         }
     }
 }
@@ -75,6 +78,7 @@ impl CoachSettings {
     pub fn check(&self) -> Result<(), ClosedLoopError> {
         self.when_off.band.check()?;
         self.nudge.check()?;
+        self.fade.check()?;
         self.retention.band.check()
     }
 }
@@ -106,6 +110,10 @@ pub struct Coach {
     last_target: Option<f64>,
     /// The first beat decided.
     first_beat_s: Option<f64>,
+    /// Faded feedback by the runner's cadence, while the session is in a faded part: its own
+    /// blocks, and the fade made from them.
+    fade_blocks: Option<FadeBlocks>,
+    fade: Option<AdaptiveFade>,
 }
 
 impl Coach {
@@ -124,6 +132,8 @@ impl Coach {
             last_step_s: None,
             last_target: None,
             first_beat_s: None,
+            fade_blocks: None,
+            fade: None,
         })
     }
 
@@ -165,7 +175,12 @@ impl Coach {
     pub fn decide(&mut self, at_s: f64, target_spm: f64) -> CoachBeat {
         let measure = self.tracker.measure(at_s);
         let first = *self.first_beat_s.get_or_insert(at_s);
-        match self.settings.mode {
+        // In a faded part the fade decides first; the mode can only hold the click quieter.
+        let faded = self
+            .fade
+            .as_mut()
+            .is_none_or(|fade| fade.beat(at_s, target_spm, measure));
+        let beat = match self.settings.mode {
             CoachMode::Always => CoachBeat {
                 sound: true,
                 tempo: None,
@@ -181,7 +196,38 @@ impl Coach {
                     tempo,
                 }
             }
+        };
+        CoachBeat {
+            sound: beat.sound && faded,
+            ..beat
         }
+    }
+
+    /// The session is in a faded part with these blocks (or in none): from here the coach
+    /// fades the click itself, starting from the blocks and lengthening or shortening the
+    /// silent ones by how the runner holds the band, within the fade's limits (widened to take
+    /// in the part's own off length). The caller lets the part's planned off blocks sound.
+    pub fn fading(&mut self, blocks: Option<FadeBlocks>) {
+        if blocks == self.fade_blocks {
+            return;
+        }
+        self.fade_blocks = blocks;
+        self.fade = blocks.and_then(|start| {
+            let mut settings = FadeSettings {
+                start,
+                band: self.settings.when_off.band,
+                ..self.settings.fade
+            };
+            let limits = &mut settings.limits;
+            limits.min_off_secs = limits.min_off_secs.min(start.off_secs).max(1);
+            limits.max_off_secs = limits.max_off_secs.max(start.off_secs);
+            AdaptiveFade::new(settings).ok()
+        });
+    }
+
+    /// The silent blocks' length now, while the coach fades the click.
+    pub fn fade_off_secs(&self) -> Option<u32> {
+        self.fade.as_ref().map(AdaptiveFade::off_secs)
     }
 
     /// The guided nudge: started at the runner's settled cadence once it is known (the click
@@ -316,6 +362,40 @@ mod tests {
             Coach::new(settings, Spm::new(170.0).ok()),
             Err(ClosedLoopError::NudgePercent(4.0))
         );
+    }
+
+    #[test]
+    fn in_a_faded_part_the_blocks_follow_the_runner_and_leave_with_it() {
+        let mut coach = Coach::new(CoachSettings::default(), None).unwrap();
+        let beat = 60.0 / 170.0;
+        let blocks = FadeBlocks {
+            on_secs: 20,
+            off_secs: 20,
+        };
+        coach.fading(Some(blocks));
+        assert_eq!(coach.fade_off_secs(), Some(20));
+        // A runner holding 170 for four minutes: the silent blocks grow.
+        let mut silent = 0;
+        for n in 0..680 {
+            let at = f64::from(n) * beat;
+            if n % 3 == 0 {
+                coach.reading(reading(at, 170.0));
+            }
+            coach.step(at);
+            let d = coach.decide(at, 170.0);
+            silent += usize::from(!d.sound);
+            coach.played(at, d.sound, true, 170.0);
+        }
+        assert!(
+            coach.fade_off_secs().unwrap() > 20,
+            "{:?}",
+            coach.fade_off_secs()
+        );
+        assert!(silent > 340, "{silent} of 680 silent");
+        // Out of the faded part: every click again.
+        coach.fading(None);
+        assert_eq!(coach.fade_off_secs(), None);
+        assert!(coach.decide(680.0 * beat, 170.0).sound);
     }
 
     #[test]
