@@ -8,7 +8,7 @@ use eframe::egui::{self, Color32, RichText, Sense, Ui, Vec2, pos2, vec2};
 use super::command::Command;
 use crate::audio::coaching::CoachView;
 use crate::audio::microphone::{MicState, MicStatus};
-use crate::cadence::closed_loop::{CoachMode, Measure};
+use crate::cadence::closed_loop::CoachMode;
 use crate::hearing::Hearing;
 use crate::store::settings::Settings;
 
@@ -191,13 +191,24 @@ pub fn ear_line(
     let offsets = ear.hearing().map(last_offsets).unwrap_or_default();
     strip(ui, &offsets, vec2(420.0, EAR_LINE - 4.0));
     ui.add_space(8.0);
-    let mut timing = timing_text(&offsets);
-    // Every click: the time in band goes with the timing (the status keeps the device).
-    if let Some(view) = ear
-        .coach
-        .filter(|c| c.mode == CoachMode::Always && c.fade_off_secs.is_none())
-    {
-        timing.push_str(&format!(" · {}", in_band_text(&view)));
+    // With the click quiet there is nothing to time the steps against: say so, not "yet".
+    let quiet = ear.coach.is_some_and(|c| c.quiet);
+    let mut timing = if offsets.is_empty() && quiet {
+        "click quiet".to_string()
+    } else {
+        timing_text(&offsets)
+    };
+    // The time in band goes with the timing: with every click the status keeps the device;
+    // otherwise it has the time already, and the share is added here.
+    match ear.coach {
+        Some(view) if view.mode == CoachMode::Always && view.fade_off_secs.is_none() => {
+            timing.push_str(&format!(" · {}", in_band_text(&view)));
+        }
+        Some(view) if view.measured_s >= 1.0 => timing.push_str(&format!(
+            " · {:.0} % in band",
+            100.0 * view.in_band_s / view.measured_s
+        )),
+        _ => {}
     }
     ui.add(egui::Label::new(RichText::new(timing).size(18.0)).truncate());
 }
@@ -211,7 +222,7 @@ fn coach_choice(ui: &mut Ui, settings: &Settings, commands: &mut Vec<Command>) {
     for mode in CoachMode::ALL {
         let (text, tip) = match mode {
             CoachMode::Always => (
-                "every step".to_string(),
+                "every click".to_string(),
                 "Every click plays; your cadence is measured".to_string(),
             ),
             CoachMode::WhenOff => (
@@ -243,20 +254,22 @@ fn coach_choice(ui: &mut Ui, settings: &Settings, commands: &mut Vec<Command>) {
     }
 }
 
-/// "Click when off · quiet · 1:42 in band (86 %)": the mode, what it does now and the time
-/// the cadence heard was within the band.
+/// "Click when off · quiet · 1:42 in band": the mode, what it does now and the time the
+/// cadence heard was within the band.
 pub fn coach_text(view: &CoachView) -> String {
-    let mut band = in_band_text(view);
+    // Short: it shares the line with the step timing (the share in band is on the right).
+    let mut band = format!(
+        "{} in band",
+        crate::cadence::clock_text(view.in_band_s as u64)
+    );
     if let Some(off) = view.fade_off_secs {
         band.push_str(&format!(" · silent blocks {off} s"));
     }
-    let sure = matches!(view.measure, Measure::Sure(_));
     match view.mode {
         CoachMode::Always if view.fade_off_secs.is_some() => format!("Faded by ear · {band}"),
         CoachMode::Always => format!("Every click · {band}"),
         CoachMode::WhenOff if view.quiet => format!("Click when off · quiet · {band}"),
-        CoachMode::WhenOff if sure => format!("Click when off · clicking · {band}"),
-        CoachMode::WhenOff => format!("Click when off · clicking until you are heard · {band}"),
+        CoachMode::WhenOff => format!("Click when off · clicking · {band}"),
         CoachMode::Nudge => match view.nudge_tempo {
             Some(tempo) => format!("Guided nudge · click at {tempo} spm · {band}"),
             None => "Guided nudge · waiting to hear your cadence".to_string(),
