@@ -98,11 +98,15 @@ impl Listener for Scripted {
 }
 
 fn app(dir: &Path, script: &Script) -> Harness<'static, CoachApp> {
+    app_sized(dir, [1366.0, 768.0], script)
+}
+
+fn app_sized(dir: &Path, size: [f32; 2], script: &Script) -> Harness<'static, CoachApp> {
     let settings = dir.join("settings.ron");
     let data = dir.join("data");
     let script = script.clone();
     let mut h = Harness::builder()
-        .with_size([1366.0, 768.0])
+        .with_size(size)
         .with_step_dt(0.05)
         .build_eframe(move |cc| {
             let script = script.clone();
@@ -315,4 +319,113 @@ fn a_faded_session_heard_by_ear_lengthens_its_silent_blocks_while_the_runner_hol
     // Blocks the coach made are not probes.
     assert_eq!(summary.retention, None, "{summary:?}");
     assert!(summary.clicks_silent > 200, "{summary:?}");
+}
+
+/// Plays a plan's self-check with listening on, the runner at `spm` by themselves; the plan
+/// as followed afterwards.
+fn self_check_heard_at(
+    dir: &Path,
+    runner_below_stage: f64,
+) -> (
+    cadence_coach::cadence::plan::Following,
+    usize,
+    Harness<'static, CoachApp>,
+) {
+    use cadence_coach::cadence::plan::Feedback;
+    use cadence_coach::cadence::session::PlanLink;
+    use cadence_coach::ui::{Command, Screen};
+    let script = Script::default();
+    let mut h = app_sized(dir, [1100.0, 1000.0], &script);
+    h.state_mut().set_today(jiff::Zoned::now().date());
+    h.state_mut().apply(Command::Show(Screen::Plan));
+    h.run();
+    support::ui::replace_text(&mut h, "Baseline (spm)", "160");
+    support::ui::replace_text(&mut h, "Target (spm)", "168");
+    h.get_by_label("Make plan").click();
+    h.run();
+    let plan = h.state().plan.plan.clone().expect("a plan");
+    let check = plan
+        .sessions()
+        .into_iter()
+        .find(|s| s.feedback == Feedback::SelfCheck)
+        .expect("a self-check");
+    script.set_spm(check.spm.get() - runner_below_stage);
+    h.state_mut().apply(Command::Listen(true));
+    h.state_mut().run.loaded = Some(plan.workout(&check));
+    h.state_mut().run.plan_link = Some(PlanLink {
+        plan_id: plan.id.clone(),
+        key: check.key.clone(),
+    });
+    h.state_mut().apply(Command::Show(Screen::Run));
+    h.key_press(Key::Space);
+    h.run();
+    for _ in 0..(u64::from(check.minutes) * 12 + 2) {
+        if !h.state().playing {
+            break;
+        }
+        play(&mut h, &script, 5.0);
+    }
+    assert!(!h.state().playing, "the self-check ran to its end");
+    h.state_mut().apply(Command::SkipReview);
+    h.state_mut().apply(Command::Show(Screen::Plan));
+    h.run();
+    let record = saved(dir);
+    let probes = record
+        .closed_loop
+        .and_then(|c| c.retention)
+        .expect("the self-check's silence probed");
+    // The self-check's silent main part, less the first seconds of settling.
+    assert!(probes.silent_s > 600.0, "{probes:?}");
+    (
+        h.state().plan.following.clone().expect("the plan followed"),
+        check.stage,
+        h,
+    )
+}
+
+#[test]
+fn a_self_check_heard_holding_its_tempo_is_learned_by_its_probes_and_the_plan_moves_on() {
+    use cadence_coach::cadence::closed_loop::Verdict;
+    let dir = tempfile::tempdir().unwrap();
+    let (following, stage, h) = self_check_heard_at(dir.path(), 0.0);
+    let judged = following
+        .stage_retention
+        .iter()
+        .find(|r| r.stage == stage)
+        .expect("the stage judged by its probes");
+    assert_eq!(judged.verdict, Verdict::Learned, "{judged:?}");
+    assert!(
+        following
+            .repeat_suggestions
+            .iter()
+            .all(|(s, _)| *s != stage),
+        "{:?}",
+        following.repeat_suggestions
+    );
+    assert!(
+        h.query_by_label_contains("in band — learned").is_some(),
+        "the Plan screen says so"
+    );
+}
+
+#[test]
+fn a_self_check_heard_off_its_tempo_suggests_repeating_the_stage_with_the_probes_numbers() {
+    use cadence_coach::cadence::closed_loop::Verdict;
+    let dir = tempfile::tempdir().unwrap();
+    // 8 spm under the stage: about 5 %, outside the ±3 % a stage is held to.
+    let (following, stage, _h) = self_check_heard_at(dir.path(), 8.0);
+    let judged = following
+        .stage_retention
+        .iter()
+        .find(|r| r.stage == stage)
+        .unwrap();
+    assert_eq!(judged.verdict, Verdict::Repeat, "{judged:?}");
+    assert!(
+        following
+            .repeat_suggestions
+            .iter()
+            .any(|(s, why)| *s == stage && why.contains("probes held the band for 0 %")),
+        "{:?}",
+        following.repeat_suggestions
+    );
 }

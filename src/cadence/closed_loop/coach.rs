@@ -106,8 +106,10 @@ pub struct Coach {
     planned_silent: SilentBlocks,
     readings: Vec<LiveCadence>,
     last_step_s: Option<f64>,
-    /// The target of the last beat played, for the probes.
-    last_target: Option<f64>,
+    /// The target at the start of each planned silent block, in order, for its probe.
+    block_targets: Vec<f64>,
+    /// Whether the last beat played was planned to sound.
+    last_planned: bool,
     /// The first beat decided.
     first_beat_s: Option<f64>,
     /// Faded feedback by the runner's cadence, while the session is in a faded part: its own
@@ -130,7 +132,8 @@ impl Coach {
             planned_silent: SilentBlocks::default(),
             readings: Vec::new(),
             last_step_s: None,
-            last_target: None,
+            block_targets: Vec::new(),
+            last_planned: true,
             first_beat_s: None,
             fade_blocks: None,
             fade: None,
@@ -260,7 +263,10 @@ impl Coach {
         let target = self.nudge_to.map_or(target_spm, Spm::get);
         self.tally.beat(at_s, heard, target, measure);
         self.planned_silent.beat(at_s, planned);
-        self.last_target = Some(target);
+        if self.last_planned && !planned {
+            self.block_targets.push(target);
+        }
+        self.last_planned = planned;
     }
 
     /// A new target for the nudge (the runner changed it); the tempo moves toward it from
@@ -282,16 +288,21 @@ impl Coach {
 
     /// The session so far, the probes of its planned silent blocks up to `end_s` included.
     pub fn summary(&self, end_s: f64) -> ClosedLoopSummary {
+        // Each block against the tempo asked for in it (a self-check's main part, not the
+        // cool-down after it).
         let blocks = self.planned_silent.clone().finish(end_s);
-        let retention = match (blocks.is_empty(), self.last_target) {
-            (false, Some(target)) => Some(Retention::probe(
-                &blocks,
-                &self.readings,
-                target,
-                &self.settings.retention,
-            )),
-            _ => None,
-        };
+        let retention = blocks
+            .iter()
+            .zip(&self.block_targets)
+            .map(|(block, &target)| {
+                Retention::probe(
+                    std::slice::from_ref(block),
+                    &self.readings,
+                    target,
+                    &self.settings.retention,
+                )
+            })
+            .reduce(|a, b| a + b);
         ClosedLoopSummary {
             mode: self.settings.mode,
             ..self.tally.summary(retention)
