@@ -237,6 +237,7 @@ fn click_when_off_goes_quiet_while_the_runner_holds_170_and_returns_on_the_grid_
     let first = clicks[0];
     let step = 60.0 * rate / 170.0;
     let beat_of = |frame: u64| ((frame - first) as f64 / step).round() as u64;
+    let mut worst = 0;
     for &c in &clicks {
         let on_grid = first + (beat_of(c) as f64 * step).round() as u64;
         assert!(
@@ -244,7 +245,12 @@ fn click_when_off_goes_quiet_while_the_runner_holds_170_and_returns_on_the_grid_
             "a click at frame {c} is {} frames off the 170 grid",
             c as i64 - on_grid as i64
         );
+        worst = worst.max(c.abs_diff(on_grid));
     }
+    eprintln!(
+        "{} clicks, the furthest {worst} frames off the 170 grid",
+        clicks.len()
+    );
     let secs = |frame: u64| frame as f64 / rate;
     // Quiet after the first seconds: the longest silence starts within 14 s of the first click
     // (a 6 s round-trip check, the first readings, 8 beats in the band) and lasts until the

@@ -107,10 +107,10 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
                         KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
                             interrupted.store(true, Ordering::SeqCst)
                         }
-                        KeyCode::Up => nudge(&handle, 1.0),
-                        KeyCode::Down => nudge(&handle, -1.0),
-                        KeyCode::PageUp => nudge(&handle, 5.0),
-                        KeyCode::PageDown => nudge(&handle, -5.0),
+                        KeyCode::Up => change_tempo(&handle, coach.as_mut(), 1.0),
+                        KeyCode::Down => change_tempo(&handle, coach.as_mut(), -1.0),
+                        KeyCode::PageUp => change_tempo(&handle, coach.as_mut(), 5.0),
+                        KeyCode::PageDown => change_tempo(&handle, coach.as_mut(), -5.0),
                         _ => {}
                     }
                 }
@@ -444,6 +444,18 @@ fn heard_text(state: &MicState) -> String {
         ),
         (_, None) => "  heard --".into(),
     }
+}
+
+/// Up/Down with the guided nudge under way: its target moves, and the nudge heads there by its
+/// own small changes; otherwise as [`nudge`].
+fn change_tempo(handle: &TrackHandle, coach: Option<&mut CoachLink>, delta: f64) {
+    if let Some(link) = coach
+        && let Some(target) = link.coach().nudge_target()
+    {
+        link.retarget(target.nudged(delta));
+        return;
+    }
+    nudge(handle, delta);
 }
 
 /// Up/Down: an open tempo changes; a workout's remaining tempos move (up to 20 spm either way).

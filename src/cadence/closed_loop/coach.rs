@@ -281,6 +281,11 @@ impl Coach {
         }
     }
 
+    /// Where the guided nudge is heading, in that mode.
+    pub fn nudge_target(&self) -> Option<Spm> {
+        self.nudge_to
+    }
+
     /// The nudge's tempo now, once it has started.
     pub fn nudge_tempo(&self) -> Option<Spm> {
         self.nudge.as_ref().map(GuidedNudge::tempo)
