@@ -6,7 +6,8 @@
 # With LISTEN=1 listening is on (as a runner turned it on before): a second null sink is the
 # microphone, the app's output leaks into it through a loopback as from speakers, and a real
 # jogging recording from the shared fixtures plays into it in a loop; compare with a run without.
-# Usage: [LISTEN=1] scripts/measure-window.sh [seconds per window]   (default 60)
+# COACH=WhenOff (or Nudge) with LISTEN=1 has the coach decide the click as well.
+# Usage: [LISTEN=1 [COACH=WhenOff]] scripts/measure-window.sh [seconds per window]   (default 60)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
@@ -21,7 +22,8 @@ if [[ -n ${LISTEN:-} ]]; then
     pactl set-default-source mic.monitor
     pactl load-module module-loopback source=ci.monitor sink=mic latency_msec=60 >/dev/null
     mkdir -p "$work/config/cadence-coach"
-    echo "(version: 1, listening: true)" >"$work/config/cadence-coach/settings.ron"
+    # COACH=WhenOff or COACH=Nudge: the click answers what is heard (click when off, the nudge).
+    echo "(version: 1, listening: true, coach: ${COACH:-Always})" >"$work/config/cadence-coach/settings.ron"
     if [[ -f $steps ]]; then
         (while true; do paplay -d mic "$steps" || break; done) &
         pids+=($!)
