@@ -53,14 +53,15 @@ fn history_lists_sessions_and_sets_a_damaged_file_aside() {
         Some(
             "id,started,workout,duration_secs,target_spm,steps,average_click_spm,measured_spm,\
              rpe,discomfort,discomfort_where,surface,shoes,distance_km,speed_kmh,cues_held,notes,\
-             imported_from,ending"
+             imported_from,ending,coach,measured_s,in_band_s,clicks_heard,clicks_silent,nudges,\
+             probed_s,probed_in_band_s"
         )
     );
     assert_eq!(
         lines.next(),
         Some(
             "20261120T100000Z-0001,2026-11-20T10:00:00Z,\"Intervals, hard\",600.0,172.5,1726,172.5,\
-             ,,,,,,,,,,,finished"
+             ,,,,,,,,,,,finished,,,,,,,,"
         )
     );
 

@@ -11,7 +11,8 @@ use crate::cadence::session::{Ending, SessionRecord};
 /// The columns, in order.
 pub const CSV_HEADER: &str = "id,started,workout,duration_secs,target_spm,steps,average_click_spm,\
 measured_spm,rpe,discomfort,discomfort_where,surface,shoes,distance_km,speed_kmh,cues_held,notes,\
-imported_from,ending";
+imported_from,ending,coach,measured_s,in_band_s,clicks_heard,clicks_silent,nudges,probed_s,\
+probed_in_band_s";
 
 /// How a session ended, in a word.
 pub fn ending_word(e: Ending) -> &'static str {
@@ -49,6 +50,10 @@ pub fn sessions_csv(sessions: &[SessionRecord]) -> String {
     out.push('\n');
     for s in sessions {
         let r = s.review.clone().unwrap_or_default();
+        // The closed loop's columns, empty for a session the ear did not hear.
+        let c = s.closed_loop;
+        let probes = c.and_then(|c| c.retention);
+        let secs = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.1}"));
         let fields = [
             csv_field(&s.id),
             csv_field(&s.started.to_string()),
@@ -70,6 +75,14 @@ pub fn sessions_csv(sessions: &[SessionRecord]) -> String {
             csv_field(&r.notes),
             csv_field(s.imported.as_ref().map_or("", |i| i.source.as_str())),
             ending_word(s.ending).to_string(),
+            c.map_or("", |c| c.mode.name()).to_string(),
+            secs(c.map(|c| c.measured_s)),
+            secs(c.map(|c| c.in_band_s)),
+            c.map_or(String::new(), |c| c.clicks_heard.to_string()),
+            c.map_or(String::new(), |c| c.clicks_silent.to_string()),
+            c.map_or(String::new(), |c| c.nudges.to_string()),
+            secs(probes.map(|p| p.silent_s)),
+            secs(probes.map(|p| p.in_band_s)),
         ];
         let _ = writeln!(out, "{}", fields.join(","));
     }
@@ -127,6 +140,36 @@ mod tests {
                  treadmill,\"Ghost, blue\",1.8,10.8,\"Shorter, quicker steps; Run tall\",\"line one"
             )
         );
-        assert_eq!(lines.next(), Some("line two\",,interrupted"));
+        assert_eq!(lines.next(), Some("line two\",,interrupted,,,,,,,,"));
+    }
+
+    #[test]
+    fn a_row_holds_what_the_closed_loop_did() {
+        use crate::cadence::closed_loop::{ClosedLoopSummary, CoachMode, Retention};
+        let mut s = SessionRecord::new(
+            "id2",
+            "2026-11-21T07:00:00Z".parse().unwrap(),
+            "Steady",
+            170.0,
+        );
+        s.closed_loop = Some(ClosedLoopSummary {
+            mode: CoachMode::WhenOff,
+            measured_s: 590.25,
+            in_band_s: 512.0,
+            clicks_heard: 400,
+            clicks_silent: 1300,
+            nudges: 0,
+            retention: Some(Retention {
+                silent_s: 120.0,
+                measured_s: 118.0,
+                in_band_s: 101.5,
+            }),
+        });
+        let text = sessions_csv(&[s]);
+        let row = text.lines().nth(1).unwrap();
+        assert!(
+            row.ends_with(",interrupted,click when off,590.2,512.0,400,1300,0,120.0,101.5"),
+            "{row}"
+        );
     }
 }
