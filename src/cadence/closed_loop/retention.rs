@@ -211,6 +211,25 @@ pub struct ClosedLoopSummary {
     pub retention: Option<Retention>,
 }
 
+impl ClosedLoopSummary {
+    /// This part of a session followed by `later` (listening turned off and on again): the
+    /// times, clicks, nudges and probes add up; the mode is the later one's.
+    pub fn then(self, later: ClosedLoopSummary) -> ClosedLoopSummary {
+        ClosedLoopSummary {
+            mode: later.mode,
+            measured_s: self.measured_s + later.measured_s,
+            in_band_s: self.in_band_s + later.in_band_s,
+            clicks_heard: self.clicks_heard + later.clicks_heard,
+            clicks_silent: self.clicks_silent + later.clicks_silent,
+            nudges: self.nudges + later.nudges,
+            retention: match (self.retention, later.retention) {
+                (Some(a), Some(b)) => Some(a + b),
+                (a, b) => a.or(b),
+            },
+        }
+    }
+}
+
 /// Builds a [`ClosedLoopSummary`] beat by beat.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tally {
@@ -272,6 +291,39 @@ mod tests {
             spm,
             confidence: 0.9,
         }
+    }
+
+    #[test]
+    fn two_parts_of_a_session_add_up() {
+        let probes = Retention {
+            silent_s: 60.0,
+            measured_s: 50.0,
+            in_band_s: 40.0,
+        };
+        let first = ClosedLoopSummary {
+            measured_s: 100.0,
+            in_band_s: 80.0,
+            clicks_heard: 10,
+            clicks_silent: 200,
+            retention: Some(probes),
+            ..ClosedLoopSummary::default()
+        };
+        let later = ClosedLoopSummary {
+            mode: super::super::CoachMode::Nudge,
+            measured_s: 30.0,
+            in_band_s: 5.0,
+            clicks_heard: 90,
+            nudges: 3,
+            ..ClosedLoopSummary::default()
+        };
+        let both = first.then(later);
+        assert_eq!(both.mode, super::super::CoachMode::Nudge);
+        assert_eq!((both.measured_s, both.in_band_s), (130.0, 85.0));
+        assert_eq!(
+            (both.clicks_heard, both.clicks_silent, both.nudges),
+            (100, 200, 3)
+        );
+        assert_eq!(both.retention, Some(probes));
     }
 
     #[test]

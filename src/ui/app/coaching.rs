@@ -58,7 +58,9 @@ impl CoachApp {
         let second = self.heard.elapsed.as_secs();
         if self.coach_second != Some(second) {
             self.coach_second = Some(second);
-            self.recording.set_closed_loop(link.summary(&track));
+            let summary = link.summary(&track);
+            self.recording
+                .set_closed_loop(self.coach_earlier.map_or(summary, |e| e.then(summary)));
         }
     }
 
@@ -66,7 +68,11 @@ impl CoachApp {
     /// the record is ended, and when listening is turned off mid-session.
     pub(super) fn finish_coach(&mut self) {
         if let (Some(link), Some(track)) = (self.coach.take(), &self.track) {
-            self.recording.set_closed_loop(link.finish(track));
+            let summary = link.finish(track);
+            let whole = self.coach_earlier.map_or(summary, |e| e.then(summary));
+            self.recording.set_closed_loop(whole);
+            // Kept while the session plays on, for a coach started again in it.
+            self.coach_earlier = self.playing.then_some(whole);
         }
     }
 

@@ -107,6 +107,8 @@ pub struct CoachApp {
     coach: Option<crate::audio::coaching::CoachLink>,
     /// The session second the coach's summary was last put into the record.
     coach_second: Option<u64>,
+    /// What earlier coaches of the session playing did (listening turned off and on again).
+    coach_earlier: Option<crate::cadence::closed_loop::ClosedLoopSummary>,
 }
 
 /// For the measurement script: counts painted frames and notes the first one, in a file.
@@ -184,6 +186,7 @@ impl CoachApp {
             ear: None,
             coach: None,
             coach_second: None,
+            coach_earlier: None,
         };
         // Problems found while loading go through `note`, like every other (banner and stderr).
         note.into_iter()

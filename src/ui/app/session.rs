@@ -49,6 +49,7 @@ impl CoachApp {
         self.clock = super::clock::UiClock::default();
         self.run.cue_skip = 0;
         self.last_cue = None;
+        self.coach_earlier = None;
     }
 
     pub(super) fn stop(&mut self) {
@@ -266,7 +267,12 @@ impl CoachApp {
                 .observe(&self.heard, track.program(), track.rate(), &shifts);
             if track.finished() {
                 if let Some(link) = self.coach.take() {
-                    self.recording.set_closed_loop(link.finish(track));
+                    let summary = link.finish(track);
+                    let whole = self
+                        .coach_earlier
+                        .take()
+                        .map_or(summary, |e| e.then(summary));
+                    self.recording.set_closed_loop(whole);
                 }
                 self.playing = false;
                 let ended = self.recording.end(Ending::Finished);
