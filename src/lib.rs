@@ -10,5 +10,6 @@ pub mod audio;
 pub mod cadence;
 pub mod cli;
 pub mod hearing;
+pub mod music;
 pub mod store;
 pub mod ui;
