@@ -627,7 +627,25 @@ impl VirtualDisplay {
 
     /// Presses `key` in `window` through XTEST, as from a real keyboard (focusing it first).
     pub fn key(&self, window: &str, key: &str) {
-        self.tool("xdotool", &["windowfocus", "--sync", window]);
+        // A window found by its title may not be mapped yet (the window manager is still
+        // framing it): X refuses to focus it with BadMatch. Try again for up to 5 s.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let out = Command::new("xdotool")
+                .args(["windowfocus", "--sync", window])
+                .env("DISPLAY", &self.name)
+                .output()
+                .unwrap_or_else(|e| panic!("xdotool runs: {e}"));
+            if out.status.success() {
+                break;
+            }
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                err.contains("BadMatch") && std::time::Instant::now() < deadline,
+                "xdotool windowfocus {window} failed: {err}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
         self.tool("xdotool", &["key", key]);
     }
 
@@ -652,7 +670,8 @@ impl VirtualDisplay {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
         loop {
             let out = Command::new("xdotool")
-                .args(["search", "--name", title])
+                // Only a mapped window: one found before it is mapped cannot take focus.
+                .args(["search", "--onlyvisible", "--name", title])
                 .env("DISPLAY", &self.name)
                 .output()
                 .expect("xdotool runs");
