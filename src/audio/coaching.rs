@@ -9,7 +9,7 @@
 
 use crate::audio::microphone::MicState;
 use crate::audio::{Program, TrackHandle};
-use crate::cadence::closed_loop::{ClosedLoopSummary, Coach, CoachMode, LiveCadence, Measure};
+use crate::cadence::closed_loop::{ClosedLoopSummary, Coach, CoachMode, LiveCadence};
 use crate::cadence::{Click, FadeBlocks, Spm};
 
 /// A coach following one track.
@@ -30,8 +30,6 @@ pub struct CoachLink {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CoachView {
     pub mode: CoachMode,
-    /// The cadence as the coach knows it now.
-    pub measure: Measure,
     /// Session seconds measured within the band of the target, and measured at all.
     pub in_band_s: f64,
     pub measured_s: f64,
@@ -120,13 +118,12 @@ impl CoachLink {
         });
     }
 
-    /// The loop as the running view shows it, at the track's time now.
-    pub fn view(&self, track: &TrackHandle) -> CoachView {
-        let now_s = seconds(track, track.frames());
-        let s = self.coach.summary(now_s);
+    /// The loop as the running view shows it.
+    pub fn view(&self) -> CoachView {
+        // Drawn every frame: the tally only, not the probes (they sort every reading).
+        let s = self.coach.running();
         CoachView {
             mode: self.coach.mode(),
-            measure: self.coach.measure(now_s),
             in_band_s: s.in_band_s,
             measured_s: s.measured_s,
             quiet: self.quiet_now,

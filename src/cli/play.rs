@@ -154,7 +154,7 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
             link.follow(&handle, mic_state.as_ref());
         }
         if let Some(state) = &mic_state {
-            let view = coach.as_ref().map(|c| c.view(&handle));
+            let view = coach.as_ref().map(|c| c.view());
             heard.follow(state, view, &handle, &mut screen)?;
         }
         // The tempo playing is the ear's prior (a workout's changes as they come).
@@ -167,7 +167,7 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
                 text.push_str(&heard_text(state));
             }
             if let Some(link) = &coach {
-                text.push_str(&coach_text(&link.view(&handle)));
+                text.push_str(&coach_text(&link.view()));
             }
             line.draw(&text)?;
         }

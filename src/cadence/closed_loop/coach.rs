@@ -291,6 +291,14 @@ impl Coach {
         self.nudge.as_ref().map(GuidedNudge::tempo)
     }
 
+    /// The session so far without the probes: cheap enough for every frame drawn.
+    pub fn running(&self) -> ClosedLoopSummary {
+        ClosedLoopSummary {
+            mode: self.settings.mode,
+            ..self.tally.summary(None)
+        }
+    }
+
     /// The session so far, the probes of its planned silent blocks up to `end_s` included.
     pub fn summary(&self, end_s: f64) -> ClosedLoopSummary {
         // Each block against the tempo asked for in it (a self-check's main part, not the

@@ -78,7 +78,7 @@ impl CoachApp {
 
     /// What the running view shows of the coach, while one follows the session.
     pub(super) fn coach_view(&self) -> Option<CoachView> {
-        Some(self.coach.as_ref()?.view(self.track.as_ref()?))
+        Some(self.coach.as_ref()?.view())
     }
 
     /// The runner changed the target while the nudge is under way: the nudge takes it, and
