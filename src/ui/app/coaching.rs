@@ -49,11 +49,12 @@ impl CoachApp {
             self.coach = Some(self.new_coach(&track));
             self.coach_second = None;
         }
-        let state = self.mic_state().cloned();
+        // The ear's last reading, borrowed beside the coach (they are separate fields).
+        let state = self.ear.as_ref().and_then(|e| e.state.as_ref());
         let Some(link) = &mut self.coach else {
             return;
         };
-        link.follow(&track, state.as_ref());
+        link.follow(&track, state);
         // Into the record once a second of session time (it is saved with the record).
         let second = self.heard.elapsed.as_secs();
         if self.coach_second != Some(second) {
