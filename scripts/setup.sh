@@ -10,7 +10,7 @@ set -euo pipefail
 want=${1:-build}
 say() { printf '[setup] %s\n' "$*"; }
 
-build_packages=(pkg-config libasound2-dev gcc)
+build_packages=(pkg-config libasound2-dev gcc g++ libclang-dev)
 # What the window needs at run time on X11 or Wayland with OpenGL (Mesa's software renderer
 # when there is no GPU).
 window_packages=(libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon0 libxkbcommon-x11-0
