@@ -1,4 +1,7 @@
 //! The runner's music: the tempo and beats of a track's samples ([`analysis`]), found once so
-//! that its beats can be put on the step grid. Pure: no decoding, files or clock here.
+//! that its beats can be put on the step grid ([`grid`]) by a deck that time-stretches the
+//! track onto it ([`deck`]).
 
 pub mod analysis;
+pub mod deck;
+pub mod grid;
