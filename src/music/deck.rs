@@ -125,6 +125,7 @@ pub struct Deck {
     /// The output frame the deck begins at.
     start: u64,
     stretch: Stretch,
+    out_rate: u32,
     in_latency: i64,
     out_latency: f64,
     started: bool,
@@ -181,6 +182,7 @@ impl Deck {
             j0,
             start: start_frame.round().max(0.0) as u64,
             stretch,
+            out_rate,
             started: false,
             pending: Vec::new(),
             pending_base: 0,
@@ -297,19 +299,24 @@ impl Deck {
     /// stretcher is handed the input its delay holds back.
     fn begin(&mut self, grid: &mut dyn StepGrid, frame: f64) {
         self.started = true;
-        let speed = self.speed(grid, frame);
+        let speed = self.io_ratio(grid, frame);
         self.fed = self.track_frame(grid, frame + self.out_latency).round() as i64;
         self.take_input(self.in_latency.max(0) as usize);
         self.stretch.seek(&self.input, speed);
     }
 
-    /// How fast the track plays against its own rate at `frame` (1.02: 2 % faster).
-    pub fn speed(&mut self, grid: &mut dyn StepGrid, frame: f64) -> f64 {
+    /// Track frames fed per output frame at `frame` (what the stretcher is asked for).
+    fn io_ratio(&mut self, grid: &mut dyn StepGrid, frame: f64) -> f64 {
         let x = step_at(grid, frame, &mut self.hint);
         let k = x.floor();
         let step = grid.frame(k as u64 + 1) - grid.frame(k as u64);
         let beat = self.map.period_at(self.j0 + (x - self.s0) * self.factor);
         (beat * self.factor / step.max(1.0)).max(0.01)
+    }
+
+    /// How fast the track plays against its own speed at `frame` (1.02: 2 % faster).
+    pub fn speed(&mut self, grid: &mut dyn StepGrid, frame: f64) -> f64 {
+        self.io_ratio(grid, frame) * f64::from(self.out_rate) / f64::from(self.source.rate())
     }
 
     /// Puts the `count` track frames from `fed` on into `input` (silence before the track's

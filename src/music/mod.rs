@@ -5,3 +5,6 @@
 pub mod analysis;
 pub mod deck;
 pub mod grid;
+pub mod stream;
+#[cfg(test)]
+mod test_audio;
