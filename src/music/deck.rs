@@ -20,6 +20,10 @@ pub trait FrameSource: Send {
     /// Appends up to `max_frames` frames to `out`; 0 at the end (or on an error the source has
     /// reported itself).
     fn read_stereo(&mut self, out: &mut Vec<f32>, max_frames: usize) -> usize;
+    /// An error that ended the source early, once (a file damaged halfway).
+    fn take_error(&mut self) -> Option<String> {
+        None
+    }
 }
 
 /// Stereo samples held in memory, for tests and short sounds.
@@ -143,6 +147,9 @@ pub struct Deck {
     hint: u64,
     /// The track beat last sounded.
     beat_now: f64,
+    /// The output frame the next block should begin at; a block elsewhere (the player fell
+    /// behind and jumped) seeks the stretcher anew.
+    next_at: u64,
 }
 
 impl Deck {
@@ -194,7 +201,13 @@ impl Deck {
             fade_out: None,
             hint: s0,
             beat_now: j0,
+            next_at: 0,
         }
+    }
+
+    /// An error that ended the track early, once.
+    pub fn take_error(&mut self) -> Option<String> {
+        self.source.take_error()
     }
 
     /// The track beat sounding now (fractional).
@@ -260,9 +273,10 @@ impl Deck {
         let skip = self.start.saturating_sub(at) as usize;
         let from = at + skip as u64;
         let n = frames - skip;
-        if !self.started {
+        if !self.started || from != self.next_at {
             self.begin(grid, from as f64);
         }
+        self.next_at = end;
         let target = self
             .track_frame(grid, (from + n as u64) as f64 + self.out_latency)
             .round() as i64
@@ -298,9 +312,14 @@ impl Deck {
     /// the track up to there is skipped (an intro before the beat put on the step), and the
     /// stretcher is handed the input its delay holds back.
     fn begin(&mut self, grid: &mut dyn StepGrid, frame: f64) {
+        let again = self.started;
         self.started = true;
         let speed = self.io_ratio(grid, frame);
         self.fed = self.track_frame(grid, frame + self.out_latency).round() as i64;
+        if again {
+            // A seek goes only forward: what was decoded before is gone.
+            self.fed = self.fed.max(self.pending_base);
+        }
         self.take_input(self.in_latency.max(0) as usize);
         self.stretch.seek(&self.input, speed);
     }
