@@ -5,8 +5,8 @@
 //! log-compressed magnitudes, 46 ms Hann windows), its autocorrelation weighted toward
 //! musical tempos for the beat period, then the beats by dynamic programming over the
 //! envelope (Ellis 2007: each beat the strongest onset about one period after the last), and
-//! the tempo from a straight line through all of them, which is far finer than the 10 ms
-//! frames. A track whose beats wander or barely stand out of the envelope has no steady beat.
+//! each beat moved from its 10 ms frame to the attack it stands for (the sharpest rise of the
+//! energy in 1 ms bins nearby), and the tempo from a straight line through all of them. A track whose beats wander or barely stand out of the envelope has no steady beat.
 //! Half and double tempo are resolved toward running cadences afterwards ([`running_spm`]).
 
 use rustfft::FftPlanner;
@@ -14,6 +14,8 @@ use rustfft::num_complex::Complex32;
 
 /// Onset frames per second.
 pub const FRAME_RATE: f64 = 100.0;
+/// Energy bins per second, for placing each beat on its attack.
+const FINE_RATE: f64 = 1000.0;
 /// The analysis window, in seconds.
 const WINDOW_S: f64 = 0.046;
 /// Tempos looked for, in beats per minute.
@@ -48,6 +50,8 @@ pub struct BeatAnalysis {
     pub periodicity: f64,
     /// The spread of the beat intervals (standard deviation over mean).
     pub spread: f64,
+    /// The length of the samples analysed, in seconds.
+    pub duration_s: f64,
 }
 
 impl BeatAnalysis {
@@ -78,70 +82,195 @@ pub fn running_spm(bpm: f64) -> f64 {
 
 /// Analyses mono `samples` at `rate` Hz. `None` for too little sound to hold two beats.
 pub fn analyse(samples: &[f32], rate: u32) -> Option<BeatAnalysis> {
-    let envelope = onset_envelope(samples, rate);
-    let (period, periodicity) = beat_period(&envelope)?;
-    let beats = track_beats(&envelope, period);
-    if beats.len() < 4 {
-        return None;
+    let mut analyser = Analyser::new(rate);
+    analyser.push(samples);
+    analyser.finish()
+}
+
+/// The analysis fed a track as it is decoded, a block at a time: it keeps the onset envelope
+/// (100 values a second) and the energy in 1-ms bins (2,000 values a second), never the audio,
+/// so a track of any length is analysed in about 10 KB a second of it.
+pub struct Analyser {
+    rate: u32,
+    hop: f64,
+    n: usize,
+    window: Vec<f32>,
+    fft: std::sync::Arc<dyn rustfft::Fft<f32>>,
+    buffer: Vec<Complex32>,
+    scratch: Vec<Complex32>,
+    previous: Vec<f32>,
+    current: Vec<f32>,
+    flux: Vec<f32>,
+    /// The samples from absolute index `base` on that a frame still needs.
+    samples: Vec<f32>,
+    base: usize,
+    received: usize,
+    /// Energy per 1-ms bin: of the signal, and of its first difference (the highs, which a
+    /// hi-hat or snare stands out in under a sustained bass).
+    fine_hop: f64,
+    fine_lo: Vec<f32>,
+    fine_hi: Vec<f32>,
+    acc_lo: f32,
+    acc_hi: f32,
+    next_bin_end: usize,
+    last_sample: f32,
+}
+
+impl Analyser {
+    pub fn new(rate: u32) -> Analyser {
+        let rate_f = f64::from(rate.max(1));
+        let n = ((WINDOW_S * rate_f) as usize).next_power_of_two().max(64);
+        let fft = FftPlanner::new().plan_fft_forward(n);
+        let scratch = vec![Complex32::default(); fft.get_inplace_scratch_len()];
+        let fine_hop = rate_f / FINE_RATE;
+        Analyser {
+            rate: rate.max(1),
+            hop: rate_f / FRAME_RATE,
+            n,
+            window: (0..n)
+                .map(|i| 0.5 - 0.5 * (std::f32::consts::TAU * i as f32 / n as f32).cos())
+                .collect(),
+            fft,
+            buffer: vec![Complex32::default(); n],
+            scratch,
+            previous: vec![0.0; n / 2],
+            current: vec![0.0; n / 2],
+            flux: Vec::new(),
+            samples: Vec::new(),
+            base: 0,
+            received: 0,
+            fine_hop,
+            fine_lo: Vec::new(),
+            fine_hi: Vec::new(),
+            acc_lo: 0.0,
+            acc_hi: 0.0,
+            next_bin_end: fine_hop.round().max(1.0) as usize,
+            last_sample: 0.0,
+        }
     }
-    let to_s = |frame: f64| frame / FRAME_RATE;
-    let beats_s: Vec<f64> = beats.iter().map(|&f| to_s(f as f64)).collect();
-    let slope = line_slope(&beats_s);
-    let bpm = 60.0 / slope;
-    let intervals: Vec<f64> = beats_s.windows(2).map(|w| w[1] - w[0]).collect();
-    let mean = intervals.iter().sum::<f64>() / intervals.len() as f64;
-    let spread =
-        (intervals.iter().map(|i| (i - mean).powi(2)).sum::<f64>() / intervals.len() as f64).sqrt()
+
+    /// Seconds of audio fed so far.
+    pub fn seconds(&self) -> f64 {
+        self.received as f64 / f64::from(self.rate)
+    }
+
+    /// Feeds the next mono samples.
+    pub fn push(&mut self, samples: &[f32]) {
+        for &s in samples {
+            let d = s - self.last_sample;
+            self.last_sample = s;
+            self.acc_lo += s * s;
+            self.acc_hi += d * d;
+            self.received += 1;
+            if self.received >= self.next_bin_end {
+                self.fine_lo.push(self.acc_lo);
+                self.fine_hi.push(self.acc_hi);
+                self.acc_lo = 0.0;
+                self.acc_hi = 0.0;
+                self.next_bin_end =
+                    ((self.fine_lo.len() + 1) as f64 * self.fine_hop).round() as usize;
+            }
+        }
+        self.samples.extend_from_slice(samples);
+        // Every frame whose window is all in.
+        while (self.frame_start(self.flux.len()) + self.n as isize) as usize <= self.received {
+            self.onset_frame();
+        }
+        // Drop what no frame to come needs, now and then (not per block: a drain moves).
+        let keep_from = self.frame_start(self.flux.len()).max(0) as usize;
+        if keep_from > self.base + (1 << 16) {
+            self.samples.drain(..keep_from - self.base);
+            self.base = keep_from;
+        }
+    }
+
+    /// The first sample of frame `t`'s window, which is centred on the frame's time.
+    fn frame_start(&self, t: usize) -> isize {
+        (t as f64 * self.hop) as isize - (self.n / 2) as isize
+    }
+
+    /// The next onset-envelope frame: how much the spectrum rose since the last, summed.
+    fn onset_frame(&mut self) {
+        let t = self.flux.len();
+        let start = self.frame_start(t);
+        for (i, slot) in self.buffer.iter_mut().enumerate() {
+            let at = start + i as isize;
+            let s = if at >= self.base as isize {
+                self.samples
+                    .get(at as usize - self.base)
+                    .copied()
+                    .unwrap_or(0.0)
+            } else {
+                0.0
+            };
+            *slot = Complex32::new(s * self.window[i], 0.0);
+        }
+        self.fft
+            .process_with_scratch(&mut self.buffer, &mut self.scratch);
+        let mut rise = 0.0f32;
+        for k in 1..self.n / 2 {
+            self.current[k] = (1.0 + 100.0 * self.buffer[k].norm()).ln();
+            rise += (self.current[k] - self.previous[k]).max(0.0);
+        }
+        std::mem::swap(&mut self.previous, &mut self.current);
+        self.flux.push(if t == 0 { 0.0 } else { rise });
+    }
+
+    /// The onset envelope of everything fed (the last frames' windows padded with silence).
+    fn envelope(&mut self) -> Vec<f32> {
+        let frames = (self.received as f64 / self.hop) as usize;
+        while self.flux.len() < frames {
+            self.onset_frame();
+        }
+        self.flux.truncate(frames);
+        normalise_flux(&self.flux)
+    }
+
+    /// The tempo and beats of everything fed. `None` for too little sound to hold two beats.
+    pub fn finish(mut self) -> Option<BeatAnalysis> {
+        let envelope = self.envelope();
+        let (period, periodicity) = beat_period(&envelope)?;
+        let beats = track_beats(&envelope, period);
+        if beats.len() < 4 {
+            return None;
+        }
+        let coarse: Vec<f64> = beats.iter().map(|&f| f as f64 / FRAME_RATE).collect();
+        let beats_s = refine(
+            &coarse,
+            &self.fine_lo,
+            &self.fine_hi,
+            self.fine_hop / f64::from(self.rate),
+        );
+        let slope = line_slope(&beats_s);
+        let bpm = 60.0 / slope;
+        let intervals: Vec<f64> = beats_s.windows(2).map(|w| w[1] - w[0]).collect();
+        let mean = intervals.iter().sum::<f64>() / intervals.len() as f64;
+        let spread = (intervals.iter().map(|i| (i - mean).powi(2)).sum::<f64>()
+            / intervals.len() as f64)
+            .sqrt()
             / mean;
-    Some(BeatAnalysis {
-        bpm,
-        steady: spread <= MAX_IBI_SPREAD && periodicity >= MIN_PERIODICITY,
-        beats_s,
-        periodicity,
-        spread,
-    })
+        Some(BeatAnalysis {
+            bpm,
+            steady: spread <= MAX_IBI_SPREAD && periodicity >= MIN_PERIODICITY,
+            beats_s,
+            periodicity,
+            spread,
+            duration_s: self.seconds(),
+        })
+    }
 }
 
 /// The onset strength, one value per 1/[`FRAME_RATE`] s: how much the spectrum rose, summed over
 /// frequency, less its local mean, never below zero. Frame `t` is centred at `t / FRAME_RATE` s.
 pub fn onset_envelope(samples: &[f32], rate: u32) -> Vec<f32> {
-    let rate_f = f64::from(rate.max(1));
-    let hop = rate_f / FRAME_RATE;
-    let n = ((WINDOW_S * rate_f) as usize).next_power_of_two().max(64);
-    let frames = (samples.len() as f64 / hop) as usize;
-    let window: Vec<f32> = (0..n)
-        .map(|i| 0.5 - 0.5 * (std::f32::consts::TAU * i as f32 / n as f32).cos())
-        .collect();
-    let fft = FftPlanner::new().plan_fft_forward(n);
-    let bins = n / 2;
-    let mut buffer = vec![Complex32::default(); n];
-    let mut scratch = vec![Complex32::default(); fft.get_inplace_scratch_len()];
-    let mut previous = vec![0.0f32; bins];
-    let mut current = vec![0.0f32; bins];
-    let mut flux = Vec::with_capacity(frames);
-    for t in 0..frames {
-        // Centred on the frame's time.
-        let centre = (t as f64 * hop) as isize;
-        let start = centre - (n / 2) as isize;
-        for (i, slot) in buffer.iter_mut().enumerate() {
-            let at = start + i as isize;
-            let s = if at >= 0 {
-                samples.get(at as usize).copied().unwrap_or(0.0)
-            } else {
-                0.0
-            };
-            *slot = Complex32::new(s * window[i], 0.0);
-        }
-        fft.process_with_scratch(&mut buffer, &mut scratch);
-        let mut rise = 0.0f32;
-        for k in 1..bins {
-            current[k] = (1.0 + 100.0 * buffer[k].norm()).ln();
-            rise += (current[k] - previous[k]).max(0.0);
-        }
-        std::mem::swap(&mut previous, &mut current);
-        flux.push(if t == 0 { 0.0 } else { rise });
-    }
-    // Less a moving mean of half a second either side: what stands out of the texture.
+    let mut analyser = Analyser::new(rate);
+    analyser.push(samples);
+    analyser.envelope()
+}
+
+/// The spectral flux less a moving mean of half a second either side: what stands out of the
+/// texture, never below zero.
+fn normalise_flux(flux: &[f32]) -> Vec<f32> {
     let reach = (FRAME_RATE * 0.5) as usize;
     let mut sums = vec![0.0f64; flux.len() + 1];
     for (i, v) in flux.iter().enumerate() {
@@ -155,6 +284,76 @@ pub fn onset_envelope(samples: &[f32], rate: u32) -> Vec<f32> {
             (f64::from(flux[i]) - mean).max(0.0) as f32
         })
         .collect()
+}
+
+/// Each beat moved from its 10-ms frame to the attack it stands for: the sharpest rise of the
+/// energy (in 1-ms bins, of the signal or of its highs) within ±35 ms. A beat with no clear
+/// attack there (a rise of less than 3 dB) is moved by the median of the others' moves.
+fn refine(coarse: &[f64], lo: &[f32], hi: &[f32], bin_s: f64) -> Vec<f64> {
+    let found: Vec<Option<f64>> = coarse
+        .iter()
+        .map(|&t| attack_near(t, lo, hi, bin_s))
+        .collect();
+    let mut moves: Vec<f64> = coarse
+        .iter()
+        .zip(&found)
+        .filter_map(|(c, f)| f.map(|f| f - c))
+        .collect();
+    let bias = if moves.is_empty() {
+        0.0
+    } else {
+        moves.sort_by(f64::total_cmp);
+        moves[moves.len() / 2]
+    };
+    let mut out: Vec<f64> = coarse
+        .iter()
+        .zip(&found)
+        .map(|(c, f)| f.unwrap_or(c + bias))
+        .collect();
+    // Never out of order (two beats moved onto one attack).
+    for j in 1..out.len() {
+        if out[j] <= out[j - 1] {
+            out[j] = out[j - 1] + 1e-4;
+        }
+    }
+    out
+}
+
+/// The attack nearest `t`: where the energy over the next 3 ms rises most over the 3 ms before,
+/// to a fraction of a bin; `None` if nowhere by 3 dB.
+fn attack_near(t: f64, lo: &[f32], hi: &[f32], bin_s: f64) -> Option<f64> {
+    const SIDE: usize = 3;
+    let centre = (t / bin_s).round() as isize;
+    let reach = (0.035 / bin_s).round() as isize;
+    let rise = |e: &[f32], i: usize| -> f64 {
+        let before: f32 = e[i - SIDE..i].iter().sum();
+        let after: f32 = e[i..i + SIDE].iter().sum();
+        f64::from((after + 1e-9) / (before + 1e-9)).log10() * 10.0
+    };
+    let score = |i: usize| rise(lo, i).max(rise(hi, i));
+    let first = (centre - reach).max(SIDE as isize) as usize;
+    let last = ((centre + reach) as usize).min(lo.len().saturating_sub(SIDE + 1));
+    if first > last {
+        return None;
+    }
+    let best = (first..=last).max_by(|&a, &b| score(a).total_cmp(&score(b)))?;
+    let peak = score(best);
+    if peak < 3.0 {
+        return None;
+    }
+    // A parabola through the peak and its neighbours places the attack between bin edges.
+    let shift = if best > first && best < last {
+        let (a, b, c) = (score(best - 1), peak, score(best + 1));
+        let denom = a - 2.0 * b + c;
+        if denom < 0.0 {
+            (0.5 * (a - c) / denom).clamp(-0.5, 0.5)
+        } else {
+            0.0
+        }
+    } else {
+        0.0
+    };
+    Some((best as f64 + shift) * bin_s)
 }
 
 /// The beat period in frames (fractional): the autocorrelation lag, weighted by the tempo
