@@ -1,10 +1,17 @@
-//! The runner's music: the tempo and beats of a track's samples ([`analysis`]), found once so
-//! that its beats can be put on the step grid ([`grid`]) by a deck that time-stretches the
-//! track onto it ([`deck`]).
+//! The runner's music: files decoded ([`decode`]), the tempo and beats of a track's samples
+//! ([`analysis`]), found once for every file of a folder and cached ([`library`]), tracks picked
+//! for the tempo in force ([`picker`], [`source`]) and put on the step grid ([`grid`]) by a deck
+//! that time-stretches each track onto it ([`deck`]), one after another ([`stream`]).
+//!
+//! Pure of sound devices and clocks: `audio::music` runs a stream on a worker beside the click.
 
 pub mod analysis;
 pub mod deck;
+pub mod decode;
 pub mod grid;
+pub mod library;
+pub mod picker;
+pub mod source;
 pub mod stream;
 #[cfg(test)]
-mod test_audio;
+pub(crate) mod test_audio;
