@@ -5,25 +5,35 @@
 //! the audio callback can touch it freely.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
 
 use crate::cadence::{ClickSettings, ClickSound, Every, FadeBlocks, Spm};
 
 /// Settings other threads send to a playing track; read by the track at each beat.
 #[derive(Debug)]
 pub(crate) struct Controls {
-    half_spm: AtomicU32,
+    /// The tempo asked for and the frame it was asked at: at << 16 | half-steps per minute, in
+    /// one atomic so a beat never sees one without the other.
+    tempo: AtomicU64,
     volume_bits: AtomicU32,
     /// sound (8 bits) | accent << 8 | quiet << 16 | pan << 24, so one beat sees one consistent set.
     style: AtomicU32,
     /// on_secs << 32 | off_secs; 0 means no fading.
     fade: AtomicU64,
-    /// A workout's tempo shift asked for, in half-steps per minute.
-    shift: AtomicI32,
+    /// A workout's tempo shift asked for, in half-steps per minute, and the frame it was asked
+    /// at: at << 16 | shift as u16.
+    shift: AtomicU64,
+    /// Frames a tempo change waits after it is asked for before a beat takes it: 0 (the next
+    /// beat), or the music's lead, so the music prepared ahead changes on the same beat.
+    tempo_delay: AtomicU64,
     /// The click held silent (closed-loop coaching: the runner is on the tempo).
     quiet: AtomicBool,
     /// A faded segment's off blocks sound: a coach fades the click itself, by the cadence.
     unfaded: AtomicBool,
+    /// The click left out under the runner's music ("click on top" off).
+    click_muted: AtomicBool,
+    /// The music's gain (f32 bits), 0–1.
+    music_gain_bits: AtomicU32,
     stop: AtomicBool,
 }
 
@@ -80,24 +90,31 @@ pub(crate) struct Shared {
     pub rate: AtomicU32,
     /// The origin of `Status::rendered_at_nanos`.
     pub base: std::time::Instant,
+    /// Where a music player hands the track its prepared music (never touched by the audio
+    /// thread: the track holds its own end of the channels).
+    pub music: std::sync::Mutex<crate::audio::music::MusicPort>,
 }
 
 impl Shared {
     pub fn new(spm: Spm, settings: ClickSettings, rate: u32) -> Arc<Shared> {
         let shared = Shared {
             controls: Controls {
-                half_spm: AtomicU32::new(spm.half_steps()),
+                tempo: AtomicU64::new(u64::from(spm.half_steps())),
                 volume_bits: AtomicU32::new(0),
                 style: AtomicU32::new(0),
                 fade: AtomicU64::new(0),
-                shift: AtomicI32::new(0),
+                shift: AtomicU64::new(0),
+                tempo_delay: AtomicU64::new(0),
                 quiet: AtomicBool::new(false),
                 unfaded: AtomicBool::new(false),
+                click_muted: AtomicBool::new(false),
+                music_gain_bits: AtomicU32::new(1.0f32.to_bits()),
                 stop: AtomicBool::new(false),
             },
             status: Status::default(),
             rate: AtomicU32::new(rate),
             base: std::time::Instant::now(),
+            music: Default::default(),
         };
         shared.controls.set_settings(settings);
         Arc::new(shared)
@@ -135,20 +152,45 @@ impl Controls {
         }
     }
 
-    pub fn set_spm(&self, spm: Spm) {
-        self.half_spm.store(spm.half_steps(), Relaxed);
+    /// Asks for `spm`, at frame `at` of the track's clock.
+    pub fn set_spm(&self, spm: Spm, at: u64) {
+        self.tempo
+            .store(at << 16 | u64::from(spm.half_steps()), Relaxed);
     }
 
     pub fn spm(&self) -> Spm {
-        Spm::from_half_steps(self.half_spm.load(Relaxed)).unwrap_or(Spm::MIN)
+        Spm::from_half_steps(self.tempo_request().0).unwrap_or(Spm::MIN)
     }
 
-    pub fn set_shift(&self, half_steps: i32) {
-        self.shift.store(half_steps, Relaxed);
+    /// (half-steps per minute, the frame it was asked at).
+    pub fn tempo_request(&self) -> (u32, u64) {
+        let v = self.tempo.load(Relaxed);
+        ((v & 0xffff) as u32, v >> 16)
+    }
+
+    /// Asks a workout to shift by `half_steps`, at frame `at` of the track's clock.
+    pub fn set_shift(&self, half_steps: i32, at: u64) {
+        let shift = half_steps.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16;
+        self.shift
+            .store(at << 16 | u64::from(shift as u16), Relaxed);
     }
 
     pub fn shift(&self) -> i32 {
-        self.shift.load(Relaxed)
+        self.shift_request().0
+    }
+
+    /// (half-steps per minute, the frame it was asked at).
+    pub fn shift_request(&self) -> (i32, u64) {
+        let v = self.shift.load(Relaxed);
+        (i32::from(v as u16 as i16), v >> 16)
+    }
+
+    pub fn set_tempo_delay(&self, frames: u64) {
+        self.tempo_delay.store(frames, Relaxed);
+    }
+
+    pub fn tempo_delay(&self) -> u64 {
+        self.tempo_delay.load(Relaxed)
     }
 
     pub fn set_quiet(&self, quiet: bool) {
@@ -165,6 +207,23 @@ impl Controls {
 
     pub fn unfaded(&self) -> bool {
         self.unfaded.load(Relaxed)
+    }
+
+    pub fn set_click_muted(&self, muted: bool) {
+        self.click_muted.store(muted, Relaxed);
+    }
+
+    pub fn click_muted(&self) -> bool {
+        self.click_muted.load(Relaxed)
+    }
+
+    pub fn set_music_gain(&self, gain: f32) {
+        self.music_gain_bits
+            .store(gain.clamp(0.0, 1.0).to_bits(), Relaxed);
+    }
+
+    pub fn music_gain(&self) -> f32 {
+        f32::from_bits(self.music_gain_bits.load(Relaxed))
     }
 
     pub fn request_stop(&self) {

@@ -1,4 +1,6 @@
-//! Offline rendering: the very same click track the device plays, written to a WAV file.
+//! Offline rendering: the very same click track the device plays, written to a WAV file, with
+//! the runner's music on the same step grid if asked (the stream a player runs live, run here
+//! in step with the click, so the file is exact).
 //!
 //! The file appears only when it is complete: samples go to a hidden temporary file beside the
 //! target, which is synced and then renamed over it. A full disk or a dead folder leaves any
@@ -11,6 +13,18 @@ use std::sync::Arc;
 use super::click_track::{ClickTrack, Program};
 use super::sounds::SoundBank;
 use crate::cadence::ClickSettings;
+use crate::music::grid::CursorGrid;
+use crate::music::stream::MusicStream;
+
+/// Music to render under the click.
+pub struct MusicMix {
+    /// The stream, at the rate the file is rendered at.
+    pub stream: MusicStream,
+    /// The music's volume, 0–1.
+    pub volume: f32,
+    /// The click over the music; without it, the music alone.
+    pub click: bool,
+}
 
 /// Frames rendered per block: large enough that per-block work vanishes, small enough to
 /// stay in cache (64 KiB of f32) and to hold at most one step (see the click count below).
@@ -51,6 +65,18 @@ pub fn render_wav(
     channels: u16,
     path: &Path,
 ) -> Result<RenderSummary, RenderError> {
+    render_wav_with(program, settings, rate, channels, path, None)
+}
+
+/// [`render_wav`] with music under (or instead of) the click.
+pub fn render_wav_with(
+    program: Program,
+    settings: ClickSettings,
+    rate: u32,
+    channels: u16,
+    path: &Path,
+    music: Option<&mut MusicMix>,
+) -> Result<RenderSummary, RenderError> {
     if !RATES.contains(&rate) {
         return Err(RenderError::BadRate(rate));
     }
@@ -75,8 +101,15 @@ pub fn render_wav(
         path: path.to_path_buf(),
         source,
     };
-    crate::atomic_file::write_with(path, |file| write(program, settings, rate, channels, file))
-        .map_err(io_err)
+    if let Some(mix) = &music
+        && mix.stream.rate() != rate
+    {
+        return Err(RenderError::BadRate(mix.stream.rate()));
+    }
+    crate::atomic_file::write_with(path, |file| {
+        write(program, settings, rate, channels, music, file)
+    })
+    .map_err(io_err)
 }
 
 fn write(
@@ -84,22 +117,47 @@ fn write(
     settings: ClickSettings,
     rate: u32,
     channels: u16,
+    mut music: Option<&mut MusicMix>,
     file: &mut (impl Write + Seek),
 ) -> io::Result<RenderSummary> {
     file.write_all(&wav_header(rate, channels, 0))?;
+    let mut grid = CursorGrid::new(program.cursor(rate));
+    let end = program.duration_ms().map(|ms| ms * u64::from(rate) / 1000);
     let (mut track, handle) = ClickTrack::new(program, settings, Arc::new(SoundBank::new(rate)));
+    let music_gain = music
+        .as_ref()
+        .map_or(0.0, |m| super::perceived_gain(m.volume));
+    if let Some(mix) = &music {
+        handle.set_click_muted(!mix.click);
+    }
     // An eighth of a second or less: shorter than the 250 ms between steps at 240 spm, so the
     // click count below sees every step.
     let block_frames = BLOCK_FRAMES.min(rate as usize / 8);
     let mut block = vec![0.0f32; block_frames * 2];
+    let mut under = vec![0.0f32; block_frames * 2];
     let mut bytes = vec![0u8; block_frames * 2 * 2];
     let mut clicks = 0u64;
     let mut last_beat = None;
     let mut data_bytes = 0u64;
     loop {
+        let from = track.frame();
         let n = track.render(&mut block);
         if n == 0 {
             break;
+        }
+        if let Some(mix) = music.as_deref_mut() {
+            let under = &mut under[..n];
+            mix.stream.render(&mut grid, under);
+            for (i, (out, m)) in block[..n]
+                .chunks_exact_mut(2)
+                .zip(under.chunks_exact(2))
+                .enumerate()
+            {
+                let gain = music_gain
+                    * end.map_or(1.0, |e| super::music::end_fade(from + i as u64, e, rate));
+                out[0] += m[0] * gain;
+                out[1] += m[1] * gain;
+            }
         }
         let out = if channels == 2 {
             for (dst, &s) in bytes.chunks_exact_mut(2).zip(&block[..n]) {

@@ -73,6 +73,8 @@ pub struct MusicStream {
     notes: Vec<String>,
     /// The tempo last said to have no track, in half-steps (to say it once per tempo).
     said_none: Option<i64>,
+    /// Every track started, with the output frame it started at.
+    played: Vec<(u64, NowPlaying)>,
 }
 
 impl MusicStream {
@@ -90,6 +92,7 @@ impl MusicStream {
             skip: false,
             notes: Vec::new(),
             said_none: None,
+            played: Vec::new(),
         }
     }
 
@@ -105,13 +108,32 @@ impl MusicStream {
         self.pos
     }
 
+    /// Goes on from output frame `pos` (later than [`frame`](Self::frame)), as if what lay
+    /// between had been played: for a player that fell behind the sound.
+    pub fn jump_to(&mut self, pos: u64) {
+        if pos > self.pos {
+            self.pos = pos;
+            self.retry_at = self.retry_at.max(pos);
+        }
+    }
+
     pub fn rate(&self) -> u32 {
         self.rate
+    }
+
+    /// The track source, to start a stream anew (at another rate).
+    pub fn into_source(self) -> Box<dyn TrackSource> {
+        self.source
     }
 
     /// Moves on to the next track (crossfaded over two steps).
     pub fn skip(&mut self) {
         self.skip = true;
+    }
+
+    /// Every track started so far, with the output frame it started at.
+    pub fn played(&self) -> &[(u64, NowPlaying)] {
+        &self.played
     }
 
     /// What plays now, if anything.
@@ -138,6 +160,16 @@ impl MusicStream {
         }
         self.pos += (out.len() / 2) as u64;
         let pos = self.pos;
+        for deck in self
+            .playing
+            .iter_mut()
+            .map(|p| &mut p.deck)
+            .chain(&mut self.leaving)
+        {
+            if let Some(error) = deck.take_error() {
+                self.notes.push(error);
+            }
+        }
         self.leaving.retain(|d| !d.ended_at(pos));
     }
 
@@ -195,16 +227,15 @@ impl MusicStream {
                         steps,
                     );
                     let stretch = spm * opened.factor / opened.bpm - 1.0;
-                    self.playing = Some(Playing {
-                        deck,
-                        now: NowPlaying {
-                            path: opened.path,
-                            title: opened.title,
-                            bpm: opened.bpm,
-                            factor: opened.factor,
-                            stretch,
-                        },
-                    });
+                    let now = NowPlaying {
+                        path: opened.path,
+                        title: opened.title,
+                        bpm: opened.bpm,
+                        factor: opened.factor,
+                        stretch,
+                    };
+                    self.played.push((deck.start(), now.clone()));
+                    self.playing = Some(Playing { deck, now });
                     return;
                 }
                 Ok(None) => {

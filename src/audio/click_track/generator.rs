@@ -35,7 +35,7 @@ pub(super) struct Generator {
     /// A workout's tempo shift in force (the last one the shift log holds).
     latched_shift: i32,
     settings: ClickSettings,
-    stopping: bool,
+    pub(super) stopping: bool,
     done: bool,
 }
 
@@ -74,6 +74,11 @@ impl Generator {
             stopping: false,
             done: false,
         }
+    }
+
+    /// The music's gain asked for now.
+    pub(super) fn music_gain(&self) -> f32 {
+        self.shared.controls.music_gain()
     }
 
     pub(super) fn render(&mut self, out: &mut [f32]) -> usize {
@@ -155,8 +160,11 @@ impl Generator {
         self.settings = controls.settings();
         let mut audible = beat.audible;
         if self.open {
-            let half = controls.spm().half_steps();
+            // A change waits for the first beat past its delay (0 without music: this one).
+            let (half, asked_at) = controls.tempo_request();
+            let due = beat.frame >= asked_at + controls.tempo_delay();
             if half != self.latched_half
+                && due
                 && let Ok(spm) = Spm::from_half_steps(half)
             {
                 self.cursor.retempo(spm);
@@ -178,8 +186,12 @@ impl Generator {
         } else {
             // A workout's tempo shift takes effect after this beat, logged so the record and
             // a resumed track walk the same grid. A full log makes no more shifts.
-            let shift = controls.shift();
-            if shift != self.latched_shift && self.shared.status.shifts.push(beat.index, shift) {
+            let (shift, asked_at) = controls.shift_request();
+            let due = beat.frame >= asked_at + controls.tempo_delay();
+            if shift != self.latched_shift
+                && due
+                && self.shared.status.shifts.push(beat.index, shift)
+            {
                 self.cursor.set_shift(shift);
                 self.latched_shift = shift;
             }
@@ -191,7 +203,11 @@ impl Generator {
             audible = true;
         }
         // Held quiet from another thread, latched here: a click that starts plays whole.
-        let sounded = audible && self.settings.sounds_on(beat.index) && !controls.quiet();
+        // Left out under the music ("click on top" off), likewise.
+        let sounded = audible
+            && self.settings.sounds_on(beat.index)
+            && !controls.quiet()
+            && !controls.click_muted();
         if sounded {
             let gain = perceived_gain(self.settings.volume);
             let (left, right) = match (self.settings.pan, beat.index % 2) {

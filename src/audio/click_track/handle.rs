@@ -34,7 +34,8 @@ impl Program {
         }
     }
 
-    pub(super) fn cursor(&self, rate: u32) -> BeatCursor {
+    /// The program's beats at `rate`.
+    pub fn cursor(&self, rate: u32) -> BeatCursor {
         match self {
             Program::Open { spm, duration_ms } => BeatCursor::open(*spm, *duration_ms, rate),
             Program::Workout(w) => BeatCursor::workout(w, rate),
@@ -50,15 +51,16 @@ pub struct TrackHandle {
 }
 
 impl TrackHandle {
-    /// Changes the tempo of an open track from the next beat on. Workouts ignore it.
+    /// Changes the tempo of an open track from the next beat on (with music playing, from the
+    /// first beat past the music's lead, about 0.4 s). Workouts ignore it.
     pub fn set_spm(&self, spm: Spm) {
-        self.shared.controls.set_spm(spm);
+        self.shared.controls.set_spm(spm, self.frames());
     }
 
     /// Shifts a workout's tempos by `half_steps` half-steps per minute against the workout as
     /// written, from the next beat to the end. Open tracks ignore it (they change tempo).
     pub fn set_shift(&self, half_steps: i32) {
-        self.shared.controls.set_shift(half_steps);
+        self.shared.controls.set_shift(half_steps, self.frames());
     }
 
     /// The workout shift asked for, in half-steps per minute.
@@ -109,6 +111,54 @@ impl TrackHandle {
     /// [`set_quiet`](Self::set_quiet). A click-off segment stays silent either way.
     pub fn set_unfaded(&self, unfaded: bool) {
         self.shared.controls.set_unfaded(unfaded);
+    }
+
+    /// Leaves the click out from the next beat on (or brings it back), as under the runner's
+    /// music with "click on top" off: the grid and the clock go on, and no click is logged.
+    pub fn set_click_muted(&self, muted: bool) {
+        self.shared.controls.set_click_muted(muted);
+    }
+
+    pub fn click_muted(&self) -> bool {
+        self.shared.controls.click_muted()
+    }
+
+    /// The music's volume, 0–1 (as the click's: on the perceived curve).
+    pub fn set_music_volume(&self, volume: f32) {
+        self.shared
+            .controls
+            .set_music_gain(super::perceived_gain(volume));
+    }
+
+    /// The tempo asked for (half-steps per minute) and the frame it was asked at.
+    pub(crate) fn tempo_request(&self) -> (u32, u64) {
+        self.shared.controls.tempo_request()
+    }
+
+    /// The workout shift asked for and the frame it was asked at.
+    pub(crate) fn shift_request(&self) -> (i32, u64) {
+        self.shared.controls.shift_request()
+    }
+
+    /// Makes a tempo change wait `frames` after it is asked for (the music's lead), so that
+    /// music prepared ahead changes on the same beat as the click.
+    pub(crate) fn set_tempo_delay(&self, frames: u64) {
+        self.shared.controls.set_tempo_delay(frames);
+    }
+
+    pub(crate) fn tempo_delay(&self) -> u64 {
+        self.shared.controls.tempo_delay()
+    }
+
+    /// Where an open tempo's grid stands: (anchor frame, its step, half-steps per minute;
+    /// 0 while the first tempo holds).
+    pub(crate) fn open_grid(&self) -> (u64, u64, u32) {
+        self.shared.status.grid()
+    }
+
+    /// The player's side of the channels that carry music into the track playing now.
+    pub(crate) fn music_port(&self) -> std::sync::MutexGuard<'_, crate::audio::music::MusicPort> {
+        self.shared.music.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Stops after the click that is sounding now has finished.

@@ -21,6 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::*;
 
 use super::control::Shared;
+use super::music::{MusicFeed, open_feed};
 use super::sounds::SoundBank;
 use crate::cadence::{BeatCursor, ClickSettings, Spm};
 use generator::Generator;
@@ -34,6 +35,8 @@ const BLOCK_FRAMES: usize = 256;
 /// sample (`Iterator`).
 pub struct ClickTrack {
     generator: Generator,
+    /// The runner's music, prepared by a player on another thread and added in here.
+    music: MusicFeed,
     block: [f32; BLOCK_FRAMES * 2],
     block_len: usize,
     block_pos: usize,
@@ -95,6 +98,7 @@ impl ClickTrack {
         pos: u64,
     ) -> ClickTrack {
         ClickTrack {
+            music: open_feed(&shared.music),
             generator: Generator::new(shared, epoch, sounds, cursor, program, pos),
             block: [0.0; BLOCK_FRAMES * 2],
             block_len: 0,
@@ -105,7 +109,7 @@ impl ClickTrack {
     /// Fills `out` (interleaved stereo) and returns how many samples were written: all of them
     /// until the track ends, fewer on the last call, then 0.
     pub fn render(&mut self, out: &mut [f32]) -> usize {
-        self.generator.render(out)
+        render_with_music(&mut self.generator, &mut self.music, out)
     }
 
     /// The frame the next sample belongs to.
@@ -119,13 +123,28 @@ impl ClickTrack {
     }
 }
 
+/// The clicks for `out`, with the music prepared for those frames added in (faded out on a
+/// stop, so the session never ends with a snap).
+fn render_with_music(generator: &mut Generator, music: &mut MusicFeed, out: &mut [f32]) -> usize {
+    let from = generator.pos;
+    let n = generator.render(out);
+    let gain = if generator.stopping {
+        0.0
+    } else {
+        generator.music_gain()
+    };
+    music.mix(&mut out[..n], from, gain);
+    n
+}
+
 impl Iterator for ClickTrack {
     type Item = f32;
 
     #[inline]
     fn next(&mut self) -> Option<f32> {
         if self.block_pos == self.block_len {
-            self.block_len = self.generator.render(&mut self.block);
+            self.block_len =
+                render_with_music(&mut self.generator, &mut self.music, &mut self.block);
             self.block_pos = 0;
             if self.block_len == 0 {
                 return None;
