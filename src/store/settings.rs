@@ -73,7 +73,44 @@ pub struct Settings {
     pub coach: crate::cadence::closed_loop::CoachMode,
     /// Click when off: the band either side of the target, in spm (0.5–20).
     pub band_spm: f64,
+    /// The runner's own music.
+    pub music: MusicSettings,
 }
+
+/// The runner's own music: where it is, and how it plays with the click.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MusicSettings {
+    /// The music folder; `None` until the runner names one.
+    pub folder: Option<PathBuf>,
+    /// Sessions play the music.
+    pub on: bool,
+    /// The music's volume, 0–1.
+    pub volume: f32,
+    /// The click plays over the music ("click on top").
+    pub click: bool,
+    /// How far a track's tempo may be stretched to the cadence, in percent either way.
+    pub stretch_limit_pct: f64,
+    /// Tracks never to play again.
+    pub banned: Vec<PathBuf>,
+}
+
+impl Default for MusicSettings {
+    fn default() -> Self {
+        MusicSettings {
+            folder: None,
+            on: false,
+            volume: 0.8,
+            click: true,
+            stretch_limit_pct: DEFAULT_STRETCH_PCT,
+            banned: Vec::new(),
+        }
+    }
+}
+
+/// The stretch limit: ±6 % by default, 1–12 % allowed (past that a song sounds wrong).
+pub const DEFAULT_STRETCH_PCT: f64 = 6.0;
+pub const STRETCH_PCT: std::ops::RangeInclusive<f64> = 1.0..=12.0;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -93,6 +130,7 @@ impl Default for Settings {
             listening: false,
             coach: crate::cadence::closed_loop::CoachMode::Always,
             band_spm: DEFAULT_BAND_SPM,
+            music: MusicSettings::default(),
         }
     }
 }
@@ -131,6 +169,15 @@ pub fn load_settings(path: &Path) -> (Settings, Option<String>) {
                 .filter(|k| k.is_finite() && *k > 0.0 && *k <= 40.0);
             if !(MIN_BAND_SPM..=MAX_BAND_SPM).contains(&settings.band_spm) {
                 settings.band_spm = DEFAULT_BAND_SPM;
+            }
+            let music = &mut settings.music;
+            music.volume = if music.volume.is_finite() {
+                music.volume.clamp(0.0, 1.0)
+            } else {
+                MusicSettings::default().volume
+            };
+            if !STRETCH_PCT.contains(&music.stretch_limit_pct) {
+                music.stretch_limit_pct = DEFAULT_STRETCH_PCT;
             }
             settings.click.fade = settings
                 .click
@@ -241,6 +288,27 @@ mod tests {
             .replace("band_spm: 2.5", "band_spm: 900.0");
         std::fs::write(&path, text).unwrap();
         assert_eq!(load_settings(&path).0.band_spm, 3.0);
+    }
+
+    #[test]
+    fn music_settings_are_kept_and_odd_values_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.ron");
+        let mut s = Settings::default();
+        s.music.folder = Some(PathBuf::from("/home/runner/Music"));
+        s.music.on = true;
+        s.music.banned = vec![PathBuf::from("/home/runner/Music/slow.mp3")];
+        save_settings(&path, &s).unwrap();
+        assert_eq!(load_settings(&path).0, s);
+        std::fs::write(
+            &path,
+            "Settings(music: (volume: NaN, stretch_limit_pct: 40.0, click: false))",
+        )
+        .unwrap();
+        let music = load_settings(&path).0.music;
+        assert_eq!(music.volume, 0.8);
+        assert_eq!(music.stretch_limit_pct, 6.0);
+        assert!(!music.click);
     }
 
     #[test]
