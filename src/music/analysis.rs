@@ -32,6 +32,9 @@ const MAX_IBI_SPREAD: f64 = 0.05;
 /// … and an envelope that repeats at the beat: its autocorrelation there, over that at 0 (about
 /// 0.02 for noise, 0.3 and more for a drum loop).
 const MIN_PERIODICITY: f64 = 0.1;
+/// A steady beat is heard over at least this many beats (a two-second clip has no tempo to
+/// run to).
+const MIN_STEADY_BEATS: usize = 8;
 /// Running cadences the tempo is resolved toward, in steps per minute.
 pub const RUNNING_SPM: std::ops::RangeInclusive<f64> = 150.0..=190.0;
 
@@ -234,7 +237,7 @@ impl Analyser {
         if beats.len() < 4 {
             return None;
         }
-        let coarse: Vec<f64> = beats.iter().map(|&f| f as f64 / FRAME_RATE).collect();
+        let coarse = fill_gaps(&beats, period);
         let beats_s = refine(
             &coarse,
             &self.fine_lo,
@@ -251,7 +254,9 @@ impl Analyser {
             / mean;
         Some(BeatAnalysis {
             bpm,
-            steady: spread <= MAX_IBI_SPREAD && periodicity >= MIN_PERIODICITY,
+            steady: spread <= MAX_IBI_SPREAD
+                && periodicity >= MIN_PERIODICITY
+                && beats_s.len() >= MIN_STEADY_BEATS,
             beats_s,
             periodicity,
             spread,
@@ -286,9 +291,32 @@ fn normalise_flux(flux: &[f32]) -> Vec<f32> {
         .collect()
 }
 
+/// The beats in seconds, with a beat put back where the tracker skipped one (an interval of
+/// two or three periods, evenly divided): the beat map must count every beat.
+fn fill_gaps(beats: &[usize], period: f64) -> Vec<f64> {
+    let mut out = Vec::with_capacity(beats.len() + 8);
+    for (i, &b) in beats.iter().enumerate() {
+        if let Some(&prev) = i.checked_sub(1).and_then(|p| beats.get(p)) {
+            let gap = (b - prev) as f64;
+            let n = (gap / period).round();
+            if (2.0..=3.0).contains(&n) && (gap / n / period - 1.0).abs() < 0.15 {
+                for k in 1..n as usize {
+                    out.push((prev as f64 + gap * k as f64 / n) / FRAME_RATE);
+                }
+            }
+        }
+        out.push(b as f64 / FRAME_RATE);
+    }
+    out
+}
+
 /// Each beat moved from its 10-ms frame to the attack it stands for: the sharpest rise of the
 /// energy (in 1-ms bins, of the signal or of its highs) within ±35 ms. A beat with no clear
-/// attack there (a rise of less than 3 dB) is moved by the median of the others' moves.
+/// attack there (a rise of less than 3 dB) is moved by the median of the others' moves. A beat
+/// more than 10 ms off the line through its neighbours (a robust line: medians of slopes and
+/// offsets, so a stray neighbour does not bend it) took another sound for its attack, a
+/// grace note or an off-beat, and is put on that line: one beat placed 50 ms wrong would
+/// bend the song by 50 ms around it when its beats are put on the steps.
 fn refine(coarse: &[f64], lo: &[f32], hi: &[f32], bin_s: f64) -> Vec<f64> {
     let found: Vec<Option<f64>> = coarse
         .iter()
@@ -305,10 +333,20 @@ fn refine(coarse: &[f64], lo: &[f32], hi: &[f32], bin_s: f64) -> Vec<f64> {
         moves.sort_by(f64::total_cmp);
         moves[moves.len() / 2]
     };
-    let mut out: Vec<f64> = coarse
+    let placed: Vec<f64> = coarse
         .iter()
         .zip(&found)
         .map(|(c, f)| f.unwrap_or(c + bias))
+        .collect();
+    let mut out: Vec<f64> = (0..placed.len())
+        .map(|j| {
+            let lo = j.saturating_sub(4);
+            let hi = (j + 5).min(placed.len());
+            match robust_line_at(&placed[lo..hi], j - lo) {
+                Some(line) if (placed[j] - line).abs() > 0.010 => line,
+                _ => placed[j],
+            }
+        })
         .collect();
     // Never out of order (two beats moved onto one attack).
     for j in 1..out.len() {
@@ -317,6 +355,29 @@ fn refine(coarse: &[f64], lo: &[f32], hi: &[f32], bin_s: f64) -> Vec<f64> {
         }
     }
     out
+}
+
+/// The Theil–Sen line through `beats` against their count (the median of the pairwise slopes,
+/// then the median offset), at position `at`; `None` for fewer than five beats.
+fn robust_line_at(beats: &[f64], at: usize) -> Option<f64> {
+    if beats.len() < 5 {
+        return None;
+    }
+    let mut slopes = Vec::with_capacity(beats.len() * beats.len() / 2);
+    for i in 0..beats.len() {
+        for k in i + 1..beats.len() {
+            slopes.push((beats[k] - beats[i]) / (k - i) as f64);
+        }
+    }
+    slopes.sort_by(f64::total_cmp);
+    let slope = slopes[slopes.len() / 2];
+    let mut offsets: Vec<f64> = beats
+        .iter()
+        .enumerate()
+        .map(|(i, t)| t - slope * i as f64)
+        .collect();
+    offsets.sort_by(f64::total_cmp);
+    Some(offsets[offsets.len() / 2] + slope * at as f64)
 }
 
 /// The attack nearest `t`: where the energy over the next 3 ms rises most over the 3 ms before,
