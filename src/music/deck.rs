@@ -129,7 +129,6 @@ pub struct Deck {
     /// The output frame the deck begins at.
     start: u64,
     stretch: Stretch,
-    out_rate: u32,
     in_latency: i64,
     out_latency: f64,
     started: bool,
@@ -189,7 +188,6 @@ impl Deck {
             j0,
             start: start_frame.round().max(0.0) as u64,
             stretch,
-            out_rate,
             started: false,
             pending: Vec::new(),
             pending_base: 0,
@@ -331,11 +329,6 @@ impl Deck {
         let step = grid.frame(k as u64 + 1) - grid.frame(k as u64);
         let beat = self.map.period_at(self.j0 + (x - self.s0) * self.factor);
         (beat * self.factor / step.max(1.0)).max(0.01)
-    }
-
-    /// How fast the track plays against its own speed at `frame` (1.02: 2 % faster).
-    pub fn speed(&mut self, grid: &mut dyn StepGrid, frame: f64) -> f64 {
-        self.io_ratio(grid, frame) * f64::from(self.out_rate) / f64::from(self.source.rate())
     }
 
     /// Puts the `count` track frames from `fed` on into `input` (silence before the track's

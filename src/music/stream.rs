@@ -153,7 +153,8 @@ impl MusicStream {
         let at = self.pos;
         if let Some(p) = &mut self.playing {
             p.deck.render_add(grid, at, out);
-            p.now.stretch = p.deck.speed(grid, at as f64) - 1.0;
+            let x = step_at(grid, at as f64, &mut self.hint);
+            p.now.stretch = stretch(spm_at(grid, x.floor() as u64, self.rate), &p.now);
         }
         for deck in &mut self.leaving {
             deck.render_add(grid, at, out);
@@ -188,9 +189,9 @@ impl MusicStream {
         let deck = &mut playing.deck;
         let last = (deck.map().len() - 1) as f64;
         let steps_left = (last - deck.beat_now()) / deck.factor();
-        let next_frame = grid.frame(next_step);
-        let speed = deck.speed(grid, next_frame);
-        let too_far = (speed - 1.0).abs() > self.limit + STRETCH_SLACK;
+        // Against the track's own tempo, not its beat here: a song's beats wander a little
+        // about its tempo, and a track is not dropped for one short bar.
+        let too_far = stretch(spm, &playing.now).abs() > self.limit + STRETCH_SLACK;
         let skip = std::mem::take(&mut self.skip);
         let ending = steps_left <= CROSSFADE_STEPS + 2.0 || deck.ended_at(self.pos);
         if !(skip || too_far || ending) {
@@ -226,14 +227,14 @@ impl MusicStream {
                         self.rate,
                         steps,
                     );
-                    let stretch = spm * opened.factor / opened.bpm - 1.0;
-                    let now = NowPlaying {
+                    let mut now = NowPlaying {
                         path: opened.path,
                         title: opened.title,
                         bpm: opened.bpm,
                         factor: opened.factor,
-                        stretch,
+                        stretch: 0.0,
                     };
+                    now.stretch = stretch(spm, &now);
                     self.played.push((deck.start(), now.clone()));
                     self.playing = Some(Playing { deck, now });
                     return;
@@ -257,6 +258,11 @@ impl MusicStream {
         }
         self.retry_at = self.pos + (RETRY_S * f64::from(self.rate)) as u64;
     }
+}
+
+/// How much faster (+) or slower (−) than its own tempo a track plays at `spm`.
+fn stretch(spm: f64, track: &NowPlaying) -> f64 {
+    spm * track.factor / track.bpm - 1.0
 }
 
 #[cfg(test)]
