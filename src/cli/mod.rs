@@ -8,6 +8,7 @@ mod history;
 mod import;
 mod listen;
 mod measure;
+mod music;
 mod package_files;
 mod plan;
 mod play;
@@ -270,6 +271,8 @@ struct PlayArgs {
     /// 1.5 % at a time, waiting for the runner to follow each change
     #[arg(long, value_name = "SPM", requires = "listen", value_parser = parse_spm, conflicts_with_all = ["only_when_off", "workout"])]
     nudge_to: Option<Spm>,
+    #[command(flatten)]
+    music: music::MusicArgs,
 }
 
 /// A band either side of the tempo, in spm: more than 0, at most 20.
@@ -305,6 +308,8 @@ struct RenderArgs {
     channels: u16,
     #[command(flatten)]
     sound: SoundArgs,
+    #[command(flatten)]
+    music: music::MusicArgs,
 }
 
 fn parse_spm(text: &str) -> Result<Spm, String> {
@@ -416,8 +421,8 @@ pub fn parse() -> Face {
 /// Runs a subcommand and turns its outcome into an exit code.
 pub fn run(sub: Invocation) -> ExitCode {
     let result = match sub.command {
-        Command::Play(args) => play::run(args),
-        Command::Render(args) => render::run(args),
+        Command::Play(args) => play::run(args, sub.data_dir),
+        Command::Render(args) => render::run(args, sub.data_dir),
         Command::History(args) => history::run(args, &data_dir(sub.data_dir)),
         Command::Import(args) => import::run(args, &data_dir(sub.data_dir)),
         Command::Plan(args) => plan::run(args, sub.data_dir),

@@ -3,8 +3,9 @@
 //! In a terminal it draws one status line (tempo, a left/right beat lamp, elapsed and remaining
 //! time, the segment and the countdown to the next) and reads keys: q, Esc or Ctrl-C stop,
 //! Up/Down change the tempo by 1 spm, PageUp/PageDown by 5 (a workout's remaining tempos move
-//! by as much). Without a terminal (a script, a
-//! test) it prints a line per event instead, and stops on SIGINT or SIGTERM.
+//! by as much); with `--music`, n moves to the next track and b bans the one playing. Without a
+//! terminal (a script, a test) it prints a line per event instead, and stops on SIGINT or
+//! SIGTERM.
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
@@ -18,11 +19,14 @@ use crossterm::{cursor, terminal};
 use serde::Serialize;
 
 use super::PlayArgs;
+use super::music::{MusicSetup, describe_track};
 use crate::audio::coaching::{CoachLink, CoachView};
 use crate::audio::microphone::{MicState, MicStatus, Microphone};
+use crate::audio::music::MusicPlayer;
 use crate::audio::{AudioEngine, DeviceState, Program, TrackHandle};
 use crate::cadence::closed_loop::{ClosedLoopSummary, Coach, CoachMode, CoachSettings};
 use crate::hearing::Hearing;
+use crate::music::stream::NowPlaying;
 
 /// How long after a step the lamp stays lit.
 const LAMP: Duration = Duration::from_millis(120);
@@ -48,9 +52,17 @@ fn wait_for_sound(engine: &AudioEngine, timeout: Duration) -> anyhow::Result<Str
     }
 }
 
-pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
+pub(super) fn run(args: PlayArgs, data_dir: Option<std::path::PathBuf>) -> anyhow::Result<()> {
     let program = args.program.program(args.duration_ms)?;
     let settings = args.sound.settings();
+    let mut music = match &args.music.music {
+        Some(_) => MusicSetup::scan(&args.music, &super::data_dir(data_dir)),
+        None => None,
+    };
+    if let Some(why) = music.as_ref().and_then(|m| m.why_none.clone()) {
+        eprintln!("cadence-coach: {why}; the click plays alone");
+        music = None;
+    }
 
     let engine = AudioEngine::start(None);
     let device_name = wait_for_sound(&engine, Duration::from_secs(10))?;
@@ -71,6 +83,11 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
     if let Some(mic) = &mic {
         mic.follow(Some(handle.clone()));
     }
+    let player = music.as_ref().map(|m| {
+        handle.set_music_volume(m.volume);
+        handle.set_click_muted(!m.click);
+        MusicPlayer::start(handle.clone(), m.source(), m.limit)
+    });
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     let mut screen = if interactive {
         Screen::Live(LiveLine::new()?)
@@ -82,12 +99,14 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
     screen.note(&format!(
         "Playing {} on {device_name}. {}",
         describe(handle.program()),
-        if interactive {
-            "q, Esc or Ctrl-C stops; Up/Down ±1 spm, PageUp/PageDown ±5 spm."
-        } else {
-            "Ctrl-C stops."
+        match (interactive, player.is_some()) {
+            (true, false) => "q, Esc or Ctrl-C stops; Up/Down ±1 spm, PageUp/PageDown ±5 spm.",
+            (true, true) =>
+                "q, Esc or Ctrl-C stops; Up/Down ±1 spm, PageUp/PageDown ±5 spm; n next track, b ban it.",
+            (false, _) => "Ctrl-C stops.",
         }
     ))?;
+    let mut now_playing: Option<NowPlaying> = None;
 
     let mut last_segment = None;
     let mut last_device = engine.device();
@@ -111,6 +130,28 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
                         KeyCode::Down => change_tempo(&handle, coach.as_mut(), -1.0),
                         KeyCode::PageUp => change_tempo(&handle, coach.as_mut(), 5.0),
                         KeyCode::PageDown => change_tempo(&handle, coach.as_mut(), -5.0),
+                        KeyCode::Char('n') => {
+                            if let Some(player) = &player {
+                                player.skip();
+                            }
+                        }
+                        KeyCode::Char('b') => {
+                            if let (Some(m), Some(now)) = (&mut music, &now_playing) {
+                                let line = match m.ban(&now.path) {
+                                    Ok(()) => {
+                                        format!("Banned {}; it will not play again.", now.title)
+                                    }
+                                    Err(e) => format!(
+                                        "Banned {} for this session; the ban could not be saved: {e}",
+                                        now.title
+                                    ),
+                                };
+                                screen.note(&line)?;
+                                if let Some(player) = &player {
+                                    player.skip();
+                                }
+                            }
+                        }
                         _ => {}
                     }
                 }
@@ -161,8 +202,27 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
         if let (Some(mic), Some(beat)) = (&mic, handle.beat()) {
             mic.set_target(crate::cadence::Spm::new(f64::from(beat.milli_spm) / 1000.0).ok());
         }
+        if let Some(player) = &player {
+            for note in player.take_notes() {
+                screen.note(&format!("Music: {note}"))?;
+            }
+            let now = player.now();
+            if now.as_ref().map(|n| &n.path) != now_playing.as_ref().map(|n| &n.path)
+                && let Some(n) = &now
+            {
+                screen.note(&format!(
+                    "{} Now playing {}.",
+                    clock(handle.elapsed()),
+                    describe_track(n)
+                ))?;
+            }
+            now_playing = now;
+        }
         if let Screen::Live(line) = &mut screen {
             let mut text = status_line(&handle, &last_device);
+            if let Some(now) = &now_playing {
+                text.push_str(&format!("  ♪ {:+.1} %", now.stretch * 100.0));
+            }
             if let Some(state) = &mic_state {
                 text.push_str(&heard_text(state));
             }
@@ -203,6 +263,7 @@ pub(super) fn run(args: PlayArgs) -> anyhow::Result<()> {
     }
     screen.note(&closing)?;
     drop(screen);
+    drop(player);
     drop(mic);
     drop(engine);
     if args.json {

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod mic;
+pub mod music;
 pub mod ui;
 pub mod watch_files;
 

@@ -1,0 +1,226 @@
+//! `render --music` and `play --music` as a runner uses them: a folder of music the test makes,
+//! analysed and cached, and each track's beats found on the steps in the file written.
+
+mod support;
+
+use std::path::Path;
+
+use support::music::write_beat_track;
+use support::{Wav, bin, stderr, stdout};
+
+/// A music folder: two songs that fit 170 spm (166 BPM, and 83.5 BPM on every other step), one
+/// that does not (200 BPM), and a damaged file.
+fn music_folder(root: &Path) -> std::path::PathBuf {
+    let music = root.join("My Music");
+    std::fs::create_dir_all(music.join("album")).unwrap();
+    write_beat_track(&music.join("sixty-six.wav"), 44_100, 166.0, 40.0);
+    write_beat_track(&music.join("album").join("half.wav"), 22_050, 83.5, 40.0);
+    write_beat_track(&music.join("too-fast.wav"), 44_100, 200.0, 20.0);
+    std::fs::write(
+        music.join("damaged.mp3"),
+        "ID3 and then nothing useful\n".repeat(40),
+    )
+    .unwrap();
+    music
+}
+
+#[test]
+fn render_puts_every_beat_of_the_music_on_a_step_and_caches_the_analysis() {
+    let dir = tempfile::tempdir().unwrap();
+    let music = music_folder(dir.path());
+    let file = dir.path().join("run.wav");
+    let mut render = bin();
+    render.args(["render", "--spm", "170", "--minutes", "1", "--click", "off"]);
+    render.arg("--music").arg(&music).arg("-o").arg(&file);
+    let out = render.expect_success();
+    let (said, err) = (stdout(&out), stderr(&out));
+    assert!(
+        said.contains("1:00 of music on the steps, 0 clicks"),
+        "{said}"
+    );
+    // The damaged file is named once; the rest is summed up.
+    assert_eq!(err.matches("damaged.mp3").count(), 1, "{err}");
+    assert!(
+        err.contains("3 tracks with a steady beat, 1 unreadable; 4 analysed now"),
+        "{err}"
+    );
+    assert!(
+        said.contains("sixty-six (166.0 BPM at 170 spm, +2.4 %)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("half (83.5 BPM at 170 spm, +1.8 %)"),
+        "{said}"
+    );
+    assert!(!said.contains("too-fast"), "{said}");
+
+    // Every burst heard starts on a step: 48 kHz, 170 spm.
+    let wav = Wav::read(&file);
+    assert_eq!(wav.rate, 48_000);
+    let bursts = wav.onsets(8_000);
+    let step = 60.0 * 48_000.0 / 170.0;
+    let mut worst = 0.0f64;
+    for &b in &bursts {
+        let k = (b as f64 / step).round();
+        worst = worst.max((b as f64 - k * step).abs() / 48.0);
+    }
+    eprintln!(
+        "{} bursts, the worst {worst:.2} ms off its step",
+        bursts.len()
+    );
+    // 40 s of the half-time song (a beat every other step), then the other: about 113 beats.
+    assert!(bursts.len() >= 100, "{} bursts in a minute", bursts.len());
+    assert!(worst <= 3.0, "a beat {worst:.2} ms off its step");
+
+    // The next run knows every file from the cache in the data folder.
+    let mut again = bin();
+    again.env("CADENCE_COACH_DATA_DIR", render.data_dir());
+    again.args(["render", "--spm", "170", "--minutes", "0.2"]);
+    again.arg("--music").arg(&music).arg("-o").arg(&file);
+    let out = again.expect_success();
+    assert!(
+        stderr(&out).contains("0 analysed now, 4 known from before"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("of click track and music, 34 clicks"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(render.data_dir().join("music-cache.ron").exists());
+}
+
+#[test]
+fn without_music_to_play_the_click_goes_on_or_render_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("run.wav");
+    let missing = dir.path().join("No Such Folder");
+    let mut render = bin();
+    render.args(["render", "--spm", "170", "--minutes", "0.1"]);
+    render.arg("--music").arg(&missing).arg("-o").arg(&file);
+    let out = render.expect_success();
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("could not read the music folder") && err.contains("No Such Folder"),
+        "{err}"
+    );
+    assert!(err.contains("rendering the click alone"), "{err}");
+    assert!(stdout(&out).contains("of click track, 17 clicks"));
+
+    // With the click off there is nothing to render: exit 1, one line, no file.
+    std::fs::remove_file(&file).unwrap();
+    let mut render = bin();
+    render.args([
+        "render",
+        "--spm",
+        "170",
+        "--minutes",
+        "0.1",
+        "--click",
+        "off",
+    ]);
+    render.arg("--music").arg(&missing).arg("-o").arg(&file);
+    let out = render.output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("--click off leaves nothing to render"));
+    assert!(!file.exists());
+}
+
+#[test]
+fn music_options_out_of_range_are_bad_usage() {
+    for args in [
+        vec![
+            "render",
+            "--spm",
+            "170",
+            "--minutes",
+            "1",
+            "-o",
+            "x.wav",
+            "--music",
+            ".",
+            "--stretch",
+            "20",
+        ],
+        vec![
+            "render",
+            "--spm",
+            "170",
+            "--minutes",
+            "1",
+            "-o",
+            "x.wav",
+            "--music",
+            ".",
+            "--click",
+            "maybe",
+        ],
+        vec![
+            "render",
+            "--spm",
+            "170",
+            "--minutes",
+            "1",
+            "-o",
+            "x.wav",
+            "--music-volume",
+            "50",
+        ],
+    ] {
+        let out = bin().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+}
+
+#[test]
+fn play_sounds_the_musics_beats_on_the_step_grid() {
+    let _alone = support::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let music = dir.path().join("music");
+    std::fs::create_dir_all(&music).unwrap();
+    write_beat_track(&music.join("sixty-six.wav"), 44_100, 166.0, 60.0);
+    let server = support::SoundServer::start();
+    let recording = server.dir().join("heard.wav");
+    let recorder = server.record(&recording);
+    let mut play = bin();
+    play.args(["play", "--spm", "170", "--minutes", "0.4", "--click", "off"]);
+    play.arg("--music").arg(&music);
+    server.apply(&mut play);
+    let out = play.output().unwrap();
+    assert!(out.status.success(), "play failed: {}", stderr(&out));
+    let said = stdout(&out);
+    assert!(
+        said.contains("Now playing sixty-six (166.0 BPM at 170 spm, +2.4 %)"),
+        "{said}"
+    );
+    support::sleep(0.5);
+    recorder.finish();
+
+    // The bursts heard sit on one grid of 170 spm, wherever the recording began.
+    let wav = Wav::read(&recording);
+    let bursts = wav.onsets(8_000);
+    let step = 60.0 * 48_000.0 / 170.0;
+    let phase = |b: u64| {
+        let r = b as f64 % step;
+        if r > step / 2.0 { r - step } else { r }
+    };
+    let mut phases: Vec<f64> = bursts.iter().map(|&b| phase(b)).collect();
+    phases.sort_by(f64::total_cmp);
+    let middle = phases[phases.len() / 2];
+    let worst = phases
+        .iter()
+        .map(|p| (p - middle).abs() / 48.0)
+        .fold(0.0, f64::max);
+    eprintln!(
+        "{} bursts heard, the worst {worst:.2} ms off the grid",
+        bursts.len()
+    );
+    // 24 s at 170 spm, less the first steps' fade-in.
+    assert!(bursts.len() >= 60, "{} bursts: {said}", bursts.len());
+    assert!(worst <= 3.0, "a beat {worst:.2} ms off the grid");
+}
