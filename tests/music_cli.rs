@@ -15,7 +15,7 @@ fn music_folder(root: &Path) -> std::path::PathBuf {
     std::fs::create_dir_all(music.join("album")).unwrap();
     write_beat_track(&music.join("sixty-six.wav"), 44_100, 166.0, 40.0);
     write_beat_track(&music.join("album").join("half.wav"), 22_050, 83.5, 40.0);
-    write_beat_track(&music.join("too-fast.wav"), 44_100, 200.0, 20.0);
+    write_beat_track(&music.join("too-fast.wav"), 44_100, 200.0, 25.0);
     std::fs::write(
         music.join("damaged.mp3"),
         "ID3 and then nothing useful\n".repeat(40),

@@ -27,6 +27,8 @@ pub const CACHE_FILE: &str = "music-cache.ron";
 const CACHE_VERSION: u32 = 1;
 /// Longer than this is a mix or an audiobook, not a track to run to.
 const MAX_TRACK_S: f64 = 3600.0;
+/// Shorter than this is a jingle or a sample: it would end as soon as it had faded in.
+pub const MIN_TRACK_S: f64 = 20.0;
 /// The cache is written after this many new analyses, or this long, and at the end.
 const SAVE_EVERY_TRACKS: usize = 25;
 const SAVE_EVERY: Duration = Duration::from_secs(20);
@@ -40,6 +42,8 @@ pub enum Outcome {
     Steady { bpm: f64, beats: Vec<u32> },
     /// Music without a steady beat to run to (skipped when picking).
     Unsteady { bpm: Option<f64> },
+    /// Shorter than a track to run to (a jingle, a sample): skipped when picking.
+    Short,
     /// The file could not be read.
     Failed { reason: String },
 }
@@ -95,6 +99,7 @@ pub struct ScanProgress {
     /// With a steady beat, without one, and that could not be read.
     pub steady: usize,
     pub unsteady: usize,
+    pub short: usize,
     pub failed: usize,
     pub finished: bool,
 }
@@ -114,6 +119,12 @@ impl ScanProgress {
             );
             if self.unsteady > 0 {
                 text.push_str(&format!(", {} without one (skipped)", self.unsteady));
+            }
+            if self.short > 0 {
+                text.push_str(&format!(
+                    ", {} under {MIN_TRACK_S:.0} s (skipped)",
+                    self.short
+                ));
             }
             if self.failed > 0 {
                 text.push_str(&format!(", {} unreadable", self.failed));
@@ -251,6 +262,7 @@ impl Library {
                 match entry.outcome {
                     Outcome::Steady { .. } => p.steady += 1,
                     Outcome::Unsteady { .. } => p.unsteady += 1,
+                    Outcome::Short => p.short += 1,
                     Outcome::Failed { .. } => p.failed += 1,
                 }
                 state.tracks.push(entry);
@@ -491,6 +503,9 @@ fn analyse_reader(path: &Path) -> Result<(Option<String>, f64, Outcome), String>
     }
     let duration_s = analyser.seconds();
     let title = reader.title().map(str::to_string);
+    if duration_s < MIN_TRACK_S {
+        return Ok((title, duration_s, Outcome::Short));
+    }
     let outcome = match analyser.finish() {
         Some(found) if found.steady => Outcome::Steady {
             bpm: found.bpm,

@@ -3,8 +3,8 @@ use crate::music::test_audio::{Noise, drum_loop_at, write_wav};
 
 const RATE: u32 = 22_050;
 
-/// A folder of music: two drum loops (one in a subfolder), noise, a text file dressed as an
-/// MP3, a hidden file and a picture.
+/// A folder of music: two drum loops (one in a subfolder), noise, a 6-s jingle, a text file
+/// dressed as an MP3, a hidden file and a picture.
 fn folder() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("music");
@@ -20,10 +20,15 @@ fn folder() -> tempfile::TempDir {
         &drum_loop_at(RATE, 172.0, 20.0, 0.5).0,
     );
     let mut noise = Noise(3);
-    let hiss: Vec<f32> = (0..RATE as usize * 15)
+    let hiss: Vec<f32> = (0..RATE as usize * 25)
         .map(|_| 0.2 * noise.next())
         .collect();
     write_wav(&root.join("hiss.wav"), RATE, &hiss);
+    write_wav(
+        &root.join("jingle.wav"),
+        RATE,
+        &drum_loop_at(RATE, 128.0, 6.0, 0.5).0,
+    );
     fs::write(root.join("broken.mp3"), "no music here\n".repeat(50)).unwrap();
     fs::write(root.join(".hidden.wav"), b"RIFF").unwrap();
     fs::write(root.join("cover.jpg"), b"\xff\xd8").unwrap();
@@ -53,16 +58,21 @@ fn a_scan_finds_the_music_files_and_each_ones_beat() {
     let progress = library.progress();
     assert_eq!(
         (progress.found, progress.done, progress.analysed),
-        (4, 4, 4)
+        (5, 5, 5)
     );
     assert_eq!(
-        (progress.steady, progress.unsteady, progress.failed),
-        (2, 1, 1)
+        (
+            progress.steady,
+            progress.unsteady,
+            progress.short,
+            progress.failed
+        ),
+        (2, 1, 1, 1)
     );
     assert!(progress.finished);
     assert_eq!(
         progress.line(),
-        "2 tracks with a steady beat, 1 without one (skipped), 1 unreadable"
+        "2 tracks with a steady beat, 1 without one (skipped), 1 under 20 s (skipped), 1 unreadable"
     );
     // Progress went from walking, through each file, to finished.
     assert!(seen.first().unwrap().walking);
@@ -71,7 +81,8 @@ fn a_scan_finds_the_music_files_and_each_ones_beat() {
             .any(|p| !p.walking && p.done == 2 && !p.finished)
     );
     library.with_tracks(|tracks| {
-        assert_eq!(tracks.len(), 4);
+        assert_eq!(tracks.len(), 5);
+        assert_eq!(outcome_of(tracks, "jingle.wav"), &Outcome::Short);
         let Outcome::Steady { bpm, beats } = outcome_of(tracks, "loop-88.wav") else {
             panic!("88 has a beat");
         };
@@ -120,12 +131,12 @@ fn the_cache_answers_the_next_scan_until_a_file_changes() {
     write_wav(
         &root.join("hiss.wav"),
         RATE,
-        &drum_loop_at(RATE, 128.0, 12.0, 0.5).0,
+        &drum_loop_at(RATE, 128.0, 24.0, 0.5).0,
     );
     fs::remove_file(root.join("album").join("loop-172.wav")).unwrap();
     let (third, _) = scan(dir.path());
     assert_eq!(third.progress().analysed, 1);
-    assert_eq!(third.progress().found, 3);
+    assert_eq!(third.progress().found, 4);
     third.with_tracks(|t| assert!(matches!(outcome_of(t, "hiss.wav"), Outcome::Steady { .. })));
     let text = fs::read_to_string(dir.path().join(CACHE_FILE)).unwrap();
     assert!(!text.contains("loop-172"));
@@ -147,14 +158,14 @@ fn a_damaged_cache_is_rebuilt_and_other_folders_entries_are_kept() {
             .any(|n| n.contains("music cache") && n.contains("analysed again")),
         "{notes:?}"
     );
-    assert_eq!(library.progress().analysed, 4);
+    assert_eq!(library.progress().analysed, 5);
     // Another folder's scan keeps this one's entries in the cache.
     let other = dir.path().join("other");
     fs::create_dir_all(&other).unwrap();
     write_wav(
         &other.join("x.wav"),
         RATE,
-        &drum_loop_at(RATE, 170.0, 10.0, 0.5).0,
+        &drum_loop_at(RATE, 170.0, 21.0, 0.5).0,
     );
     Library::scan_now(&other, &dir.path().join(CACHE_FILE), &mut |_| {});
     let (again, _) = scan(dir.path());
