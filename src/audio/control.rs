@@ -154,8 +154,11 @@ impl Controls {
 
     /// Asks for `spm`, at frame `at` of the track's clock.
     pub fn set_spm(&self, spm: Spm, at: u64) {
-        self.tempo
-            .store(at << 16 | u64::from(spm.half_steps()), Relaxed);
+        // The same tempo asked again (a setting saved) is no new request.
+        if self.tempo_request().0 != spm.half_steps() {
+            self.tempo
+                .store(at << 16 | u64::from(spm.half_steps()), Relaxed);
+        }
     }
 
     pub fn spm(&self) -> Spm {
@@ -171,8 +174,11 @@ impl Controls {
     /// Asks a workout to shift by `half_steps`, at frame `at` of the track's clock.
     pub fn set_shift(&self, half_steps: i32, at: u64) {
         let shift = half_steps.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16;
-        self.shift
-            .store(at << 16 | u64::from(shift as u16), Relaxed);
+        // The same shift asked again is no new request.
+        if self.shift_request().0 != i32::from(shift) {
+            self.shift
+                .store(at << 16 | u64::from(shift as u16), Relaxed);
+        }
     }
 
     pub fn shift(&self) -> i32 {
