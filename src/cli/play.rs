@@ -221,7 +221,7 @@ pub(super) fn run(args: PlayArgs, data_dir: Option<std::path::PathBuf>) -> anyho
         if let Screen::Live(line) = &mut screen {
             let mut text = status_line(&handle, &last_device);
             if let Some(now) = &now_playing {
-                text.push_str(&format!("  ♪ {:+.1} %", now.stretch * 100.0));
+                text.push_str(&format!("  music {:+.1} %", now.stretch * 100.0));
             }
             if let Some(state) = &mic_state {
                 text.push_str(&heard_text(state));

@@ -65,4 +65,12 @@ pub enum Command {
     PlanTap(f64),
     /// Turn listening to the runner's steps on the microphone on or off.
     Listen(bool),
+    /// Play music from this folder (typed on the Music panel): kept in Settings and scanned.
+    MusicFolder(PathBuf),
+    /// Move on to the next track.
+    MusicSkip,
+    /// Never play the track playing again.
+    MusicBan,
+    /// Let every banned track play again.
+    MusicUnbanAll,
 }

@@ -22,6 +22,7 @@ mod progress_table;
 mod review;
 mod run;
 mod run_ear;
+mod run_music;
 mod run_panels;
 mod settings_screen;
 mod widgets;

@@ -6,6 +6,7 @@ use eframe::egui::{self, RichText, Ui};
 use super::app::Heard;
 use super::command::Command;
 use super::run_ear::{self, EarShown};
+use super::run_music;
 use super::run_panels;
 use super::widgets::{MIN_DIGIT_HEIGHT, big_number, cue_card, lamp};
 use crate::cadence::cues::CUES;
@@ -25,6 +26,8 @@ pub struct RunView {
     pub speed_text: String,
     /// The typed workout file.
     pub workout_path: String,
+    /// The typed music folder.
+    pub music_folder: String,
 }
 
 /// The strip other screens show while a session plays: the tempo, a lamp, the elapsed time
@@ -82,6 +85,8 @@ pub struct RunShown<'a> {
     pub shift: i32,
     /// What the microphone hears, while listening is on.
     pub ear: Option<EarShown<'a>>,
+    /// The runner's music.
+    pub music: super::run_music::MusicShown<'a>,
 }
 
 /// The Run screen: `view` is its own state (the text fields), `app` what it shows.
@@ -99,6 +104,10 @@ pub fn ui(ui: &mut Ui, view: &mut RunView, app: &RunShown) -> Vec<Command> {
     // Listening, the line with the indicator (and the step timing) takes its room too.
     let ear_room = if app.ear.is_some() {
         run_ear::EAR_LINE + 6.0
+    } else {
+        0.0
+    } + if app.playing && app.music.playing {
+        run_music::MUSIC_LINE
     } else {
         0.0
     };
@@ -164,6 +173,9 @@ pub fn ui(ui: &mut Ui, view: &mut RunView, app: &RunShown) -> Vec<Command> {
         run_ear::ear_line(ui, ear, app.playing, app.settings, &mut commands);
     }
     transport(ui, view, app, &mut commands);
+    if app.playing && app.music.playing {
+        run_music::music_line(ui, &app.music, &mut commands);
+    }
     ui.add_space(4.0);
     // The rest folds away while a session plays: from 1.5 m only the above is read.
     if app.playing {
@@ -173,11 +185,14 @@ pub fn ui(ui: &mut Ui, view: &mut RunView, app: &RunShown) -> Vec<Command> {
             panel(&mut cols[0], "Workout", |ui| {
                 run_panels::workout_panel(ui, view, app, &mut commands)
             });
+            panel(&mut cols[0], "Measure", |ui| {
+                run_panels::measure_panel(ui, view, app, &mut commands)
+            });
             panel(&mut cols[1], "Sound", |ui| {
                 run_panels::sound_panel(ui, app, &mut commands)
             });
-            panel(&mut cols[2], "Measure", |ui| {
-                run_panels::measure_panel(ui, view, app, &mut commands)
+            panel(&mut cols[2], "Music", |ui| {
+                run_music::music_panel(ui, view, app.settings, &app.music, &mut commands)
             });
         });
         ui.add_space(6.0);

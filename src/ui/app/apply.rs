@@ -106,6 +106,10 @@ impl CoachApp {
                 settings.listening = on;
                 self.update_settings(settings);
             }
+            Command::MusicFolder(path) => self.use_music_folder(path),
+            Command::MusicSkip => self.skip_track(),
+            Command::MusicBan => self.ban_track(),
+            Command::MusicUnbanAll => self.unban_all(),
         }
     }
 

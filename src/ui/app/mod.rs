@@ -17,6 +17,7 @@ mod coaching;
 mod draw;
 mod ear;
 mod history;
+mod music;
 mod plan;
 mod recording;
 mod session;
@@ -109,6 +110,8 @@ pub struct CoachApp {
     coach_second: Option<u64>,
     /// What earlier coaches of the session playing did (listening turned off and on again).
     coach_earlier: Option<crate::cadence::closed_loop::ClosedLoopSummary>,
+    /// The runner's music: the library, the picker and the player.
+    music: music::MusicState,
 }
 
 /// For the measurement script: counts painted frames and notes the first one, in a file.
@@ -142,6 +145,7 @@ impl CoachApp {
             .display()
             .to_string();
         let device = engine.device();
+        let settings_music = settings.music.clone();
         let mut app = CoachApp {
             run: RunState {
                 view: run::RunView {
@@ -151,6 +155,12 @@ impl CoachApp {
                         .map(|kmh| format_speed(kmh, settings.units))
                         .unwrap_or_default(),
                     workout_path: String::new(),
+                    music_folder: settings
+                        .music
+                        .folder
+                        .as_ref()
+                        .map(|f| f.display().to_string())
+                        .unwrap_or_default(),
                 },
                 ..RunState::default()
             },
@@ -187,6 +197,7 @@ impl CoachApp {
             coach: None,
             coach_second: None,
             coach_earlier: None,
+            music: music::MusicState::new(&settings_music),
         };
         // Problems found while loading go through `note`, like every other (banner and stderr).
         note.into_iter()
@@ -194,6 +205,8 @@ impl CoachApp {
             .for_each(|n| app.note(Some(n)));
         app.load_plan();
         app.apply_look(ctx);
+        // The cache makes a scan of a known folder quick; new files are analysed on its worker.
+        app.scan_music();
         app
     }
 
@@ -253,6 +266,7 @@ impl CoachApp {
         self.follow_clock(&device);
         self.follow_ear();
         self.follow_coach();
+        let music_look = self.follow_music(hidden);
         // A new day (or a session just recorded) moves the plan before it is drawn.
         let (today, until_midnight) = self.day_and_midnight();
         self.today = today;
@@ -266,7 +280,7 @@ impl CoachApp {
         } else {
             (self.next_step(), self.ear_look())
         };
-        self.wake = [due, ear, settings_wait, until_midnight]
+        self.wake = [due, ear, settings_wait, until_midnight, music_look]
             .into_iter()
             .flatten()
             .min();

@@ -50,10 +50,12 @@ impl CoachApp {
         self.run.cue_skip = 0;
         self.last_cue = None;
         self.coach_earlier = None;
+        self.start_music();
     }
 
     pub(super) fn stop(&mut self) {
         self.finish_coach();
+        self.stop_music();
         if let Some(track) = &self.track {
             track.stop();
         }
@@ -200,6 +202,7 @@ impl CoachApp {
             cue: self.current_cue(),
             pinned: self.run.pinned_cue.is_some(),
             shift: self.workout_shift(),
+            music: self.music_snapshot(),
             ear: self
                 .settings
                 .listening
@@ -240,6 +243,7 @@ impl CoachApp {
                 track.set_spm(self.settings.target);
             }
         }
+        self.apply_music_settings();
         self.settings_dirty
             .get_or_insert_with(std::time::Instant::now);
     }
