@@ -7,7 +7,10 @@
 # microphone, the app's output leaks into it through a loopback as from speakers, and a real
 # jogging recording from the shared fixtures plays into it in a loop; compare with a run without.
 # COACH=WhenOff (or Nudge) with LISTEN=1 has the coach decide the click as well.
-# Usage: [LISTEN=1 [COACH=WhenOff]] scripts/measure-window.sh [seconds per window]   (default 60)
+# MUSIC=DIR plays the runner's music from DIR with the session (the folder is scanned first);
+# SPM=N sets the target (170 by default; the shared music fixtures fit 172).
+# Usage: [LISTEN=1 [COACH=WhenOff]] [MUSIC=DIR] [SPM=N] scripts/measure-window.sh
+#        [seconds per window] (default 60)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
@@ -16,14 +19,18 @@ start_sound_server
 start_display
 
 export XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/config
+settings="version: 1, target: ${SPM:-170}.0"
+if [[ -n ${MUSIC:-} ]]; then
+    settings+=", music: (folder: Some(\"$(realpath "$MUSIC")\"), on: true)"
+    echo "music from $MUSIC"
+fi
 if [[ -n ${LISTEN:-} ]]; then
     steps=../shared/fixtures/audio/steps/jog_heimweh.wav
     pactl load-module module-null-sink sink_name=mic rate=48000 channels=1 >/dev/null
     pactl set-default-source mic.monitor
     pactl load-module module-loopback source=ci.monitor sink=mic latency_msec=60 >/dev/null
-    mkdir -p "$work/config/cadence-coach"
     # COACH=WhenOff or COACH=Nudge: the click answers what is heard (click when off, the nudge).
-    echo "(version: 1, listening: true, coach: ${COACH:-Always})" >"$work/config/cadence-coach/settings.ron"
+    settings+=", listening: true, coach: ${COACH:-Always}"
     if [[ -f $steps ]]; then
         (while true; do paplay -d mic "$steps" || break; done) &
         pids+=($!)
@@ -32,6 +39,8 @@ if [[ -n ${LISTEN:-} ]]; then
     fi
     echo "listening on (microphone: a null sink, the output leaking into it)"
 fi
+mkdir -p "$work/config/cadence-coach"
+echo "($settings)" >"$work/config/cadence-coach/settings.ron"
 export CADENCE_COACH_FRAME_REPORT=$work/frames
 t0=$(date +%s%N)
 "$bin" >"$work/app.log" 2>&1 &
