@@ -110,6 +110,14 @@ pub fn music_panel(
     {
         commands.push(Command::MusicUnbanAll);
     }
+    if settings.music.on && settings.listening {
+        // The ear takes out the app's own click, not the music: from the speakers the music
+        // reaches the microphone and its beats can be taken for steps.
+        ui.label(
+            RichText::new("Listening hears the music too: use headphones")
+                .color(ui.visuals().warn_fg_color),
+        );
+    }
     if let Some(message) = music.message {
         ui.label(RichText::new(message).color(ui.visuals().warn_fg_color));
     }
