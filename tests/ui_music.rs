@@ -1,7 +1,7 @@
 //! The Music panel headless with egui_kittest: a folder typed and scanned with its progress,
-//! what would play next, the music playing with a session (its track, tempo and stretch on the
-//! running view), Skip, Ban (kept in Settings), the click on top turned off, and the music
-//! stopping with the session.
+//! what would play next, a track queued, the music playing with a session (its track, tempo and
+//! stretch on the running view), Skip, Ban (kept in Settings), the click on top turned off, and
+//! the music stopping with the session.
 
 mod support;
 
@@ -78,10 +78,20 @@ fn a_folder_is_scanned_and_its_music_plays_with_the_session() {
     assert_eq!(settings.folder.as_deref(), Some(music.as_path()));
     assert!(settings.on, "choosing a folder turns the music on");
 
+    // Queued, the other song plays first.
+    h.get_by_label("Queue a track").click();
+    h.run();
+    h.get_all_by_label("Queue")
+        .nth(1)
+        .expect("a second track to queue")
+        .click();
+    h.run();
+    assert!(h.query_by_label("queued").is_some());
+
     h.key_press(Key::Space);
     h.run();
     play(&mut h, 2.0);
-    wait_for(&mut h, "Music: eighty-six  ·  86 BPM -1.2 %");
+    wait_for(&mut h, "Music: one-sixty-eight  ·  168 BPM +1.2 %");
     let track = h.state().track.clone().unwrap();
     assert!(!track.click_muted(), "the click plays on top by default");
 
@@ -89,22 +99,19 @@ fn a_folder_is_scanned_and_its_music_plays_with_the_session() {
     h.get_by_label("Ban").click();
     h.run();
     play(&mut h, 2.0);
-    wait_for(&mut h, "Music: one-sixty-eight  ·  168 BPM +1.2 %");
+    wait_for(&mut h, "Music: eighty-six  ·  86 BPM -1.2 %");
     let banned = &h.state().settings.music.banned;
-    assert_eq!(banned, &vec![music.join("eighty-six.wav")]);
+    assert_eq!(banned, &vec![music.join("one-sixty-eight.wav")]);
     // Skip: with the banned one out there is only one track, which plays on.
     h.get_by_label("Skip").click();
     h.run();
     play(&mut h, 2.0);
-    wait_for(&mut h, "Music: one-sixty-eight");
+    wait_for(&mut h, "Music: eighty-six");
 
     // Stopped, the music stops with the session and the panel offers the unban.
     h.key_press(Key::Space);
     h.run();
-    assert!(
-        h.query_by_label_contains("Music: one-sixty-eight")
-            .is_none()
-    );
+    assert!(h.query_by_label_contains("Music: eighty-six").is_none());
     assert!(h.query_by_label("Unban 1 tracks").is_some());
     h.get_by_label("Click on top").click();
     h.run();

@@ -105,6 +105,33 @@ impl Picker {
         self.broken.insert(path);
     }
 
+    /// Up to `most` tracks that fit `spm` (none banned), the smallest stretch first: what the
+    /// runner may queue.
+    pub fn fitting(&self, tracks: &[TrackEntry], spm: f64, most: usize) -> Vec<Pick> {
+        let mut picks: Vec<Pick> = tracks
+            .iter()
+            .filter(|t| !self.banned.contains(&t.path) && !self.broken.contains(&t.path))
+            .filter_map(|t| {
+                let bpm = t.steady_bpm()?;
+                Some(Pick {
+                    path: t.path.clone(),
+                    title: t.title.clone(),
+                    bpm,
+                    fit: fit(bpm, spm, self.limit)?,
+                    beats_s: Vec::new(),
+                })
+            })
+            .collect();
+        picks.sort_by(|a, b| a.fit.stretch.abs().total_cmp(&b.fit.stretch.abs()));
+        picks.truncate(most);
+        picks
+    }
+
+    /// Whether `path` is queued.
+    pub fn is_queued(&self, path: &Path) -> bool {
+        self.queue.iter().any(|p| p == path)
+    }
+
     /// The track to play next at `spm`, without taking it.
     pub fn peek(&self, tracks: &[TrackEntry], spm: f64) -> Option<Pick> {
         self.choose(tracks, spm).map(|(_, pick)| pick)
@@ -252,7 +279,14 @@ mod tests {
         for _ in 0..5 {
             assert_ne!(picker.pick(&tracks, 170.0).unwrap().title, "b");
         }
+        let fitting: Vec<String> = picker
+            .fitting(&tracks, 170.0, 5)
+            .into_iter()
+            .map(|p| p.title)
+            .collect();
+        assert_eq!(fitting, ["a"], "b is banned, c does not fit");
         picker.unban(Path::new("/music/b.mp3"));
+        assert_eq!(picker.fitting(&tracks, 170.0, 1)[0].title, "b");
         picker.ban(PathBuf::from("/music/a.mp3"));
         assert_eq!(picker.pick(&tracks, 170.0).unwrap().title, "b");
         assert!(picker.pick(&tracks, 200.0).is_none());

@@ -67,6 +67,8 @@ pub enum Command {
     Listen(bool),
     /// Play music from this folder (typed on the Music panel): kept in Settings and scanned.
     MusicFolder(PathBuf),
+    /// Play this track next (when it fits the tempo).
+    MusicQueue(PathBuf),
     /// Move on to the next track.
     MusicSkip,
     /// Never play the track playing again.

@@ -18,6 +18,8 @@ pub struct MusicShown<'a> {
     pub now: Option<&'a NowPlaying>,
     /// What would play next at the tempo asked for.
     pub next: Option<Pick>,
+    /// The tracks that fit best, and whether each is queued.
+    pub fitting: Vec<(Pick, bool)>,
     pub message: Option<&'a str>,
     /// Music plays with the session now.
     pub playing: bool,
@@ -101,6 +103,26 @@ pub fn music_panel(
             ));
         }
         None => {}
+    }
+    if music.fitting.len() > 1 {
+        egui::CollapsingHeader::new("Queue a track")
+            .id_salt("music-queue")
+            .show(ui, |ui| {
+                for (pick, queued) in &music.fitting {
+                    ui.horizontal(|ui| {
+                        if *queued {
+                            ui.label(RichText::new("queued").weak());
+                        } else if ui
+                            .small_button("Queue")
+                            .on_hover_text(format!("Play {} next", pick.title))
+                            .clicked()
+                        {
+                            commands.push(Command::MusicQueue(pick.path.clone()));
+                        }
+                        ui.add(egui::Label::new(pick_text(pick)).truncate());
+                    });
+                }
+            });
     }
     if !settings.music.banned.is_empty()
         && ui

@@ -107,6 +107,7 @@ impl CoachApp {
                 self.update_settings(settings);
             }
             Command::MusicFolder(path) => self.use_music_folder(path),
+            Command::MusicQueue(path) => self.queue_track(path),
             Command::MusicSkip => self.skip_track(),
             Command::MusicBan => self.ban_track(),
             Command::MusicUnbanAll => self.unban_all(),

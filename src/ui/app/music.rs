@@ -15,6 +15,9 @@ use crate::music::source::LibrarySource;
 use crate::music::stream::NowPlaying;
 use crate::ui::run_music::MusicShown;
 
+/// How many of the tracks that fit the Music panel lists.
+const FITTING_SHOWN: usize = 5;
+
 /// How often the window looks at a scan under way (its progress bar).
 const SCAN_LOOK: Duration = Duration::from_millis(250);
 
@@ -138,6 +141,11 @@ impl CoachApp {
         (!hidden && !library.progress().finished).then_some(SCAN_LOOK)
     }
 
+    /// Plays `path` next, when it fits the tempo.
+    pub(super) fn queue_track(&mut self, path: PathBuf) {
+        self.music.picker().enqueue(path);
+    }
+
     /// Skips to the next track (a short crossfade on the steps).
     pub(super) fn skip_track(&mut self) {
         if let Some(player) = &self.music.player {
@@ -188,15 +196,26 @@ impl CoachApp {
     pub(crate) fn music_snapshot(&self) -> MusicShown<'_> {
         let progress: Option<ScanProgress> = self.music.library.as_ref().map(|l| l.progress());
         let spm = self.asked_spm();
-        let next: Option<Pick> = self
-            .music
-            .library
-            .as_ref()
-            .and_then(|l| l.with_tracks(|tracks| self.music.picker().peek(tracks, spm)));
+        let (next, fitting) = match &self.music.library {
+            Some(library) => library.with_tracks(|tracks| {
+                let picker = self.music.picker();
+                let fitting: Vec<(Pick, bool)> = picker
+                    .fitting(tracks, spm, FITTING_SHOWN)
+                    .into_iter()
+                    .map(|p| {
+                        let queued = picker.is_queued(&p.path);
+                        (p, queued)
+                    })
+                    .collect();
+                (picker.peek(tracks, spm), fitting)
+            }),
+            None => (None, Vec::new()),
+        };
         MusicShown {
             progress,
             now: self.music.now.as_ref(),
             next,
+            fitting,
             message: self.music.message.as_deref(),
             playing: self.music.player.is_some(),
             spm,
