@@ -123,8 +123,8 @@ impl MusicFeed {
             for (d, s) in dst.chunks_exact_mut(2).zip(src.chunks_exact(2)) {
                 // About 20 ms to settle: a volume change or a stop never clicks.
                 gain += (target - gain) * 0.001;
-                d[0] += s[0] * gain;
-                d[1] += s[1] * gain;
+                d[0] = soft_limit(d[0] + s[0] * gain);
+                d[1] = soft_limit(d[1] + s[1] * gain);
             }
             self.gain = gain;
             at = stop;
@@ -141,6 +141,19 @@ impl MusicFeed {
             let _ = self.used.try_send(chunk);
         }
     }
+}
+
+/// Keeps a click over loud music from clipping: the same below 0.8, bending smoothly toward 1
+/// above it. Only samples with music in them pass through it, so the click alone is exact.
+#[inline]
+pub(crate) fn soft_limit(x: f32) -> f32 {
+    const KNEE: f32 = 0.8;
+    let a = x.abs();
+    if a <= KNEE {
+        return x;
+    }
+    let bent = KNEE + (1.0 - KNEE) * ((a - KNEE) / (1.0 - KNEE)).tanh();
+    bent.copysign(x)
 }
 
 /// What the music player shows: what plays, and lines to pass on.
@@ -305,6 +318,13 @@ fn run(shared: &PlayerShared, handle: &TrackHandle, source: Box<dyn TrackSource>
         std::thread::sleep(TICK);
     }
     handle.set_tempo_delay(0);
+    // The track may play on (the music turned off): the way back for the chunks still queued
+    // stays open, so the callback never has to drop (free) one; a later player takes it over.
+    let mut port = handle.music_port();
+    if port.generation == generation && port.used.is_none() {
+        port.used = used;
+    }
+    drop(port);
     shared.lock().now = None;
 }
 

@@ -155,8 +155,8 @@ fn write(
             {
                 let gain = music_gain
                     * end.map_or(1.0, |e| super::music::end_fade(from + i as u64, e, rate));
-                out[0] += m[0] * gain;
-                out[1] += m[1] * gain;
+                out[0] = super::music::soft_limit(out[0] + m[0] * gain);
+                out[1] = super::music::soft_limit(out[1] + m[1] * gain);
             }
         }
         let out = if channels == 2 {

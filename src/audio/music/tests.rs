@@ -164,3 +164,16 @@ fn a_late_chunk_is_dropped_whole_and_an_early_one_waits_for_its_frames() {
     assert!(out[2024 * 2..].iter().all(|&s| s == 0.0));
     assert_eq!(used.try_iter().count(), 1, "used up, it went back");
 }
+
+#[test]
+fn a_click_over_loud_music_is_bent_below_full_scale_not_clipped() {
+    assert_eq!(soft_limit(0.5), 0.5);
+    assert_eq!(soft_limit(-0.8), -0.8);
+    // A click at full volume (0.64) over music peaking at 1.0 sums to 1.64.
+    let loud = [0.9f32, 1.2, 1.64];
+    let bent: Vec<f32> = loud.iter().map(|&x| soft_limit(x)).collect();
+    assert!(bent.windows(2).all(|w| w[0] < w[1]), "{bent:?}");
+    assert!(bent.iter().all(|&b| b > 0.8 && b < 1.0), "{bent:?}");
+    assert!(soft_limit(30.0) <= 1.0);
+    assert_eq!(soft_limit(-1.2), -soft_limit(1.2));
+}
