@@ -3,9 +3,10 @@
 
 use std::sync::{Arc, Mutex};
 
+use super::deck::FrameSource;
 use super::decode::TrackReader;
 use super::library::Library;
-use super::picker::Picker;
+use super::picker::{Pick, Picker};
 use super::stream::{Opened, TrackSource};
 
 /// Picks from a library with a picker the runner also steers (queue, ban) from elsewhere.
@@ -27,8 +28,8 @@ impl TrackSource for LibrarySource {
             return Ok(None);
         };
         // A decoder that panics on a hostile file costs that file, not the session.
-        let opened = std::panic::catch_unwind(|| TrackReader::open(&pick.path));
-        let reader = match opened {
+        let reader = std::panic::catch_unwind(|| TrackReader::open(&pick.path));
+        let reader = match reader {
             Ok(Ok(reader)) => reader,
             Ok(Err(e)) => {
                 picker.mark_broken(pick.path);
@@ -40,13 +41,18 @@ impl TrackSource for LibrarySource {
                 return Err(line);
             }
         };
-        Ok(Some(Opened {
-            path: pick.path,
-            title: pick.title,
-            bpm: pick.bpm,
-            beats_s: pick.beats_s,
-            factor: pick.fit.factor,
-            source: Box::new(reader),
-        }))
+        Ok(Some(opened(pick, Box::new(reader))))
+    }
+}
+
+/// A picked track with its audio, ready for the stream.
+pub fn opened(pick: Pick, source: Box<dyn FrameSource>) -> Opened {
+    Opened {
+        path: pick.path,
+        title: pick.title,
+        bpm: pick.bpm,
+        beats_s: pick.beats_s,
+        factor: pick.fit.factor,
+        source,
     }
 }

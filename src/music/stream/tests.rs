@@ -192,18 +192,12 @@ impl TrackSource for Loops {
             .iter()
             .position(|e| e.path == pick.path)
             .unwrap();
-        Ok(Some(Opened {
-            path: pick.path,
-            title: pick.title,
-            bpm: pick.bpm,
-            beats_s: pick.beats_s,
-            factor: pick.fit.factor,
-            source: Box::new(crate::music::deck::MemorySource {
-                rate: 44_100,
-                samples: self.audio[i].clone(),
-                pos: 0,
-            }),
-        }))
+        let audio = crate::music::deck::MemorySource {
+            rate: 44_100,
+            samples: self.audio[i].clone(),
+            pos: 0,
+        };
+        Ok(Some(crate::music::source::opened(pick, Box::new(audio))))
     }
 }
 
