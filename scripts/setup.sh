@@ -16,8 +16,9 @@ build_packages=(pkg-config libasound2-dev gcc g++ libclang-dev)
 window_packages=(libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon0 libxkbcommon-x11-0
     libwayland-client0 libwayland-egl1 libegl1 libgl1 libgl1-mesa-dri fonts-dejavu-core)
 # The tests: a private sound server and its tools, a virtual display, a window manager (to
-# minimize the window), key presses, screenshots.
-test_packages=(pulseaudio pulseaudio-utils libasound2-plugins xvfb x11-utils xdotool imagemagick openbox time)
+# minimize the window), key presses, screenshots; GNU time for the measurement scripts; MP3,
+# FLAC and Ogg Vorbis encoders to make the music the decoding tests read.
+test_packages=(pulseaudio pulseaudio-utils libasound2-plugins xvfb x11-utils xdotool imagemagick openbox time lame flac vorbis-tools)
 # Building the .deb (dpkg-shlibdeps, the icon sizes) and checking it (the desktop entry and
 # AppStream validators, man).
 package_packages=(dpkg-dev binutils imagemagick desktop-file-utils appstream man-db)
