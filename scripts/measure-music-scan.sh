@@ -8,12 +8,12 @@
 # a block at a time into the analysis instead).
 # A library that held its audio would grow by megabytes a track; this one grows by the cache
 # entries alone.
-# Usage: scripts/measure-music-scan.sh [N ...]   (default: 50 500 5000)
+# Usage: scripts/measure-music-scan.sh [N ...]   (multiples of 20; default: 40 500 5000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/private-session.sh
 sizes=("$@")
-((${#sizes[@]})) || sizes=(50 500 5000)
+((${#sizes[@]})) || sizes=(40 500 5000)
 
 songs=$work/songs
 mkdir -p "$songs"
