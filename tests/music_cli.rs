@@ -24,6 +24,21 @@ fn music_folder(root: &Path) -> std::path::PathBuf {
     music
 }
 
+/// The frames between two steps at `spm` and 48 kHz.
+fn step_frames(spm: f64) -> f64 {
+    60.0 * 48_000.0 / spm
+}
+
+/// How far the burst furthest from a step of `spm` lies from it, in ms (at 48 kHz, the grid
+/// starting at frame 0).
+fn worst_off_the_steps(bursts: &[u64], spm: f64) -> f64 {
+    let step = step_frames(spm);
+    bursts
+        .iter()
+        .map(|&b| (b as f64 - (b as f64 / step).round() * step).abs() / 48.0)
+        .fold(0.0, f64::max)
+}
+
 #[test]
 fn render_puts_every_beat_of_the_music_on_a_step_and_caches_the_analysis() {
     let dir = tempfile::tempdir().unwrap();
@@ -58,12 +73,7 @@ fn render_puts_every_beat_of_the_music_on_a_step_and_caches_the_analysis() {
     let wav = Wav::read(&file);
     assert_eq!(wav.rate, 48_000);
     let bursts = wav.onsets(8_000);
-    let step = 60.0 * 48_000.0 / 170.0;
-    let mut worst = 0.0f64;
-    for &b in &bursts {
-        let k = (b as f64 / step).round();
-        worst = worst.max((b as f64 - k * step).abs() / 48.0);
-    }
+    let worst = worst_off_the_steps(&bursts, 170.0);
     eprintln!(
         "{} bursts, the worst {worst:.2} ms off its step",
         bursts.len()
@@ -137,11 +147,7 @@ fn mp3_flac_and_ogg_vorbis_songs_play_on_the_steps() {
             stderr(&out)
         );
         let bursts = Wav::read(&file).onsets(8_000);
-        let step = 60.0 * 48_000.0 / 170.0;
-        let worst = bursts
-            .iter()
-            .map(|&b| (b as f64 - (b as f64 / step).round() * step).abs() / 48.0)
-            .fold(0.0, f64::max);
+        let worst = worst_off_the_steps(&bursts, 170.0);
         eprintln!(
             "{ext}: {} bursts, the worst {worst:.2} ms off its step",
             bursts.len()
@@ -232,7 +238,9 @@ fn play_sounds_the_musics_beats_on_the_step_grid() {
     // The bursts heard sit on one grid of 170 spm, wherever the recording began.
     let wav = Wav::read(&recording);
     let bursts = wav.onsets(8_000);
-    let step = 60.0 * 48_000.0 / 170.0;
+    // The recording began before the first step: each burst's place within its step,
+    // against the middle one's.
+    let step = step_frames(170.0);
     let phase = |b: u64| {
         let r = b as f64 % step;
         if r > step / 2.0 { r - step } else { r }

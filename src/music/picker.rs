@@ -110,21 +110,34 @@ impl Picker {
     pub fn fitting(&self, tracks: &[TrackEntry], spm: f64, most: usize) -> Vec<Pick> {
         let mut picks: Vec<Pick> = tracks
             .iter()
-            .filter(|t| !self.banned.contains(&t.path) && !self.broken.contains(&t.path))
-            .filter_map(|t| {
-                let bpm = t.steady_bpm()?;
-                Some(Pick {
-                    path: t.path.clone(),
-                    title: t.title.clone(),
-                    bpm,
-                    fit: fit(bpm, spm, self.limit)?,
-                    beats_s: Vec::new(),
-                })
-            })
+            .filter(|t| self.playable(t))
+            .filter_map(|t| self.pick_of(t, spm, false))
             .collect();
         picks.sort_by(|a, b| a.fit.stretch.abs().total_cmp(&b.fit.stretch.abs()));
         picks.truncate(most);
         picks
+    }
+
+    /// Not banned, and not found broken.
+    fn playable(&self, track: &TrackEntry) -> bool {
+        !self.banned.contains(&track.path) && !self.broken.contains(&track.path)
+    }
+
+    /// `track` as a pick for `spm`, if it has a steady beat that fits (with its beats, or
+    /// without them for a list).
+    fn pick_of(&self, track: &TrackEntry, spm: f64, with_beats: bool) -> Option<Pick> {
+        let bpm = track.steady_bpm()?;
+        Some(Pick {
+            path: track.path.clone(),
+            title: track.title.clone(),
+            bpm,
+            fit: fit(bpm, spm, self.limit)?,
+            beats_s: if with_beats {
+                track.beats_s()?
+            } else {
+                Vec::new()
+            },
+        })
     }
 
     /// Whether `path` is queued.
@@ -154,18 +167,8 @@ impl Picker {
     /// The queue's first track that fits (and its place in the queue), else the library's
     /// best: the smallest stretch among those not played lately.
     fn choose(&self, tracks: &[TrackEntry], spm: f64) -> Option<(Option<usize>, Pick)> {
-        let playable =
-            |t: &&TrackEntry| !self.banned.contains(&t.path) && !self.broken.contains(&t.path);
-        let make = |t: &TrackEntry| -> Option<Pick> {
-            let bpm = t.steady_bpm()?;
-            Some(Pick {
-                path: t.path.clone(),
-                title: t.title.clone(),
-                bpm,
-                fit: fit(bpm, spm, self.limit)?,
-                beats_s: t.beats_s()?,
-            })
-        };
+        let playable = |t: &&TrackEntry| self.playable(t);
+        let make = |t: &TrackEntry| self.pick_of(t, spm, true);
         for (i, path) in self.queue.iter().enumerate() {
             if let Some(pick) = tracks
                 .iter()
