@@ -85,6 +85,12 @@ install -D -m 0644 examples/ten-minute-sampler.ron "$doc/examples/ten-minute-sam
 cat >"$doc/copyright" <<'EOF'
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: cadence-coach
+Comment: The binary also holds, unmodified, the Rust crates symphonia 0.5 and its codecs
+ (music decoding; Copyright the Symphonia authors; License: MPL-2.0; their source is at
+ https://github.com/pdeljanov/Symphonia and on crates.io), and Signalsmith Stretch with
+ Signalsmith Linear, built in by the crate signalsmith-stretch (time-stretching; Copyright
+ 2022 Geraint Luff / Signalsmith Audio Ltd., 2025 Signalsmith Audio; License: MIT, the
+ terms below).
 
 Files: *
 Copyright: the Cadence Coach authors
@@ -109,6 +115,10 @@ License: MIT or Apache-2.0
  FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR
  OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER
  DEALINGS IN THE SOFTWARE.
+
+License: MPL-2.0
+ On Debian systems the full text of the Mozilla Public License 2.0 is in
+ /usr/share/common-licenses/MPL-2.0.
 EOF
 
 # Depends: the libraries the binary links, from dpkg-shlibdeps (which wants a debian/control
