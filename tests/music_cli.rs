@@ -157,6 +157,53 @@ fn mp3_flac_and_ogg_vorbis_songs_play_on_the_steps() {
     }
 }
 
+/// Faded feedback fades the click and the music plays on through the silent blocks.
+#[test]
+fn faded_feedback_silences_the_click_and_the_music_plays_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let music = dir.path().join("music");
+    std::fs::create_dir_all(&music).unwrap();
+    write_beat_track(&music.join("song.wav"), 44_100, 166.0, 40.0);
+    let file = dir.path().join("faded.wav");
+    let mut render = bin();
+    render.args([
+        "render",
+        "--spm",
+        "170",
+        "--minutes",
+        "0.5",
+        "--fade",
+        "5/5",
+    ]);
+    render.args(["--sound", "woodblock", "--music-volume", "100"]);
+    render.arg("--music").arg(&music).arg("-o").arg(&file);
+    let out = render.expect_success();
+    // 30 s at 170 spm is 85 steps; the clicks sound in the 5-s "on" blocks only.
+    let said = stdout(&out);
+    let clicks: u32 = said
+        .split(" clicks")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no click count in: {said}"));
+    assert!((40..=46).contains(&clicks), "{clicks} clicks: {said}");
+    // In the silent blocks (5–10 s, 15–20 s, 25–30 s) the song's bursts go on, on the steps.
+    let wav = Wav::read(&file);
+    let bursts = wav.onsets(8_000);
+    let silent: Vec<u64> = bursts
+        .iter()
+        .copied()
+        .filter(|&b| ((b / 48_000) / 5) % 2 == 1)
+        .collect();
+    assert!(
+        silent.len() >= 30,
+        "{} bursts in the silent blocks",
+        silent.len()
+    );
+    let worst = worst_off_the_steps(&silent, 170.0);
+    assert!(worst <= 3.0, "a beat {worst:.2} ms off its step");
+}
+
 #[test]
 fn without_music_to_play_the_click_goes_on_or_render_says_why() {
     let dir = tempfile::tempdir().unwrap();
