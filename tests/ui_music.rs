@@ -112,6 +112,21 @@ fn a_folder_is_scanned_and_its_music_plays_with_the_session() {
     h.key_press(Key::Space);
     h.run();
     assert!(h.query_by_label_contains("Music: eighty-six").is_none());
+    // The session's record keeps what played, in order.
+    let record = h
+        .state()
+        .history
+        .sessions
+        .last()
+        .cloned()
+        .expect("a record");
+    let titles: Vec<&str> = record.music.iter().map(|t| t.title.as_str()).collect();
+    assert_eq!(titles, ["one-sixty-eight", "eighty-six"]);
+    assert!(record.music[1].at_secs > record.music[0].at_secs);
+    assert_eq!(
+        cadence_coach::cadence::session::music_text(&record.music).as_deref(),
+        Some("Music: 2 tracks, one-sixty-eight, eighty-six")
+    );
     assert!(h.query_by_label("Unban 1 tracks").is_some());
     h.get_by_label("Click on top").click();
     h.run();

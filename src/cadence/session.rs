@@ -180,6 +180,9 @@ pub struct SessionRecord {
     /// band, clicks heard and silent, the nudges made and the retention probes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_loop: Option<super::closed_loop::ClosedLoopSummary>,
+    /// The runner's music that played, in order (older records have none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub music: Vec<PlayedTrack>,
     /// What identifies the current part: (segment, tempo key).
     #[serde(skip)]
     part: Option<(usize, u32)>,
@@ -202,6 +205,7 @@ impl PartialEq for SessionRecord {
             && self.plan == other.plan
             && self.microphone == other.microphone
             && self.closed_loop == other.closed_loop
+            && self.music == other.music
     }
 }
 
@@ -222,9 +226,38 @@ impl Default for SessionRecord {
             plan: None,
             microphone: None,
             closed_loop: None,
+            music: Vec::new(),
             part: None,
         }
     }
+}
+
+/// A track of the runner's music that played in a session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlayedTrack {
+    /// Seconds into the session it started.
+    pub at_secs: f64,
+    pub title: String,
+    /// Its own tempo, and how much faster (+) or slower (−) it played, in percent.
+    pub bpm: f64,
+    pub stretch_pct: f64,
+}
+
+/// The music of a session in a line for its review: "Music: 3 tracks — A, B, C".
+pub fn music_text(tracks: &[PlayedTrack]) -> Option<String> {
+    let first = tracks.first()?;
+    if tracks.len() == 1 {
+        return Some(format!(
+            "Music: {} ({:.0} BPM, {:+.1} %)",
+            first.title, first.bpm, first.stretch_pct
+        ));
+    }
+    let titles: Vec<&str> = tracks.iter().map(|t| t.title.as_str()).collect();
+    Some(format!(
+        "Music: {} tracks, {}",
+        tracks.len(),
+        titles.join(", ")
+    ))
 }
 
 impl SessionRecord {
@@ -364,6 +397,39 @@ pub fn whole_second(t: jiff::Timestamp) -> jiff::Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_music_that_played_reads_as_one_line_and_older_records_have_none() {
+        let track = |title: &str, at_secs: f64| PlayedTrack {
+            at_secs,
+            title: title.into(),
+            bpm: 91.0,
+            stretch_pct: -5.5,
+        };
+        assert_eq!(music_text(&[]), None);
+        assert_eq!(
+            music_text(&[track("Song", 0.4)]).as_deref(),
+            Some("Music: Song (91 BPM, -5.5 %)")
+        );
+        assert_eq!(
+            music_text(&[track("A", 0.4), track("B", 200.0)]).as_deref(),
+            Some("Music: 2 tracks, A, B")
+        );
+        let mut record = SessionRecord::new(
+            "2026-12-07T06-00-00Z-a",
+            jiff::Timestamp::UNIX_EPOCH,
+            "Steady",
+            170.0,
+        );
+        let plain = ron::to_string(&record).unwrap();
+        assert!(!plain.contains("music"), "{plain}");
+        record.music.push(track("A", 0.4));
+        let text = ron::to_string(&record).unwrap();
+        let back: SessionRecord = ron::from_str(&text).unwrap();
+        assert_eq!(back.music, record.music);
+        let old: SessionRecord = ron::from_str(&plain).unwrap();
+        assert!(old.music.is_empty());
+    }
 
     #[test]
     fn ids_sort_by_start_and_name_their_origin() {

@@ -23,6 +23,8 @@ pub struct ReviewDraft {
     /// The closed-loop coaching in a line, if the session had it: the mode, the time in band,
     /// clicks heard and silent, nudges.
     pub closed_loop: Option<String>,
+    /// The music that played, in a line, if any did.
+    pub music: Option<String>,
     pub measured: String,
     pub rpe: Option<u8>,
     pub discomfort: Option<u8>,
@@ -84,6 +86,7 @@ impl ReviewDraft {
                 .closed_loop
                 .as_ref()
                 .map(crate::cadence::progress::closed_loop_text),
+            music: crate::cadence::session::music_text(&record.music),
             measured: number_text(r.measured_spm, 1),
             rpe: r.rpe,
             discomfort: r.discomfort,
@@ -190,7 +193,7 @@ pub fn ui(ui: &mut Ui, draft: &mut ReviewDraft, units: Units) -> Vec<Command> {
     let mut commands = Vec::new();
     ui.label(RichText::new("How did it go?").size(30.0).strong());
     ui.label(RichText::new(&draft.heading).size(18.0));
-    if !draft.summary.is_empty() || draft.closed_loop.is_some() {
+    if !draft.summary.is_empty() || draft.closed_loop.is_some() || draft.music.is_some() {
         egui::Frame::group(ui.style())
             .inner_margin(10.0)
             .show(ui, |ui| {
@@ -200,6 +203,9 @@ pub fn ui(ui: &mut Ui, draft: &mut ReviewDraft, units: Units) -> Vec<Command> {
                 }
                 if let Some(line) = &draft.closed_loop {
                     ui.label(RichText::new(line).size(18.0));
+                }
+                if let Some(line) = &draft.music {
+                    ui.add(egui::Label::new(RichText::new(line).size(18.0)).truncate());
                 }
             });
     }

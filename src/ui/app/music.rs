@@ -132,7 +132,21 @@ impl CoachApp {
             if let Some(note) = player.take_notes().pop() {
                 self.music.message = Some(note);
             }
-            self.music.now = player.now();
+            let now = player.now();
+            let started = now
+                .as_ref()
+                .filter(|n| self.music.now.as_ref().is_none_or(|old| old.path != n.path));
+            if let Some(track) = started {
+                // The record keeps what played, for the review.
+                self.recording
+                    .add_track(crate::cadence::session::PlayedTrack {
+                        at_secs: self.heard.elapsed.as_secs_f64(),
+                        title: track.title.clone(),
+                        bpm: track.bpm,
+                        stretch_pct: track.stretch * 100.0,
+                    });
+            }
+            self.music.now = now;
         }
         let library = self.music.library.as_ref()?;
         if let Some(note) = library.take_notes().pop() {

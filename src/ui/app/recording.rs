@@ -188,6 +188,14 @@ impl Recording {
         }
     }
 
+    /// A track of the runner's music started `at_secs` into the session; written with the next
+    /// save.
+    pub fn add_track(&mut self, track: crate::cadence::session::PlayedTrack) {
+        if let Some(record) = self.record.as_mut() {
+            record.music.push(track);
+        }
+    }
+
     /// What the closed loop did so far; written with the next save.
     pub fn set_closed_loop(&mut self, summary: crate::cadence::closed_loop::ClosedLoopSummary) {
         if let Some(record) = self.record.as_mut() {
