@@ -108,6 +108,12 @@ pub(super) fn run(args: PlayArgs, data_dir: Option<std::path::PathBuf>) -> anyho
     ))?;
     let mut now_playing: Option<NowPlaying> = None;
 
+    if player.is_some() && mic.is_some() {
+        // The ear takes out the app's own click, not the music.
+        screen.note(
+            "Listening hears the music too: use headphones, or its beats may be taken for steps.",
+        )?;
+    }
     let mut last_segment = None;
     let mut last_device = engine.device();
     let mut heard = HeardLog::default();
