@@ -161,6 +161,8 @@ pub(crate) fn soft_limit(x: f32) -> f32 {
 struct View {
     now: Option<NowPlaying>,
     notes: Vec<String>,
+    /// Tracks started since the owner last took them.
+    started: Vec<NowPlaying>,
 }
 
 struct PlayerShared {
@@ -211,6 +213,11 @@ impl MusicPlayer {
         self.shared.lock().now.clone()
     }
 
+    /// The tracks that started since the last call, in order, each with the frame it started at.
+    pub fn take_started(&self) -> Vec<NowPlaying> {
+        std::mem::take(&mut self.shared.lock().started)
+    }
+
     /// Lines for the runner (a file that failed, no track for the tempo), oldest first.
     pub fn take_notes(&self) -> Vec<String> {
         std::mem::take(&mut self.shared.lock().notes)
@@ -250,6 +257,8 @@ fn run(shared: &PlayerShared, handle: &TrackHandle, source: Box<dyn TrackSource>
     let mut used: Option<Receiver<Chunk>> = None;
     let mut spare: Vec<Chunk> = Vec::new();
     let mut waiting: Option<Chunk> = None;
+    // Tracks of the stream's list already handed to the owner.
+    let mut reported = 0;
     while !shared.stop.load(Ordering::Relaxed) && !handle.finished() {
         {
             let mut port = handle.music_port();
@@ -269,6 +278,7 @@ fn run(shared: &PlayerShared, handle: &TrackHandle, source: Box<dyn TrackSource>
             grid = LiveGrid::new(handle, rate);
             let source = stream.into_source();
             stream = MusicStream::new(source, rate, limit).starting_at(handle.frames());
+            reported = 0;
         }
         if let Some(used) = &used {
             spare.extend(used.try_iter());
@@ -314,6 +324,13 @@ fn run(shared: &PlayerShared, handle: &TrackHandle, source: Box<dyn TrackSource>
             let mut view = shared.lock();
             view.now = stream.now().cloned();
             view.notes.extend(stream.take_notes());
+            let played = stream.played();
+            view.started.extend(
+                played[reported.min(played.len())..]
+                    .iter()
+                    .map(|p| p.1.clone()),
+            );
+            reported = played.len();
         }
         std::thread::sleep(TICK);
     }

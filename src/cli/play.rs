@@ -212,17 +212,15 @@ pub(super) fn run(args: PlayArgs, data_dir: Option<std::path::PathBuf>) -> anyho
             for note in player.take_notes() {
                 screen.note(&format!("Music: {note}"))?;
             }
-            let now = player.now();
-            if now.as_ref().map(|n| &n.path) != now_playing.as_ref().map(|n| &n.path)
-                && let Some(n) = &now
-            {
+            for started in player.take_started() {
+                let at = started.started / u64::from(handle.rate().max(1));
                 screen.note(&format!(
                     "{} Now playing {}.",
-                    clock(handle.elapsed()),
-                    describe_track(n)
+                    crate::cadence::clock_text(at),
+                    describe_track(&started)
                 ))?;
             }
-            now_playing = now;
+            now_playing = player.now();
         }
         if let Screen::Live(line) = &mut screen {
             let mut text = status_line(&handle, &last_device);

@@ -52,6 +52,8 @@ pub struct NowPlaying {
     pub factor: f64,
     /// How much faster (+) or slower (−) than its own tempo it plays now: 0.023 is 2.3 %.
     pub stretch: f64,
+    /// The output frame it started at (the session's clock).
+    pub started: u64,
 }
 
 struct Playing {
@@ -233,6 +235,7 @@ impl MusicStream {
                         bpm: opened.bpm,
                         factor: opened.factor,
                         stretch: 0.0,
+                        started: deck.start(),
                     };
                     now.stretch = stretch(spm, &now);
                     self.played.push((deck.start(), now.clone()));

@@ -133,15 +133,14 @@ impl CoachApp {
                 self.music.message = Some(note);
             }
             let now = player.now();
-            let started = now
-                .as_ref()
-                .filter(|n| self.music.now.as_ref().is_none_or(|old| old.path != n.path));
-            if let Some(track) = started {
-                // The record keeps what played, for the review.
+            // The record keeps every track that started, when by the session's clock (while
+            // hidden, this pass may come many seconds and several tracks later).
+            let rate = self.track.as_ref().map_or(48_000, |t| t.rate().max(1));
+            for track in player.take_started() {
                 self.recording
                     .add_track(crate::cadence::session::PlayedTrack {
-                        at_secs: self.heard.elapsed.as_secs_f64(),
-                        title: track.title.clone(),
+                        at_secs: track.started as f64 / f64::from(rate),
+                        title: track.title,
                         bpm: track.bpm,
                         stretch_pct: track.stretch * 100.0,
                     });
