@@ -39,6 +39,18 @@ fn worst_off_the_steps(bursts: &[u64], spm: f64) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// Checks that `what` has at least `at_least` bursts and every one within 3 ms of a step of
+/// 170 spm.
+fn assert_on_the_steps(bursts: &[u64], at_least: usize, what: &str) {
+    let worst = worst_off_the_steps(bursts, 170.0);
+    eprintln!(
+        "{what}: {} bursts, the worst {worst:.2} ms off its step",
+        bursts.len()
+    );
+    assert!(bursts.len() >= at_least, "{what}: {} bursts", bursts.len());
+    assert!(worst <= 3.0, "{what}: a beat {worst:.2} ms off its step");
+}
+
 #[test]
 fn render_puts_every_beat_of_the_music_on_a_step_and_caches_the_analysis() {
     let dir = tempfile::tempdir().unwrap();
@@ -72,15 +84,8 @@ fn render_puts_every_beat_of_the_music_on_a_step_and_caches_the_analysis() {
     // Every burst heard starts on a step: 48 kHz, 170 spm.
     let wav = Wav::read(&file);
     assert_eq!(wav.rate, 48_000);
-    let bursts = wav.onsets(8_000);
-    let worst = worst_off_the_steps(&bursts, 170.0);
-    eprintln!(
-        "{} bursts, the worst {worst:.2} ms off its step",
-        bursts.len()
-    );
     // 40 s of the half-time song (a beat every other step), then the other: about 113 beats.
-    assert!(bursts.len() >= 100, "{} bursts in a minute", bursts.len());
-    assert!(worst <= 3.0, "a beat {worst:.2} ms off its step");
+    assert_on_the_steps(&wav.onsets(8_000), 100, "a minute of two songs");
 
     // The next run knows every file from the cache in the data folder.
     let mut again = bin();
@@ -146,14 +151,7 @@ fn mp3_flac_and_ogg_vorbis_songs_play_on_the_steps() {
             "{ext}: {}",
             stderr(&out)
         );
-        let bursts = Wav::read(&file).onsets(8_000);
-        let worst = worst_off_the_steps(&bursts, 170.0);
-        eprintln!(
-            "{ext}: {} bursts, the worst {worst:.2} ms off its step",
-            bursts.len()
-        );
-        assert!(bursts.len() >= 55, "{ext}: {} bursts", bursts.len());
-        assert!(worst <= 3.0, "{ext}: a beat {worst:.2} ms off its step");
+        assert_on_the_steps(&Wav::read(&file).onsets(8_000), 55, ext);
     }
 }
 
@@ -195,13 +193,7 @@ fn faded_feedback_silences_the_click_and_the_music_plays_on() {
         .copied()
         .filter(|&b| ((b / 48_000) / 5) % 2 == 1)
         .collect();
-    assert!(
-        silent.len() >= 30,
-        "{} bursts in the silent blocks",
-        silent.len()
-    );
-    let worst = worst_off_the_steps(&silent, 170.0);
-    assert!(worst <= 3.0, "a beat {worst:.2} ms off its step");
+    assert_on_the_steps(&silent, 30, "the silent blocks");
 }
 
 #[test]
