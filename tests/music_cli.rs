@@ -39,6 +39,19 @@ fn worst_off_the_steps(bursts: &[u64], spm: f64) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// `render --spm 170 --minutes MINUTES ARGS… --music MUSIC -o FILE`, with private folders.
+fn render_music(minutes: &str, args: &[&str], music: &Path, file: &Path) -> support::TestCommand {
+    let mut render = bin();
+    render.args(["render", "--spm", "170", "--minutes", minutes]);
+    render
+        .args(args)
+        .arg("--music")
+        .arg(music)
+        .arg("-o")
+        .arg(file);
+    render
+}
+
 /// Checks that `what` has at least `at_least` bursts and every one within 3 ms of a step of
 /// 170 spm.
 fn assert_on_the_steps(bursts: &[u64], at_least: usize, what: &str) {
@@ -56,9 +69,7 @@ fn render_puts_every_beat_of_the_music_on_a_step_and_caches_the_analysis() {
     let dir = tempfile::tempdir().unwrap();
     let music = music_folder(dir.path());
     let file = dir.path().join("run.wav");
-    let mut render = bin();
-    render.args(["render", "--spm", "170", "--minutes", "1", "--click", "off"]);
-    render.arg("--music").arg(&music).arg("-o").arg(&file);
+    let mut render = render_music("1", &["--click", "off"], &music, &file);
     let out = render.expect_success();
     let (said, err) = (stdout(&out), stderr(&out));
     assert!(
@@ -88,10 +99,8 @@ fn render_puts_every_beat_of_the_music_on_a_step_and_caches_the_analysis() {
     assert_on_the_steps(&wav.onsets(8_000), 100, "a minute of two songs");
 
     // The next run knows every file from the cache in the data folder.
-    let mut again = bin();
+    let mut again = render_music("0.2", &[], &music, &file);
     again.env("CADENCE_COACH_DATA_DIR", render.data_dir());
-    again.args(["render", "--spm", "170", "--minutes", "0.2"]);
-    again.arg("--music").arg(&music).arg("-o").arg(&file);
     let out = again.expect_success();
     assert!(
         stderr(&out).contains("0 analysed now, 4 known from before"),
@@ -134,18 +143,7 @@ fn mp3_flac_and_ogg_vorbis_songs_play_on_the_steps() {
             .unwrap_or_else(|e| panic!("{tool} ({e}); scripts/test.sh installs it"));
         assert!(status.success(), "{tool} failed");
         let file = dir.path().join(format!("{ext}.wav"));
-        let mut render = bin();
-        render.args([
-            "render",
-            "--spm",
-            "170",
-            "--minutes",
-            "0.4",
-            "--click",
-            "off",
-        ]);
-        render.arg("--music").arg(&music).arg("-o").arg(&file);
-        let out = render.expect_success();
+        let out = render_music("0.4", &["--click", "off"], &music, &file).expect_success();
         assert!(
             stderr(&out).contains("1 track with a steady beat"),
             "{ext}: {}",
@@ -163,19 +161,15 @@ fn faded_feedback_silences_the_click_and_the_music_plays_on() {
     std::fs::create_dir_all(&music).unwrap();
     write_beat_track(&music.join("song.wav"), 44_100, 166.0, 40.0);
     let file = dir.path().join("faded.wav");
-    let mut render = bin();
-    render.args([
-        "render",
-        "--spm",
-        "170",
-        "--minutes",
-        "0.5",
+    let args = [
         "--fade",
         "5/5",
-    ]);
-    render.args(["--sound", "woodblock", "--music-volume", "100"]);
-    render.arg("--music").arg(&music).arg("-o").arg(&file);
-    let out = render.expect_success();
+        "--sound",
+        "woodblock",
+        "--music-volume",
+        "100",
+    ];
+    let out = render_music("0.5", &args, &music, &file).expect_success();
     // 30 s at 170 spm is 85 steps; the clicks sound in the 5-s "on" blocks only.
     let said = stdout(&out);
     let clicks: u32 = said
@@ -201,10 +195,7 @@ fn without_music_to_play_the_click_goes_on_or_render_says_why() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("run.wav");
     let missing = dir.path().join("No Such Folder");
-    let mut render = bin();
-    render.args(["render", "--spm", "170", "--minutes", "0.1"]);
-    render.arg("--music").arg(&missing).arg("-o").arg(&file);
-    let out = render.expect_success();
+    let out = render_music("0.1", &[], &missing, &file).expect_success();
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
@@ -216,18 +207,9 @@ fn without_music_to_play_the_click_goes_on_or_render_says_why() {
 
     // With the click off there is nothing to render: exit 1, one line, no file.
     std::fs::remove_file(&file).unwrap();
-    let mut render = bin();
-    render.args([
-        "render",
-        "--spm",
-        "170",
-        "--minutes",
-        "0.1",
-        "--click",
-        "off",
-    ]);
-    render.arg("--music").arg(&missing).arg("-o").arg(&file);
-    let out = render.output().unwrap();
+    let out = render_music("0.1", &["--click", "off"], &missing, &file)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
     assert!(stderr(&out).contains("--click off leaves nothing to render"));

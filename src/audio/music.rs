@@ -9,9 +9,9 @@
 //! callback), the used chunks going back to the worker to be filled again.
 //!
 //! The grid the worker renders on is the track's: a workout's beats with the shifts the runner
-//! made, or an open tempo from where it last changed. A tempo asked for but not yet latched by
-//! the click (it takes effect on the next beat) is put on the worker's grid at that beat
-//! already, so the music a third of a second ahead follows it too.
+//! made, or an open tempo from where it last changed. While music plays, a tempo change waits
+//! for the first beat past the music's lead; the worker puts it on its grid at that beat as soon
+//! as it is asked for, so the music prepared ahead changes on the same beat as the click.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
@@ -36,11 +36,10 @@ const TICK: Duration = Duration::from_millis(25);
 /// The music fades out over the last seconds of a workout.
 const END_FADE_S: f64 = 3.0;
 
-/// Music prepared for frames `frame .. frame + frames` (interleaved stereo).
+/// Music prepared for [`CHUNK_FRAMES`] frames from `frame` (interleaved stereo).
 #[derive(Debug)]
 pub(crate) struct Chunk {
     frame: u64,
-    frames: usize,
     samples: Box<[f32]>,
 }
 
@@ -48,9 +47,13 @@ impl Chunk {
     fn new() -> Chunk {
         Chunk {
             frame: 0,
-            frames: 0,
             samples: vec![0.0; CHUNK_FRAMES * 2].into_boxed_slice(),
         }
+    }
+
+    /// The frame after its last.
+    fn end(&self) -> u64 {
+        self.frame + (self.samples.len() / 2) as u64
     }
 }
 
@@ -104,7 +107,7 @@ impl MusicFeed {
                 }
             }
             let Some(chunk) = &self.current else { return };
-            let chunk_end = chunk.frame + chunk.frames as u64;
+            let chunk_end = chunk.end();
             if chunk_end <= at {
                 // Late: its frames have gone by.
                 self.give_back();
@@ -291,7 +294,7 @@ fn run(shared: &PlayerShared, handle: &TrackHandle, source: Box<dyn TrackSource>
         // Fell behind (the machine was busy): go on from where the click is.
         stream.jump_to(now);
         let ahead = now + (AHEAD_S * f64::from(rate)) as u64;
-        let end = grid.end();
+        let end = grid.program.end_frame(rate);
         while let Some(tx) = &chunks {
             if stream.frame() >= ahead {
                 break;
@@ -301,10 +304,9 @@ fn run(shared: &PlayerShared, handle: &TrackHandle, source: Box<dyn TrackSource>
                 None => {
                     let mut c = spare.pop().unwrap_or_else(Chunk::new);
                     c.frame = stream.frame();
-                    c.frames = CHUNK_FRAMES;
                     stream.render(&mut grid, &mut c.samples);
                     if let Some(end) = end {
-                        fade_before_end(&mut c, end, rate);
+                        fade_before_end(&mut c.samples, c.frame, end, rate);
                     }
                     c
                 }
@@ -325,11 +327,8 @@ fn run(shared: &PlayerShared, handle: &TrackHandle, source: Box<dyn TrackSource>
             view.now = stream.now().cloned();
             view.notes.extend(stream.take_notes());
             let played = stream.played();
-            view.started.extend(
-                played[reported.min(played.len())..]
-                    .iter()
-                    .map(|p| p.1.clone()),
-            );
+            view.started
+                .extend(played[reported.min(played.len())..].iter().cloned());
             reported = played.len();
         }
         std::thread::sleep(TICK);
@@ -350,24 +349,19 @@ fn lead_frames(rate: u32) -> u64 {
     ((AHEAD_S + 2.0 * TICK.as_secs_f64()) * f64::from(rate)) as u64
 }
 
-/// Fades a chunk's music out over the last seconds before `end`.
-fn fade_before_end(chunk: &mut Chunk, end: u64, rate: u32) {
-    let fade = (END_FADE_S * f64::from(rate)) as u64;
-    if chunk.frame + (chunk.frames as u64) < end.saturating_sub(fade) {
+/// Fades music (interleaved stereo from output frame `first`) out over the last seconds before
+/// a session's `end`, live and in a rendered file alike.
+pub(crate) fn fade_before_end(samples: &mut [f32], first: u64, end: u64, rate: u32) {
+    let fade = END_FADE_S * f64::from(rate);
+    let frames = (samples.len() / 2) as u64;
+    if ((first + frames) as f64) < end as f64 - fade {
         return;
     }
-    for (i, frame) in chunk.samples.chunks_exact_mut(2).enumerate() {
-        let g = end_fade(chunk.frame + i as u64, end, rate);
+    for (i, frame) in samples.chunks_exact_mut(2).enumerate() {
+        let g = ((end as f64 - (first + i as u64) as f64) / fade).clamp(0.0, 1.0) as f32;
         frame[0] *= g;
         frame[1] *= g;
     }
-}
-
-/// The music's gain at `frame` of a session ending at `end`: 1, falling to 0 over the last
-/// seconds.
-pub(crate) fn end_fade(frame: u64, end: u64, rate: u32) -> f32 {
-    let fade = END_FADE_S * f64::from(rate);
-    ((end as f64 - frame as f64) / fade).clamp(0.0, 1.0) as f32
 }
 
 /// The step grid of a playing track, followed as the runner changes it. A change asked for is
@@ -388,12 +382,8 @@ pub struct LiveGrid {
 impl LiveGrid {
     pub fn new(handle: &TrackHandle, rate: u32) -> LiveGrid {
         let program = handle.program().clone();
-        let cursor = match &program {
-            Program::Workout(w) => BeatCursor::workout(w, rate),
-            Program::Open { spm, duration_ms } => BeatCursor::open(*spm, *duration_ms, rate),
-        };
         let mut grid = LiveGrid {
-            grid: CursorGrid::new(cursor),
+            grid: CursorGrid::new(program.cursor(rate)),
             program,
             rate,
             published: (0, 0, 0),
@@ -403,16 +393,6 @@ impl LiveGrid {
         };
         grid.follow(handle);
         grid
-    }
-
-    /// Where the program ends, if it does (frames).
-    fn end(&self) -> Option<u64> {
-        match &self.program {
-            Program::Workout(w) => Some(w.duration_ms() * u64::from(self.rate) / 1000),
-            Program::Open { duration_ms, .. } => {
-                duration_ms.map(|ms| ms * u64::from(self.rate) / 1000)
-            }
-        }
     }
 
     /// The first step from `from` on that begins at or after `frame`.

@@ -122,7 +122,7 @@ fn write(
 ) -> io::Result<RenderSummary> {
     file.write_all(&wav_header(rate, channels, 0))?;
     let mut grid = CursorGrid::new(program.cursor(rate));
-    let end = program.duration_ms().map(|ms| ms * u64::from(rate) / 1000);
+    let end = program.end_frame(rate);
     let (mut track, handle) = ClickTrack::new(program, settings, Arc::new(SoundBank::new(rate)));
     let music_gain = music
         .as_ref()
@@ -148,15 +148,11 @@ fn write(
         if let Some(mix) = music.as_deref_mut() {
             let under = &mut under[..n];
             mix.stream.render(&mut grid, under);
-            for (i, (out, m)) in block[..n]
-                .chunks_exact_mut(2)
-                .zip(under.chunks_exact(2))
-                .enumerate()
-            {
-                let gain = music_gain
-                    * end.map_or(1.0, |e| super::music::end_fade(from + i as u64, e, rate));
-                out[0] = super::music::soft_limit(out[0] + m[0] * gain);
-                out[1] = super::music::soft_limit(out[1] + m[1] * gain);
+            if let Some(end) = end {
+                super::music::fade_before_end(under, from, end, rate);
+            }
+            for (out, m) in block[..n].iter_mut().zip(under.iter()) {
+                *out = super::music::soft_limit(*out + m * music_gain);
             }
         }
         let out = if channels == 2 {

@@ -460,12 +460,21 @@ pub fn exit_code(result: anyhow::Result<()>) -> ExitCode {
 /// Settings. A settings file that cannot be read is reported (it has been set aside), not
 /// silently passed over.
 pub(super) fn data_dir(flag: Option<PathBuf>) -> PathBuf {
+    settings_and_data_dir(flag).1
+}
+
+/// The settings and the data folder, read once: for a command that needs both.
+pub(super) fn settings_and_data_dir(
+    flag: Option<PathBuf>,
+) -> (crate::store::settings::Settings, PathBuf) {
     let (settings, note) =
         crate::store::settings::load_settings(&crate::store::settings::default_settings_path());
     if let Some(note) = note {
         eprintln!("cadence-coach: {}", one_line(&note));
     }
-    crate::store::data_dir::resolve_data_dir(flag.as_deref(), settings.data_dir.as_deref())
+    let dir =
+        crate::store::data_dir::resolve_data_dir(flag.as_deref(), settings.data_dir.as_deref());
+    (settings, dir)
 }
 
 fn usage_error(e: clap::Error) -> ExitCode {

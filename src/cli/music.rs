@@ -12,7 +12,7 @@ use crate::music::library::{CACHE_FILE, Library};
 use crate::music::picker::Picker;
 use crate::music::source::LibrarySource;
 use crate::music::stream::NowPlaying;
-use crate::store::settings::{STRETCH_PCT, Settings, default_settings_path, load_settings};
+use crate::store::settings::{STRETCH_PCT, Settings, default_settings_path};
 
 #[derive(Debug, Args)]
 pub(super) struct MusicArgs {
@@ -67,11 +67,12 @@ pub(super) struct MusicSetup {
 }
 
 impl MusicSetup {
-    /// Scans `args.music` (if given) with the cache in `data_dir`, saying how far it has got on
-    /// stderr; `None` without `--music`. A folder with nothing to play is one line and the
-    /// session goes on without music.
-    pub fn scan(args: &MusicArgs, data_dir: &Path) -> Option<MusicSetup> {
+    /// Scans `args.music` (if given) with the cache in the data folder (`--data-dir`, else as
+    /// Settings decide), saying how far it has got on stderr; `None` without `--music`. A
+    /// folder with nothing to play is one line and the session goes on without music.
+    pub fn scan(args: &MusicArgs, data_dir: Option<PathBuf>) -> Option<MusicSetup> {
         let folder = args.music.as_ref()?;
+        let (settings, data_dir) = super::settings_and_data_dir(data_dir);
         let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.clone());
         let live = std::io::stderr().is_terminal();
         let mut last = String::new();
@@ -111,10 +112,6 @@ impl MusicSetup {
                 ),
             })
         };
-        let (settings, note) = load_settings(&default_settings_path());
-        if let Some(note) = note {
-            eprintln!("cadence-coach: {note}");
-        }
         let limit = args.stretch / 100.0;
         let picker = Picker::new(limit, settings.music.banned.iter().cloned());
         Some(MusicSetup {

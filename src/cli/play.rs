@@ -55,10 +55,7 @@ fn wait_for_sound(engine: &AudioEngine, timeout: Duration) -> anyhow::Result<Str
 pub(super) fn run(args: PlayArgs, data_dir: Option<std::path::PathBuf>) -> anyhow::Result<()> {
     let program = args.program.program(args.duration_ms)?;
     let settings = args.sound.settings();
-    let mut music = match &args.music.music {
-        Some(_) => MusicSetup::scan(&args.music, &super::data_dir(data_dir)),
-        None => None,
-    };
+    let mut music = MusicSetup::scan(&args.music, data_dir);
     if let Some(why) = music.as_ref().and_then(|m| m.why_none.clone()) {
         eprintln!("cadence-coach: {why}; the click plays alone");
         music = None;

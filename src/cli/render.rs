@@ -10,11 +10,7 @@ use crate::music::stream::MusicStream;
 pub(super) fn run(args: RenderArgs, data_dir: Option<PathBuf>) -> anyhow::Result<()> {
     let program = args.program.program(args.duration_ms)?;
     let settings = args.sound.settings();
-    let music = match &args.music.music {
-        Some(_) => MusicSetup::scan(&args.music, &super::data_dir(data_dir)),
-        None => None,
-    };
-    let mut mix = match music {
+    let mut mix = match MusicSetup::scan(&args.music, data_dir) {
         Some(m) => match &m.why_none {
             None => Some(MusicMix {
                 stream: MusicStream::new(m.source(), args.rate, m.limit),
@@ -62,8 +58,8 @@ pub(super) fn run(args: RenderArgs, data_dir: Option<PathBuf>) -> anyhow::Result
         for note in mix.stream.take_notes() {
             eprintln!("cadence-coach: {note}");
         }
-        for (frame, now) in mix.stream.played() {
-            let at = frame / u64::from(summary.rate);
+        for now in mix.stream.played() {
+            let at = now.started / u64::from(summary.rate);
             println!("  {}:{:02} {}", at / 60, at % 60, describe_track(now));
         }
     }

@@ -6,7 +6,8 @@
 //! musical tempos for the beat period, then the beats by dynamic programming over the
 //! envelope (Ellis 2007: each beat the strongest onset about one period after the last), and
 //! each beat moved from its 10 ms frame to the attack it stands for (the sharpest rise of the
-//! energy in 1 ms bins nearby), and the tempo from a straight line through all of them. A track whose beats wander or barely stand out of the envelope has no steady beat.
+//! energy in 1 ms bins nearby), and the tempo from a straight line through all of them. A track
+//! whose beats wander or barely stand out of the envelope has no steady beat.
 //! Half and double tempo are resolved toward running cadences afterwards ([`running_spm`]).
 
 use rustfft::FftPlanner;
@@ -219,7 +220,9 @@ impl Analyser {
         self.flux.push(if t == 0 { 0.0 } else { rise });
     }
 
-    /// The onset envelope of everything fed (the last frames' windows padded with silence).
+    /// The onset strength of everything fed, one value per 1/[`FRAME_RATE`] s: how much the
+    /// spectrum rose, summed over frequency, less its local mean, never below zero (the last
+    /// frames' windows padded with silence). Frame `t` is centred at `t / FRAME_RATE` s.
     fn envelope(&mut self) -> Vec<f32> {
         let frames = (self.received as f64 / self.hop) as usize;
         while self.flux.len() < frames {
@@ -263,14 +266,6 @@ impl Analyser {
             duration_s: self.seconds(),
         })
     }
-}
-
-/// The onset strength, one value per 1/[`FRAME_RATE`] s: how much the spectrum rose, summed over
-/// frequency, less its local mean, never below zero. Frame `t` is centred at `t / FRAME_RATE` s.
-pub fn onset_envelope(samples: &[f32], rate: u32) -> Vec<f32> {
-    let mut analyser = Analyser::new(rate);
-    analyser.push(samples);
-    analyser.envelope()
 }
 
 /// The spectral flux less a moving mean of half a second either side: what stands out of the

@@ -54,11 +54,11 @@ pub struct TrackReader {
     decoder: Box<dyn Decoder>,
     track_id: u32,
     rate: u32,
-    /// Decoded interleaved samples not yet handed out, with their channel count.
-    pending: Vec<f32>,
-    pending_pos: usize,
-    channels: usize,
+    /// The last packet decoded (interleaved), its channel count, and how much of it has been
+    /// handed out.
     buffer: Option<SampleBuffer<f32>>,
+    channels: usize,
+    pending_pos: usize,
     /// "Artist – Title" from the tags, if they name it.
     title: Option<String>,
     /// The length the container gives, in frames, if it gives one.
@@ -121,7 +121,6 @@ impl TrackReader {
             format: probed.format,
             decoder,
             rate,
-            pending: Vec::new(),
             pending_pos: 0,
             channels: params.channels.map_or(2, |c| c.count().max(1)),
             buffer: None,
@@ -130,10 +129,6 @@ impl TrackReader {
             ended: false,
             error: None,
         })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// The title the tags give ("Artist – Title"), if any.
@@ -151,7 +146,7 @@ impl TrackReader {
         self.error.take()
     }
 
-    /// Decodes the next packet into `pending`; false at the end of the track.
+    /// Decodes the next packet into `buffer`; false at the end of the track.
     fn refill(&mut self) -> bool {
         // A run of damaged packets this long is a damaged file, not a glitch.
         let mut bad = 0;
@@ -189,8 +184,6 @@ impl TrackReader {
                     };
                     buffer.copy_interleaved_ref(decoded);
                     self.channels = spec.channels.count().max(1);
-                    self.pending.clear();
-                    self.pending.extend_from_slice(buffer.samples());
                     self.pending_pos = 0;
                     return true;
                 }
@@ -236,20 +229,24 @@ impl TrackReader {
         })
     }
 
-    /// Hands out up to `max` frames of `pending` (refilled as needed) to `each`.
+    /// The decoded samples not yet handed out.
+    fn pending(&self) -> &[f32] {
+        self.buffer
+            .as_ref()
+            .map_or(&[][..], |b| &b.samples()[self.pending_pos.min(b.len())..])
+    }
+
+    /// Hands out up to `max` frames of the decoded packets (decoding more as needed) to `each`.
     fn read_with(&mut self, max: usize, mut each: impl FnMut(&[f32])) -> usize {
         let mut done = 0;
         while done < max {
-            if self.pending_pos >= self.pending.len() && !self.refill_guarded() {
+            if self.pending().is_empty() && !self.refill_guarded() {
                 break;
             }
             let ch = self.channels;
-            let available = (self.pending.len() - self.pending_pos) / ch;
-            let n = available.min(max - done);
-            for frame in self.pending[self.pending_pos..self.pending_pos + n * ch].chunks_exact(ch)
-            {
-                each(frame);
-            }
+            let pending = self.pending();
+            let n = (pending.len() / ch).min(max - done);
+            pending[..n * ch].chunks_exact(ch).for_each(&mut each);
             self.pending_pos += n * ch;
             done += n;
         }

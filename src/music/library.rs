@@ -29,8 +29,8 @@ const CACHE_VERSION: u32 = 1;
 const MAX_TRACK_S: f64 = 3600.0;
 /// Shorter than this is a jingle or a sample: it would end as soon as it had faded in.
 pub const MIN_TRACK_S: f64 = 20.0;
-/// The cache is written after this many new analyses, or this long, and at the end.
-const SAVE_EVERY_TRACKS: usize = 25;
+/// While new files are analysed the cache is written this often (a scan stopped halfway keeps
+/// its work), and at the end if anything changed.
 const SAVE_EVERY: Duration = Duration::from_secs(20);
 /// A cache larger than this is not read (a library of 100,000 tracks is about 100 MB).
 const MAX_CACHE_BYTES: u64 = 512 << 20;
@@ -181,7 +181,6 @@ impl Library {
         let cache = cache.to_path_buf();
         let spawned = std::thread::Builder::new()
             .name("music-scan".into())
-            // Lowest in the queue: the scan must never take time from the sound or the window.
             .spawn(move || worker.scan(&cache, &mut |_| {}));
         if let Err(e) = spawned {
             let mut state = library.lock();
@@ -199,11 +198,6 @@ impl Library {
         let library = Library::new(root);
         library.scan(cache, progress);
         library
-    }
-
-    /// The folder scanned.
-    pub fn root(&self) -> &Path {
-        &self.root
     }
 
     pub fn progress(&self) -> ScanProgress {
@@ -238,8 +232,8 @@ impl Library {
     fn scan(&self, cache_path: &Path, progress: &mut dyn FnMut(&ScanProgress)) {
         let (mut known, others) = self.load_cache(cache_path);
         let files = self.walk(progress);
-        let mut kept: Vec<TrackEntry> = Vec::with_capacity(files.len());
-        let mut since_save = 0;
+        // New analyses not yet written.
+        let mut unsaved = false;
         let mut last_save = Instant::now();
         for (path, size, modified) in files {
             if self.stop.load(Ordering::Relaxed) {
@@ -253,7 +247,6 @@ impl Library {
             if fresh && let Outcome::Failed { reason } = &entry.outcome {
                 self.note(reason.clone());
             }
-            kept.push(entry.clone());
             {
                 let mut state = self.lock();
                 let p = &mut state.progress;
@@ -268,21 +261,23 @@ impl Library {
                 state.tracks.push(entry);
                 progress(&state.progress);
             }
-            since_save += usize::from(fresh);
-            if since_save >= SAVE_EVERY_TRACKS
-                || (since_save > 0 && last_save.elapsed() >= SAVE_EVERY)
-            {
-                self.save_cache(cache_path, &kept, &others, &known);
-                since_save = 0;
+            unsaved |= fresh;
+            if unsaved && last_save.elapsed() >= SAVE_EVERY {
+                self.save_cache(cache_path, &others, &known);
+                unsaved = false;
                 last_save = Instant::now();
             }
         }
         // Files of this folder that are gone are dropped from the cache (unless the scan was
-        // stopped before it looked at them); other folders' entries are kept.
-        if !self.stop.load(Ordering::Relaxed) {
+        // stopped before it looked at them); other folders' entries are kept. A scan that
+        // found everything as the cache had it leaves the file alone.
+        let gone = !self.stop.load(Ordering::Relaxed) && !known.is_empty();
+        if gone {
             known.clear();
         }
-        self.save_cache(cache_path, &kept, &others, &known);
+        if unsaved || gone {
+            self.save_cache(cache_path, &others, &known);
+        }
         let mut state = self.lock();
         state.progress.finished = true;
         progress(&state.progress);
@@ -402,19 +397,22 @@ impl Library {
         (mine, others)
     }
 
+    /// Writes this folder's tracks known so far, with `others` (other folders') and `unseen`
+    /// (this folder's not looked at yet).
     fn save_cache(
         &self,
         path: &Path,
-        kept: &[TrackEntry],
         others: &[TrackEntry],
         unseen: &std::collections::HashMap<PathBuf, TrackEntry>,
     ) {
-        let mut tracks: Vec<TrackEntry> = others
-            .iter()
-            .chain(kept)
-            .chain(unseen.values())
-            .cloned()
-            .collect();
+        let mut tracks: Vec<TrackEntry> = self.with_tracks(|kept| {
+            others
+                .iter()
+                .chain(kept)
+                .chain(unseen.values())
+                .cloned()
+                .collect()
+        });
         tracks.sort_by(|a, b| a.path.cmp(&b.path));
         let cache = CacheFile {
             version: CACHE_VERSION,

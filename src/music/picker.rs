@@ -7,9 +7,6 @@ use std::path::{Path, PathBuf};
 
 use super::library::TrackEntry;
 
-/// The stretch limit unless the runner sets another: ±6 %, about a semitone's worth of
-/// tempo, which a phase-vocoder stretch keeps clean.
-pub const DEFAULT_LIMIT: f64 = 0.06;
 /// Track beats per step tried: a 44 BPM ballad's quarter, an 88 BPM song's half …
 const FACTORS: [f64; 5] = [0.25, 0.5, 1.0, 2.0, 4.0];
 /// At most this many recent tracks are kept from playing again.
@@ -67,10 +64,6 @@ impl Picker {
         }
     }
 
-    pub fn limit(&self) -> f64 {
-        self.limit
-    }
-
     pub fn set_limit(&mut self, limit: f64) {
         self.limit = limit;
     }
@@ -94,10 +87,6 @@ impl Picker {
 
     pub fn unban(&mut self, path: &Path) {
         self.banned.remove(path);
-    }
-
-    pub fn banned(&self) -> impl Iterator<Item = &Path> {
-        self.banned.iter().map(PathBuf::as_path)
     }
 
     /// Leaves out a track that would not open, for the rest of the session.

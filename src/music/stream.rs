@@ -75,8 +75,8 @@ pub struct MusicStream {
     notes: Vec<String>,
     /// The tempo last said to have no track, in half-steps (to say it once per tempo).
     said_none: Option<i64>,
-    /// Every track started, with the output frame it started at.
-    played: Vec<(u64, NowPlaying)>,
+    /// Every track started (each knows the frame it started at).
+    played: Vec<NowPlaying>,
 }
 
 impl MusicStream {
@@ -133,8 +133,8 @@ impl MusicStream {
         self.skip = true;
     }
 
-    /// Every track started so far, with the output frame it started at.
-    pub fn played(&self) -> &[(u64, NowPlaying)] {
+    /// Every track started so far, in order.
+    pub fn played(&self) -> &[NowPlaying] {
         &self.played
     }
 
@@ -238,7 +238,7 @@ impl MusicStream {
                         started: deck.start(),
                     };
                     now.stretch = stretch(spm, &now);
-                    self.played.push((deck.start(), now.clone()));
+                    self.played.push(now.clone());
                     self.playing = Some(Playing { deck, now });
                     return;
                 }

@@ -101,18 +101,20 @@ pub fn ui(ui: &mut Ui, view: &mut RunView, app: &RunShown) -> Vec<Command> {
     // Stopped, the controls around them matter more and the digits give them room.
     let height = ui.ctx().content_rect().height();
     let share = if app.playing { 0.40 } else { 0.22 };
-    // Listening, the line with the indicator (and the step timing) takes its room too.
+    // Listening, the line with the indicator (and the step timing) takes its room too, as
+    // does the music's line while music plays.
     let ear_room = if app.ear.is_some() {
         run_ear::EAR_LINE + 6.0
     } else {
         0.0
-    } + if app.playing && app.music.playing {
+    };
+    let music_room = if app.playing && app.music.playing {
         run_music::MUSIC_LINE
     } else {
         0.0
     };
     let digits = (share * height)
-        .min(height - RUNNING_VIEW_REST - ear_room)
+        .min(height - RUNNING_VIEW_REST - ear_room - music_room)
         .max(MIN_DIGIT_HEIGHT);
     let lamp_size = (digits * 0.55).clamp(70.0, 170.0);
     let lit_left = app.playing && beat.is_some_and(|b| b.index % 2 == 0);

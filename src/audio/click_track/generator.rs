@@ -35,7 +35,7 @@ pub(super) struct Generator {
     /// A workout's tempo shift in force (the last one the shift log holds).
     latched_shift: i32,
     settings: ClickSettings,
-    pub(super) stopping: bool,
+    stopping: bool,
     done: bool,
 }
 
@@ -76,9 +76,14 @@ impl Generator {
         }
     }
 
-    /// The music's gain asked for now.
-    pub(super) fn music_gain(&self) -> f32 {
-        self.shared.controls.music_gain()
+    /// The gain the music should move to now: the one asked for, or none once stopping (so
+    /// the session never ends with a snap).
+    pub(super) fn music_target(&self) -> f32 {
+        if self.stopping {
+            0.0
+        } else {
+            self.shared.controls.music_gain()
+        }
     }
 
     pub(super) fn render(&mut self, out: &mut [f32]) -> usize {

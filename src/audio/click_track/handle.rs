@@ -41,6 +41,11 @@ impl Program {
             Program::Workout(w) => BeatCursor::workout(w, rate),
         }
     }
+
+    /// The frame at `rate` where it ends by itself, if it does.
+    pub fn end_frame(&self, rate: u32) -> Option<u64> {
+        self.cursor(rate).end_frame()
+    }
 }
 
 /// Controls a playing track from any thread, and reads its clock. Cheap to clone.

@@ -123,17 +123,11 @@ impl ClickTrack {
     }
 }
 
-/// The clicks for `out`, with the music prepared for those frames added in (faded out on a
-/// stop, so the session never ends with a snap).
+/// The clicks for `out`, with the music prepared for those frames added in.
 fn render_with_music(generator: &mut Generator, music: &mut MusicFeed, out: &mut [f32]) -> usize {
     let from = generator.pos;
     let n = generator.render(out);
-    let gain = if generator.stopping {
-        0.0
-    } else {
-        generator.music_gain()
-    };
-    music.mix(&mut out[..n], from, gain);
+    music.mix(&mut out[..n], from, generator.music_target());
     n
 }
 

@@ -147,7 +147,6 @@ fn a_late_chunk_is_dropped_whole_and_an_early_one_waits_for_its_frames() {
     };
     let chunk = |frame: u64, level: f32| Chunk {
         frame,
-        frames: CHUNK_FRAMES,
         samples: vec![level; CHUNK_FRAMES * 2].into_boxed_slice(),
     };
     tx.try_send(chunk(0, 0.25)).unwrap();

@@ -53,22 +53,23 @@ fn render_stream(stream: &mut MusicStream, grid: &mut dyn StepGrid, secs: f64) -
     out
 }
 
-#[test]
-fn tracks_follow_each_other_on_the_steps_through_a_ramp() {
-    let workout = Workout::new(
+/// `before` s at 160 spm, a ramp to 180 over `ramp` s, then `after` s at 180.
+fn ramp_160_to_180(before: f64, ramp: f64, after: f64) -> Workout {
+    let (slow, fast) = (Spm::new(160.0).unwrap(), Spm::new(180.0).unwrap());
+    Workout::new(
         "ramp",
         vec![
-            Segment::steady("hold", 40.0, Spm::new(160.0).unwrap()),
-            Segment::ramp(
-                "up",
-                60.0,
-                Spm::new(160.0).unwrap(),
-                Spm::new(180.0).unwrap(),
-            ),
-            Segment::steady("hold", 40.0, Spm::new(180.0).unwrap()),
+            Segment::steady("easy", before, slow),
+            Segment::ramp("up", ramp, slow, fast),
+            Segment::steady("hold", after, fast),
         ],
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn tracks_follow_each_other_on_the_steps_through_a_ramp() {
+    let workout = ramp_160_to_180(40.0, 60.0, 40.0);
     let tracks = Tracks {
         bpms: vec![158.0, 162.0, 168.0, 172.0, 178.0, 182.0],
         secs: 30.0,
@@ -218,16 +219,16 @@ fn five_minutes(grid: &mut dyn StepGrid, loops: &[(f64, f64)], mean_spm: f64) ->
     );
     assert!(worst <= 5.0, "worst {worst:.2} ms");
     assert!(stream.take_notes().is_empty());
-    for (frame, now) in stream.played() {
+    for now in stream.played() {
         eprintln!(
             "{:.1} s: {} x{} {:+.1} %",
-            *frame as f64 / 48e3,
+            now.started as f64 / 48e3,
             now.title,
             now.factor,
             now.stretch * 100.0
         );
     }
-    stream.played().iter().map(|p| p.1.title.clone()).collect()
+    stream.played().iter().map(|p| p.title.clone()).collect()
 }
 
 #[test]
@@ -247,20 +248,7 @@ fn five_minutes_of_drum_loops_keep_their_beats_on_the_steps() {
 
 #[test]
 fn five_minutes_through_a_160_to_180_ramp_keep_the_beats_on_the_steps() {
-    let workout = Workout::new(
-        "ramp",
-        vec![
-            Segment::steady("easy", 30.0, Spm::new(160.0).unwrap()),
-            Segment::ramp(
-                "up",
-                240.0,
-                Spm::new(160.0).unwrap(),
-                Spm::new(180.0).unwrap(),
-            ),
-            Segment::steady("hold", 30.0, Spm::new(180.0).unwrap()),
-        ],
-    )
-    .unwrap();
+    let workout = ramp_160_to_180(30.0, 240.0, 30.0);
     let mut grid = CursorGrid::new(BeatCursor::workout(&workout, OUT));
     let played = five_minutes(
         &mut grid,

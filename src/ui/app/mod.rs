@@ -145,7 +145,7 @@ impl CoachApp {
             .display()
             .to_string();
         let device = engine.device();
-        let settings_music = settings.music.clone();
+        let music = music::MusicState::new(&settings.music);
         let mut app = CoachApp {
             run: RunState {
                 view: run::RunView {
@@ -197,7 +197,7 @@ impl CoachApp {
             coach: None,
             coach_second: None,
             coach_earlier: None,
-            music: music::MusicState::new(&settings_music),
+            music,
         };
         // Problems found while loading go through `note`, like every other (banner and stderr).
         note.into_iter()

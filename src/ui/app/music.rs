@@ -90,15 +90,13 @@ impl CoachApp {
         if !self.settings.music.on || !self.playing {
             return;
         }
-        let music = &self.settings.music;
-        track.set_music_volume(music.volume);
-        track.set_click_muted(!music.click);
         let source = LibrarySource::new(library.clone(), self.music.picker.clone());
         self.music.player = Some(MusicPlayer::start(
             track.clone(),
             Box::new(source),
-            music.stretch_limit_pct / 100.0,
+            self.settings.music.stretch_limit_pct / 100.0,
         ));
+        self.apply_music_settings();
     }
 
     /// Stops the music: it fades out over what is already prepared.
@@ -205,12 +203,14 @@ impl CoachApp {
         }
     }
 
-    /// What the Music panel shows.
+    /// What the Music panel shows. While a session plays the panel is folded away, and only
+    /// the music line is drawn: what would play next and what fits are not looked up on every
+    /// frame then.
     pub(crate) fn music_snapshot(&self) -> MusicShown<'_> {
         let progress: Option<ScanProgress> = self.music.library.as_ref().map(|l| l.progress());
         let spm = self.asked_spm();
         let (next, fitting) = match &self.music.library {
-            Some(library) => library.with_tracks(|tracks| {
+            Some(library) if !self.playing => library.with_tracks(|tracks| {
                 let picker = self.music.picker();
                 let fitting: Vec<(Pick, bool)> = picker
                     .fitting(tracks, spm, FITTING_SHOWN)
@@ -222,7 +222,7 @@ impl CoachApp {
                     .collect();
                 (picker.peek(tracks, spm), fitting)
             }),
-            None => (None, Vec::new()),
+            _ => (None, Vec::new()),
         };
         MusicShown {
             progress,
